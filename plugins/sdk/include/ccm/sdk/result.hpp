@@ -1,0 +1,33 @@
+#pragma once
+
+#include <string>
+#include <utility>
+#include <variant>
+
+namespace ccm::sdk {
+
+// An error that names what was wrong: `where` is the attribute, JSON pointer,
+// header or file at fault; `message` is the full human-readable sentence.
+struct Error {
+  std::string where;
+  std::string message;
+};
+
+// Either a value or an Error. Expected failures are values, never exceptions.
+template <class T>
+class Result {
+public:
+  Result(T value) : state_(std::move(value)) {}
+  Result(Error error) : state_(std::move(error)) {}
+
+  bool ok() const { return std::holds_alternative<T>(state_); }
+  explicit operator bool() const { return ok(); }
+  T& value() { return std::get<T>(state_); }
+  const T& value() const { return std::get<T>(state_); }
+  const Error& error() const { return std::get<Error>(state_); }
+
+private:
+  std::variant<T, Error> state_;
+};
+
+}  // namespace ccm::sdk

@@ -1,0 +1,1 @@
+#include "ccm/sdk/codec.hpp"
