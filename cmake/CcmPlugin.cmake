@@ -18,7 +18,8 @@ function(ccm_add_plugin)
     VISIBILITY_INLINES_HIDDEN ON
     LIBRARY_OUTPUT_DIRECTORY ${ARG_OUTPUT_DIR})
   target_link_libraries(${target} PRIVATE ccm_sdk ${ARG_LIBRARIES})
-  target_link_options(${target} PRIVATE -Wl,--no-undefined)
+  # --exclude-libs keeps the static SDK's symbols out of the export table.
+  target_link_options(${target} PRIVATE -Wl,--no-undefined -Wl,--exclude-libs,ALL)
 endfunction()
 
 # Generates <name>_schema.hpp holding the schema file's text as kConfigSchema.

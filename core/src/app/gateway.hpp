@@ -1,0 +1,62 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <Poco/Net/HTTPServer.h>
+
+#include "api/router.hpp"
+#include "ccm/sdk/plugin.hpp"
+#include "ccm/sdk/result.hpp"
+#include "config/gateway_config.hpp"
+#include "observability/metrics_registry.hpp"
+#include "plugin/gateway_host.hpp"
+#include "plugin/plugin_catalog.hpp"
+
+namespace ccm::core {
+
+// Loads plugins and checks the whole config against them; what --check-config
+// runs, and the first step of start-up. Any refused library is an error.
+sdk::Result<std::unique_ptr<PluginCatalog>> loadPluginsFor(const GatewayConfig& config);
+
+// A running gateway: its plugins, their instances and the HTTP server.
+// Members are declared so that instances are destroyed before the catalog's
+// libraries are released.
+class Gateway {
+public:
+  static sdk::Result<std::unique_ptr<Gateway>> create(GatewayConfig config);
+  ~Gateway();
+
+  // Binds and starts serving; the bound port is then port().
+  sdk::Result<std::uint16_t> start();
+  // Stops accepting connections and waits up to the configured deadline for
+  // in-flight requests.
+  void stop();
+
+  std::uint16_t port() const;
+  bool ready() const { return ready_; }
+  const GatewayConfig& config() const { return config_; }
+  MetricsRegistry& metrics() { return metrics_; }
+  const std::vector<std::shared_ptr<sdk::Sink>>& sinks() const { return sinks_; }
+
+private:
+  explicit Gateway(GatewayConfig config);
+  void addRoutes(Router& router);
+
+  GatewayConfig config_;
+  MetricsRegistry metrics_;
+  std::unique_ptr<PluginCatalog> catalog_;
+  std::vector<std::unique_ptr<GatewayHost>> hosts_;
+  std::vector<std::shared_ptr<sdk::Sink>> sinks_;
+  std::vector<std::shared_ptr<sdk::Source>> sources_;
+  std::shared_ptr<sdk::PodGenerator> pod_generator_;
+  std::shared_ptr<sdk::AssessmentClient> assessment_client_;
+  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  std::atomic<bool> ready_{false};
+  std::chrono::steady_clock::time_point started_at_;
+};
+
+}  // namespace ccm::core

@@ -1,0 +1,143 @@
+#include "config/config_loader.hpp"
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <rapidjson/document.h>
+#include <rapidjson/error/en.h>
+
+#include "config/json_locations.hpp"
+#include "config/json_schema.hpp"
+#include "gateway_schema.hpp"
+
+#ifndef CCM_DEFAULT_PLUGIN_DIR
+#define CCM_DEFAULT_PLUGIN_DIR "/usr/lib/ccm-gateway/plugins"
+#endif
+
+namespace ccm::core {
+namespace {
+
+}  // namespace
+
+sdk::Error locateInFile(const sdk::Error& error, const std::filesystem::path& file,
+                        const std::map<std::string, int>& lines) {
+  std::string pointer = error.where == "/" ? "" : error.where;
+  for (;;) {
+    if (auto it = lines.find(pointer); it != lines.end()) {
+      return {error.where, file.string() + ":" + std::to_string(it->second) + ": " + error.message};
+    }
+    const auto slash = pointer.rfind('/');
+    if (slash == std::string::npos) break;
+    pointer.erase(slash);
+  }
+  return {error.where, file.string() + ": " + error.message};
+}
+
+namespace {
+
+std::string stringOr(const rapidjson::Value& object, const char* name, std::string fallback) {
+  auto it = object.FindMember(name);
+  return it != object.MemberEnd() && it->value.IsString() ? it->value.GetString() : fallback;
+}
+
+int intOr(const rapidjson::Value& object, const char* name, int fallback) {
+  auto it = object.FindMember(name);
+  return it != object.MemberEnd() && it->value.IsInt() ? it->value.GetInt() : fallback;
+}
+
+PluginInstanceConfig instanceFrom(const rapidjson::Value& value, std::string pointer) {
+  PluginInstanceConfig instance;
+  instance.name = value["name"].GetString();
+  instance.plugin = value["plugin"].GetString();
+  auto config = value.FindMember("config");
+  instance.config_json = config != value.MemberEnd() ? toJsonText(config->value) : "{}";
+  instance.pointer = std::move(pointer);
+  return instance;
+}
+
+std::optional<sdk::Error> readInstances(const rapidjson::Value& root, const char* section,
+                                        std::vector<PluginInstanceConfig>& out) {
+  auto it = root.FindMember(section);
+  if (it == root.MemberEnd()) return std::nullopt;
+  std::set<std::string> names;
+  rapidjson::SizeType index = 0;
+  for (const auto& item : it->value.GetArray()) {
+    const std::string pointer = "/" + std::string(section) + "/" + std::to_string(index++);
+    out.push_back(instanceFrom(item, pointer));
+    if (!names.insert(out.back().name).second) {
+      return sdk::Error{pointer + "/name", pointer + "/name: duplicate " + std::string(section) + " name \"" +
+                                               out.back().name + "\" (names must be unique)"};
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::filesystem::path defaultPluginDirectory() { return CCM_DEFAULT_PLUGIN_DIR; }
+
+sdk::Result<GatewayConfig> loadConfigFile(const std::filesystem::path& file, const EnvLookup& env) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return sdk::Error{file.string(), file.string() + ": cannot open config file"};
+  std::stringstream text;
+  text << in.rdbuf();
+  return loadConfigText(text.str(), file, env);
+}
+
+sdk::Result<GatewayConfig> loadConfigText(std::string_view text, const std::filesystem::path& file,
+                                          const EnvLookup& env) {
+  rapidjson::Document document;
+  document.Parse<rapidjson::kParseIterativeFlag>(text.data(), text.size());
+  if (document.HasParseError()) {
+    const auto [line, column] = lineAndColumn(text, document.GetErrorOffset());
+    return sdk::Error{file.string(), file.string() + ":" + std::to_string(line) + ":" + std::to_string(column) +
+                                         ": invalid JSON: " + rapidjson::GetParseError_En(document.GetParseError())};
+  }
+  const auto lines = jsonValueLines(text);
+  if (auto error = substituteVariablesInTree(document, document.GetAllocator(), env)) return locateInFile(*error, file, lines);
+
+  static const auto schema = JsonSchema::compile(kConfigSchema, "gateway.schema.json");
+  if (!schema) return schema.error();
+  if (auto error = schema.value()->validate(document)) return locateInFile(*error, file, lines);
+
+  GatewayConfig config;
+  config.file = file;
+  config.value_lines = lines;
+  if (auto server = document.FindMember("server"); server != document.MemberEnd()) {
+    config.server.host = stringOr(server->value, "host", config.server.host);
+    config.server.port = static_cast<std::uint16_t>(intOr(server->value, "port", config.server.port));
+    config.server.threads = intOr(server->value, "threads", config.server.threads);
+    config.server.max_queued = intOr(server->value, "max_queued", config.server.max_queued);
+    config.server.shutdown_timeout_ms = intOr(server->value, "shutdown_timeout_ms", config.server.shutdown_timeout_ms);
+  }
+  if (auto ce = document.FindMember("cloudevents"); ce != document.MemberEnd()) {
+    config.cloudevents.source = stringOr(ce->value, "source", config.cloudevents.source);
+    config.cloudevents.sink_url = stringOr(ce->value, "sink_url", config.cloudevents.sink_url);
+  }
+  // The seeds' environment overrides win over the file (ADR-003 implementation notes).
+  if (auto source = env("CLOUDEVENTS_SOURCE"); source && !source->empty()) config.cloudevents.source = *source;
+  if (auto url = env("CLOUDEVENTS_SINK_URL"); url && !url->empty()) config.cloudevents.sink_url = *url;
+
+  if (auto plugins = document.FindMember("plugins"); plugins != document.MemberEnd()) {
+    if (auto dirs = plugins->value.FindMember("directories"); dirs != plugins->value.MemberEnd()) {
+      for (const auto& dir : dirs->value.GetArray()) config.plugin_directories.emplace_back(dir.GetString());
+    }
+  }
+  if (config.plugin_directories.empty()) config.plugin_directories.push_back(defaultPluginDirectory());
+
+  if (auto error = readInstances(document, "sinks", config.sinks)) return locateInFile(*error, file, lines);
+  if (auto error = readInstances(document, "sources", config.sources)) return locateInFile(*error, file, lines);
+  if (auto pod = document.FindMember("pod_generator"); pod != document.MemberEnd()) {
+    config.pod_generator = instanceFrom(pod->value, "/pod_generator");
+  }
+  if (auto client = document.FindMember("assessment_client"); client != document.MemberEnd()) {
+    config.assessment_client = instanceFrom(client->value, "/assessment_client");
+  }
+  if (auto logging = document.FindMember("logging"); logging != document.MemberEnd()) {
+    config.log_level = stringOr(logging->value, "level", config.log_level);
+  }
+  return config;
+}
+
+}  // namespace ccm::core

@@ -1,0 +1,40 @@
+#include "api/router.hpp"
+
+#include <gtest/gtest.h>
+
+namespace ccm::core {
+namespace {
+
+TEST(Router, MatchesPathParameters) {
+  Router router;
+  router.add("GET", "/api/v1/sessions/{id}", [](auto&, auto&, const PathParams&) {});
+  auto match = router.match("GET", "/api/v1/sessions/abc-1");
+  ASSERT_NE(match.handler, nullptr);
+  EXPECT_EQ(match.params.at("id"), "abc-1");
+}
+
+TEST(Router, ReportsAllowedMethodsWhenOnlyTheMethodDiffers) {
+  Router router;
+  router.add("GET", "/x", [](auto&, auto&, const PathParams&) {});
+  router.add("DELETE", "/x", [](auto&, auto&, const PathParams&) {});
+  auto match = router.match("POST", "/x");
+  EXPECT_EQ(match.handler, nullptr);
+  EXPECT_EQ(match.allowed_methods, (std::vector<std::string>{"GET", "DELETE"}));
+}
+
+TEST(Router, UnknownPathMatchesNothing) {
+  Router router;
+  router.add("GET", "/x", [](auto&, auto&, const PathParams&) {});
+  auto match = router.match("GET", "/x/y");
+  EXPECT_EQ(match.handler, nullptr);
+  EXPECT_TRUE(match.allowed_methods.empty());
+}
+
+TEST(Router, HeadIsServedByGet) {
+  Router router;
+  router.add("GET", "/healthz", [](auto&, auto&, const PathParams&) {});
+  EXPECT_NE(router.match("HEAD", "/healthz").handler, nullptr);
+}
+
+}  // namespace
+}  // namespace ccm::core

@@ -1,0 +1,203 @@
+#include "codec_test_support.hpp"
+
+namespace ccm::sdk::test {
+namespace {
+
+using ::testing::HasSubstr;
+
+CloudEvent binaryRoundTrip(const CloudEvent& event) {
+  const HttpMessage message = toBinary(event);
+  auto parsed = parseBinary(message.headers, message.body);
+  EXPECT_TRUE(parsed.ok()) << (parsed.ok() ? "" : parsed.error().message);
+  return parsed.ok() ? parsed.value() : CloudEvent{};
+}
+
+Headers minimalHeaders() {
+  return {{"ce-specversion", "1.0"}, {"ce-id", "evt-1"}, {"ce-source", "/sensors/7"}, {"ce-type", "com.example.reading"}};
+}
+
+Headers withHeader(Headers headers, std::string name, std::string value) {
+  headers.emplace_back(std::move(name), std::move(value));
+  return headers;
+}
+
+TEST(CodecBinary, RoundTripsMinimalEvent) { EXPECT_EQ(binaryRoundTrip(minimalEvent()), minimalEvent()); }
+
+TEST(CodecBinary, RoundTripsAllOptionalAttributesWithNonAsciiValues) {
+  CloudEvent event = minimalEvent();
+  event.datacontenttype = "application/json";
+  event.dataschema = "https://example.com/schema.json";
+  event.subject = "caf\xC3\xA9 \"menu\" 100% \xE2\x82\xAC";
+  event.time = "2026-03-01T12:30:15Z";
+  event.data = Data::json(R"({ "pretty" : true })");
+  EXPECT_EQ(binaryRoundTrip(event), event);
+}
+
+TEST(CodecBinary, RoundTripsJsonDataWithoutContentType) {
+  CloudEvent event = minimalEvent();
+  event.data = Data::json("[1,2,3]");
+  const HttpMessage message = toBinary(event);
+  for (const auto& header : message.headers) EXPECT_NE(header.first, "Content-Type");
+  EXPECT_EQ(binaryRoundTrip(event), event);
+}
+
+TEST(CodecBinary, RoundTripsTextData) {
+  CloudEvent event = minimalEvent();
+  event.datacontenttype = "text/plain; charset=utf-8";
+  event.data = Data::text("caf\xC3\xA9\n");
+  EXPECT_EQ(binaryRoundTrip(event), event);
+}
+
+TEST(CodecBinary, RoundTripsBinaryData) {
+  CloudEvent event = minimalEvent();
+  event.datacontenttype = "application/octet-stream";
+  event.data = Data::bytes(std::string("\x00\x01\xFE\xFF", 4));
+  EXPECT_EQ(binaryRoundTrip(event), event);
+}
+
+TEST(CodecBinary, RoundTripsExtensionsOfEachTypeAsStrings) {
+  CloudEvent event = minimalEvent();
+  event.extensions["flag"] = true;
+  event.extensions["count"] = std::int32_t{-7};
+  event.extensions["label"] = std::string("a b");
+  CloudEvent expected = event;
+  expected.extensions["flag"] = std::string("true");
+  expected.extensions["count"] = std::string("-7");
+  EXPECT_EQ(binaryRoundTrip(event), expected);
+}
+
+TEST(CodecBinary, MatchesHeaderNamesCaseInsensitively) {
+  const Headers headers = {{"CE-SpecVersion", "1.0"}, {"Ce-Id", "evt-1"},         {"ce-SOURCE", "/sensors/7"},
+                           {"CE-TYPE", "com.example.reading"}, {"CE-MyExt", "x"}, {"CONTENT-TYPE", "text/plain"}};
+  auto event = parseBinary(headers, "hi");
+  ASSERT_TRUE(event.ok()) << event.error().message;
+  CloudEvent expected = minimalEvent();
+  expected.extensions["myext"] = std::string("x");
+  expected.datacontenttype = "text/plain";
+  expected.data = Data::text("hi");
+  EXPECT_EQ(event.value(), expected);
+}
+
+TEST(CodecBinary, IgnoresUnrelatedHeadersAndTrimsWhitespace) {
+  auto event = parseBinary(withHeader(withHeader(minimalHeaders(), "Accept", "*/*"), "ce-subject", "  room  "), "");
+  ASSERT_TRUE(event.ok()) << event.error().message;
+  EXPECT_EQ(event.value().subject, "room");
+  EXPECT_TRUE(event.value().data.empty());
+}
+
+TEST(CodecBinary, ReadsNonTextNonJsonBodyAsBytesAndNonUtf8TextAsBytes) {
+  auto xml = parseBinary(withHeader(minimalHeaders(), "Content-Type", "application/xml"), "<a/>");
+  ASSERT_TRUE(xml.ok()) << xml.error().message;
+  EXPECT_EQ(xml.value().data, Data::bytes("<a/>"));
+  auto latin1 = parseBinary(withHeader(minimalHeaders(), "Content-Type", "text/plain; charset=iso-8859-1"), "caf\xE9");
+  ASSERT_TRUE(latin1.ok()) << latin1.error().message;
+  EXPECT_EQ(latin1.value().data, Data::bytes("caf\xE9"));
+}
+
+TEST(CodecBinary, RejectsBodyThatIsNotJsonWhenContentTypeIsJsonOrAbsent) {
+  expectError(errorOf(parseBinary(minimalHeaders(), "not json")), "data", "data", "not well-formed JSON");
+  expectError(errorOf(parseBinary(withHeader(minimalHeaders(), "Content-Type", "application/json"), "{\"a\":}")),
+              "data", "data", "not well-formed JSON at byte 5");
+}
+
+TEST(CodecBinary, RejectsMissingRequiredHeader) {
+  Headers headers = minimalHeaders();
+  headers.erase(headers.begin() + 1);
+  expectError(errorOf(parseBinary(headers, "")), "id", "id", "header \"ce-id\" is missing");
+  headers = minimalHeaders();
+  headers.erase(headers.begin());
+  expectError(errorOf(parseBinary(headers, "")), "specversion", "specversion", "header \"ce-specversion\" is missing");
+}
+
+TEST(CodecBinary, RejectsCeDatacontenttypeHeader) {
+  expectError(errorOf(parseBinary(withHeader(minimalHeaders(), "ce-datacontenttype", "text/plain"), "")),
+              "datacontenttype", "datacontenttype", "must not be used");
+}
+
+TEST(CodecBinary, RejectsDuplicateHeaders) {
+  const Error error = errorOf(parseBinary(withHeader(minimalHeaders(), "CE-ID", "evt-2"), ""));
+  EXPECT_EQ(error.where, "ce-id");
+  EXPECT_THAT(error.message, HasSubstr("\"ce-id\" appears more than once"));
+}
+
+TEST(CodecBinary, RejectsMalformedPercentEscapeNamingTheHeader) {
+  for (const char* value : {"%G1", "abc%", "abc%4", "%%"}) {
+    const Error error = errorOf(parseBinary(withHeader(minimalHeaders(), "ce-subject", value), ""));
+    EXPECT_EQ(error.where, "ce-subject") << value;
+    EXPECT_THAT(error.message, HasSubstr("header \"ce-subject\"")) << value;
+    EXPECT_THAT(error.message, HasSubstr("is not a valid percent-escape")) << value;
+  }
+}
+
+TEST(CodecBinary, RejectsInvalidUtf8AfterDecodingNamingTheHeader) {
+  const Error error = errorOf(parseBinary(withHeader(minimalHeaders(), "ce-myext", "%C3%28"), ""));
+  EXPECT_EQ(error.where, "ce-myext");
+  EXPECT_THAT(error.message, HasSubstr("header \"ce-myext\": the decoded value is not valid UTF-8"));
+}
+
+TEST(CodecBinary, ValidatesDecodedAttributes) {
+  expectError(errorOf(parseBinary(withHeader(minimalHeaders(), "ce-time", "2026-02-30T00:00:00Z"), "")), "time", "time",
+              "not an RFC 3339 timestamp");
+  expectError(errorOf(parseBinary(withHeader(minimalHeaders(), "ce-My_Ext", "1"), "")), "my_ext", "my_ext",
+              "lower-case letters");
+}
+
+HttpMessage structuredMessage(std::string content_type, std::string body) {
+  return {{{"Content-Type", std::move(content_type)}}, std::move(body)};
+}
+
+TEST(CodecHttp, ReadsStructuredModeByContentType) {
+  const HttpMessage message = structuredMessage("Application/CloudEvents+JSON; charset=UTF-8", toStructured(fullEvent()));
+  auto events = parseHttp(message.headers, message.body);
+  ASSERT_TRUE(events.ok()) << events.error().message;
+  EXPECT_EQ(events.value(), std::vector<CloudEvent>{fullEvent()});
+}
+
+TEST(CodecHttp, ReadsBatchModeByContentType) {
+  const std::vector<CloudEvent> batch = {fullEvent(), minimalEvent()};
+  const Headers headers = {{"content-type", std::string(kBatchContentType)}};
+  auto events = parseHttp(headers, toBatch(batch));
+  ASSERT_TRUE(events.ok()) << events.error().message;
+  EXPECT_EQ(events.value(), batch);
+}
+
+TEST(CodecHttp, ReadsBinaryModeForAnyOtherContentType) {
+  CloudEvent event = minimalEvent();
+  event.datacontenttype = "application/json";
+  event.data = Data::json(R"({"a":1})");
+  const HttpMessage message = toBinary(event);
+  auto events = parseHttp(message.headers, message.body);
+  ASSERT_TRUE(events.ok()) << events.error().message;
+  EXPECT_EQ(events.value(), std::vector<CloudEvent>{event});
+  auto without_content_type = parseHttp(minimalHeaders(), "");
+  ASSERT_TRUE(without_content_type.ok()) << without_content_type.error().message;
+  EXPECT_EQ(without_content_type.value(), std::vector<CloudEvent>{minimalEvent()});
+}
+
+TEST(CodecHttp, RejectsUnsupportedEventFormat) {
+  for (const char* type : {"application/cloudevents+xml", "application/cloudevents-batch+protobuf"}) {
+    const HttpMessage message = structuredMessage(type, "{}");
+    const Error error = errorOf(parseHttp(message.headers, message.body));
+    EXPECT_EQ(error.where, "Content-Type") << type;
+    EXPECT_THAT(error.message, HasSubstr("unsupported event format")) << type;
+  }
+}
+
+TEST(CodecHttp, AppliesDepthLimitInEveryMode) {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  const Headers binary = withHeader(minimalHeaders(), "Content-Type", "application/json");
+  expectError(errorOf(parseHttp(binary, deep)), "data", "data", "max_depth (64 levels)");
+  expectError(errorOf(parseHttp(binary, "[[[1]]]", ParseLimits{.max_depth = 2})), "data", "data", "(2 levels)");
+  const HttpMessage structured = structuredMessage(std::string(kStructuredContentType), minimalJsonWith(",\"data\":" + deep));
+  expectError(errorOf(parseHttp(structured.headers, structured.body)), "data", "data", "max_depth");
+}
+
+TEST(CodecHttp, RejectsDuplicateContentType) {
+  const Headers headers = {{"Content-Type", "text/plain"}, {"content-type", "text/html"}};
+  const Error error = errorOf(parseHttp(headers, ""));
+  EXPECT_EQ(error.where, "Content-Type");
+  EXPECT_THAT(error.message, HasSubstr("more than once"));
+}
+
+}  // namespace
+}  // namespace ccm::sdk::test
