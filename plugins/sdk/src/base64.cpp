@@ -13,7 +13,8 @@ constexpr int kInvalid = -1;
 constexpr std::array<int, 256> makeDecodeTable() {
   std::array<int, 256> table{};
   table.fill(kInvalid);
-  for (std::size_t i = 0; i < kAlphabet.size(); ++i) table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int>(i);
+  for (std::size_t i = 0; i < kAlphabet.size(); ++i)
+    table[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int>(i);
   return table;
 }
 

@@ -88,8 +88,8 @@ Result<CloudEvent> detail::parseBinaryEvent(const Headers& headers, std::string_
   for (const std::string_view attribute : kRequiredAttributes) {
     const std::string header = std::string(kAttributePrefix) + std::string(attribute);
     if (!seen.contains(header)) {
-      return Error{std::string(attribute), "attribute \"" + std::string(attribute) + "\" is required but header \"" +
-                                               header + "\" is missing"};
+      return Error{std::string(attribute),
+                   "attribute \"" + std::string(attribute) + "\" is required but header \"" + header + "\" is missing"};
     }
   }
   if (auto error = readBody(body, limits, event)) return *error;

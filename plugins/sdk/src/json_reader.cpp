@@ -29,8 +29,8 @@ Error memberError(std::string_view name, const std::string& rule) {
 }
 
 Error depthError(std::string_view name, std::size_t max_depth) {
-  return memberError(name, "JSON nesting is deeper than ParseLimits::max_depth (" + std::to_string(max_depth) +
-                               " levels)");
+  return memberError(name,
+                     "JSON nesting is deeper than ParseLimits::max_depth (" + std::to_string(max_depth) + " levels)");
 }
 
 std::string subjectOf(Shape shape, std::string_view attribute) {
@@ -124,11 +124,21 @@ private:
     const bool top_level = !capturing_;
     if (top_level) beginCapture();
     switch (kind) {
-      case Scalar::Null: data_writer_.Null(); break;
-      case Scalar::True: data_writer_.Bool(true); break;
-      case Scalar::False: data_writer_.Bool(false); break;
-      case Scalar::Number: data_writer_.RawValue(text.data(), text.size(), rapidjson::kNumberType); break;
-      case Scalar::String: data_writer_.String(text.data(), static_cast<rapidjson::SizeType>(text.size())); break;
+      case Scalar::Null:
+        data_writer_.Null();
+        break;
+      case Scalar::True:
+        data_writer_.Bool(true);
+        break;
+      case Scalar::False:
+        data_writer_.Bool(false);
+        break;
+      case Scalar::Number:
+        data_writer_.RawValue(text.data(), text.size(), rapidjson::kNumberType);
+        break;
+      case Scalar::String:
+        data_writer_.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+        break;
     }
     if (top_level) {
       data_is_string_ = kind == Scalar::String;
@@ -150,7 +160,9 @@ private:
   // extensions are strings, booleans or integers (int32, core spec type system).
   bool memberValue(Scalar kind, std::string_view text) {
     if (member_ == "data_base64") {
-      if (kind != Scalar::String && kind != Scalar::Null) return failMember(memberError(member_, "must be a JSON string"));
+      if (kind != Scalar::String && kind != Scalar::Null) {
+        return failMember(memberError(member_, "must be a JSON string"));
+      }
       if (kind == Scalar::String) data_base64_ = std::string(text);
       return true;
     }
@@ -182,8 +194,8 @@ private:
     }
     std::int32_t value = 0;
     if (std::from_chars(text.data(), text.data() + text.size(), value).ec != std::errc{}) {
-      return failMember(memberError(member_, std::string(text) +
-                                                 " is outside the 32-bit range of the CloudEvents Integer type"));
+      return failMember(
+          memberError(member_, std::string(text) + " is outside the 32-bit range of the CloudEvents Integer type"));
     }
     event_.extensions.emplace(member_, ExtensionValue(value));
     return true;
@@ -284,8 +296,8 @@ Error syntaxError(Shape shape, std::string_view attribute, const rapidjson::Pars
 std::optional<Error> nulByteError(std::string_view json, Shape shape, std::string_view attribute) {
   const auto nul = json.find('\0');
   if (nul == std::string_view::npos) return std::nullopt;
-  return Error{std::string(attribute), subjectOf(shape, attribute) + " contains a NUL byte at byte " +
-                                           std::to_string(nul)};
+  return Error{std::string(attribute),
+               subjectOf(shape, attribute) + " contains a NUL byte at byte " + std::to_string(nul)};
 }
 
 Result<std::vector<CloudEvent>> readEvents(std::string_view json, Shape shape, std::size_t max_depth) {

@@ -11,10 +11,18 @@ namespace {
 
 using detail::quoted;
 
-bool isAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
-bool isHexDigit(char c) { return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-bool isOneOf(char c, std::string_view set) { return set.find(c) != std::string_view::npos; }
+bool isAlpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool isDigit(char c) {
+  return c >= '0' && c <= '9';
+}
+bool isHexDigit(char c) {
+  return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+bool isOneOf(char c, std::string_view set) {
+  return set.find(c) != std::string_view::npos;
+}
 
 // RFC 3986 section 3.1.
 bool isScheme(std::string_view scheme) {
@@ -55,7 +63,9 @@ std::optional<bool> checkUriReference(std::string_view uri) {
 }
 
 // RFC 9110 section 5.6.2.
-bool isTokenChar(char c) { return isAlpha(c) || isDigit(c) || isOneOf(c, "!#$%&'*+-.^_`|~"); }
+bool isTokenChar(char c) {
+  return isAlpha(c) || isDigit(c) || isOneOf(c, "!#$%&'*+-.^_`|~");
+}
 
 std::size_t skipToken(std::string_view text, std::size_t i) {
   while (i < text.size() && isTokenChar(text[i])) ++i;
@@ -144,8 +154,7 @@ bool isRfc3339(std::string_view text) {
       !readChar(text, i, ":") || !readDigits(text, i, 2, second)) {
     return false;
   }
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 ||
-      second > 60) {
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 60) {
     return false;
   }
   if (readChar(text, i, ".")) {

@@ -13,7 +13,8 @@ CloudEvent binaryRoundTrip(const CloudEvent& event) {
 }
 
 Headers minimalHeaders() {
-  return {{"ce-specversion", "1.0"}, {"ce-id", "evt-1"}, {"ce-source", "/sensors/7"}, {"ce-type", "com.example.reading"}};
+  return {
+      {"ce-specversion", "1.0"}, {"ce-id", "evt-1"}, {"ce-source", "/sensors/7"}, {"ce-type", "com.example.reading"}};
 }
 
 Headers withHeader(Headers headers, std::string name, std::string value) {
@@ -21,7 +22,9 @@ Headers withHeader(Headers headers, std::string name, std::string value) {
   return headers;
 }
 
-TEST(CodecBinary, RoundTripsMinimalEvent) { EXPECT_EQ(binaryRoundTrip(minimalEvent()), minimalEvent()); }
+TEST(CodecBinary, RoundTripsMinimalEvent) {
+  EXPECT_EQ(binaryRoundTrip(minimalEvent()), minimalEvent());
+}
 
 TEST(CodecBinary, RoundTripsAllOptionalAttributesWithNonAsciiValues) {
   CloudEvent event = minimalEvent();
@@ -55,6 +58,15 @@ TEST(CodecBinary, RoundTripsBinaryData) {
   EXPECT_EQ(binaryRoundTrip(event), event);
 }
 
+TEST(CodecBinary, SendsContentTypeForDatacontenttypeEvenWithoutData) {
+  CloudEvent event = minimalEvent();
+  event.datacontenttype = "text/plain";
+  const HttpMessage message = toBinary(event);
+  EXPECT_EQ(message.headers.back(), (std::pair<std::string, std::string>{"Content-Type", "text/plain"}));
+  EXPECT_EQ(message.body, "");
+  EXPECT_EQ(binaryRoundTrip(event), event);
+}
+
 TEST(CodecBinary, RoundTripsExtensionsOfEachTypeAsStrings) {
   CloudEvent event = minimalEvent();
   event.extensions["flag"] = true;
@@ -67,8 +79,8 @@ TEST(CodecBinary, RoundTripsExtensionsOfEachTypeAsStrings) {
 }
 
 TEST(CodecBinary, MatchesHeaderNamesCaseInsensitively) {
-  const Headers headers = {{"CE-SpecVersion", "1.0"}, {"Ce-Id", "evt-1"},         {"ce-SOURCE", "/sensors/7"},
-                           {"CE-TYPE", "com.example.reading"}, {"CE-MyExt", "x"}, {"CONTENT-TYPE", "text/plain"}};
+  const Headers headers = {{"CE-SpecVersion", "1.0"},          {"Ce-Id", "evt-1"}, {"ce-SOURCE", "/sensors/7"},
+                           {"CE-TYPE", "com.example.reading"}, {"CE-MyExt", "x"},  {"CONTENT-TYPE", "text/plain"}};
   auto event = parseBinary(headers, "hi");
   ASSERT_TRUE(event.ok()) << event.error().message;
   CloudEvent expected = minimalEvent();
@@ -147,7 +159,8 @@ HttpMessage structuredMessage(std::string content_type, std::string body) {
 }
 
 TEST(CodecHttp, ReadsStructuredModeByContentType) {
-  const HttpMessage message = structuredMessage("Application/CloudEvents+JSON; charset=UTF-8", toStructured(fullEvent()));
+  const HttpMessage message =
+      structuredMessage("Application/CloudEvents+JSON; charset=UTF-8", toStructured(fullEvent()));
   auto events = parseHttp(message.headers, message.body);
   ASSERT_TRUE(events.ok()) << events.error().message;
   EXPECT_EQ(events.value(), std::vector<CloudEvent>{fullEvent()});
@@ -188,7 +201,8 @@ TEST(CodecHttp, AppliesDepthLimitInEveryMode) {
   const Headers binary = withHeader(minimalHeaders(), "Content-Type", "application/json");
   expectError(errorOf(parseHttp(binary, deep)), "data", "data", "max_depth (64 levels)");
   expectError(errorOf(parseHttp(binary, "[[[1]]]", ParseLimits{.max_depth = 2})), "data", "data", "(2 levels)");
-  const HttpMessage structured = structuredMessage(std::string(kStructuredContentType), minimalJsonWith(",\"data\":" + deep));
+  const HttpMessage structured =
+      structuredMessage(std::string(kStructuredContentType), minimalJsonWith(",\"data\":" + deep));
   expectError(errorOf(parseHttp(structured.headers, structured.body)), "data", "data", "max_depth");
 }
 

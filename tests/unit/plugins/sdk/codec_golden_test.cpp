@@ -84,8 +84,8 @@ TEST(CodecGolden, BinaryHeadersAndBody) {
 
 TEST(CodecGolden, BinaryBodyOfBytesIsRaw) {
   const HttpMessage message = toBinary(goldenBinaryDataEvent());
-  EXPECT_EQ(message.headers.back(), (std::pair<std::string, std::string>{"Content-Type",
-                                                                        "application/vnd.apache.thrift.binary"}));
+  EXPECT_EQ(message.headers.back(),
+            (std::pair<std::string, std::string>{"Content-Type", "application/vnd.apache.thrift.binary"}));
   EXPECT_EQ(message.body, std::string("\x00\x01\x02hello", 8));
 }
 

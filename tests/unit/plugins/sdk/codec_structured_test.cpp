@@ -11,7 +11,9 @@ CloudEvent roundTrip(const CloudEvent& event) {
   return parsed.ok() ? parsed.value() : CloudEvent{};
 }
 
-TEST(CodecStructured, RoundTripsMinimalEvent) { EXPECT_EQ(roundTrip(minimalEvent()), minimalEvent()); }
+TEST(CodecStructured, RoundTripsMinimalEvent) {
+  EXPECT_EQ(roundTrip(minimalEvent()), minimalEvent());
+}
 
 TEST(CodecStructured, RoundTripsAllOptionalAttributesExtensionsAndJsonData) {
   EXPECT_EQ(roundTrip(fullEvent()), fullEvent());
@@ -44,6 +46,15 @@ TEST(CodecStructured, RoundTripsExtensionsOfEachTypeAtInt32Limits) {
   event.extensions["no"] = false;
   event.extensions["text"] = std::string("caf\xC3\xA9 \"quoted\"");
   EXPECT_EQ(roundTrip(event), event);
+}
+
+// JSON format 3.1: without a non-JSON content type a data string is JSON, so
+// Data::text only round-trips with a content type such as text/plain.
+TEST(CodecStructured, TextDataWithoutContentTypeComesBackAsJsonString) {
+  CloudEvent event = minimalEvent();
+  event.data = Data::text("hello");
+  EXPECT_EQ(toStructured(event), minimalJsonWith(R"(,"data":"hello")"));
+  EXPECT_EQ(roundTrip(event).data, Data::json("\"hello\""));
 }
 
 TEST(CodecStructured, ReadsJsonDataAsCompactJson) {
@@ -197,7 +208,9 @@ TEST(CodecStructured, ValidatesParsedEvent) {
               "not an RFC 3339 timestamp");
 }
 
-std::string nestedArrays(std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); }
+std::string nestedArrays(std::size_t depth) {
+  return std::string(depth, '[') + std::string(depth, ']');
+}
 
 TEST(CodecDepth, RejectsHundredThousandDeepDataWithoutCrashing) {
   const Error error = errorOf(parseStructured(minimalJsonWith(",\"data\":" + nestedArrays(100000))));

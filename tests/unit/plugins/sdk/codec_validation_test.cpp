@@ -13,7 +13,9 @@ CloudEvent with(const std::function<void(CloudEvent&)>& change) {
   return event;
 }
 
-Error validationError(const std::function<void(CloudEvent&)>& change) { return errorOf(validate(with(change))); }
+Error validationError(const std::function<void(CloudEvent&)>& change) {
+  return errorOf(validate(with(change)));
+}
 
 void expectValid(const std::function<void(CloudEvent&)>& change) {
   const auto error = validate(with(change));
@@ -67,7 +69,8 @@ TEST(CodecValidation, SourceAcceptsRelativeAndAbsoluteReferences) {
 }
 
 TEST(CodecValidation, DataschemaMustBeANonEmptyAbsoluteUri) {
-  expectError(validationError([](CloudEvent& e) { e.dataschema = ""; }), "dataschema", "dataschema", "must not be empty");
+  expectError(validationError([](CloudEvent& e) { e.dataschema = ""; }), "dataschema", "dataschema",
+              "must not be empty");
   for (const char* schema : {"/schemas/reading.json", "schemas/reading.json", "https://example.com/a b"}) {
     expectError(validationError([&](CloudEvent& e) { e.dataschema = schema; }), "dataschema", "dataschema",
                 "is not an absolute URI");
@@ -104,8 +107,8 @@ TEST(CodecValidation, DatacontenttypeMustBeANonEmptyMediaType) {
               "must not be empty");
   for (const char* type : {"json", "text/", "/plain", "text/plain; charset", "text/pl ain", "text/plain; a=\"open",
                            "text/plain\r\nX-Injected: 1"}) {
-    expectError(validationError([&](CloudEvent& e) { e.datacontenttype = type; }), "datacontenttype",
-                "datacontenttype", "is not a media type");
+    expectError(validationError([&](CloudEvent& e) { e.datacontenttype = type; }), "datacontenttype", "datacontenttype",
+                "is not a media type");
   }
 }
 
@@ -131,8 +134,8 @@ TEST(CodecValidation, ExtensionNamesMustNotBeEmpty) {
 }
 
 TEST(CodecValidation, ExtensionNamesMustNotCollideWithContextAttributesOrData) {
-  for (const char* name : {"id", "source", "specversion", "type", "datacontenttype", "dataschema", "subject", "time",
-                           "data"}) {
+  for (const char* name :
+       {"id", "source", "specversion", "type", "datacontenttype", "dataschema", "subject", "time", "data"}) {
     expectError(validationError([&](CloudEvent& e) { e.extensions[name] = std::string("x"); }), name, name,
                 "collides with a context attribute or the data member");
   }
@@ -184,8 +187,8 @@ TEST(CodecValidation, BytesDataMayHoldAnything) {
 TEST(CodecValidation, MessageIsASentenceNamingAttributeAndRule) {
   const Error error = validationError([](CloudEvent& e) { e.source = "a b"; });
   EXPECT_EQ(error.message, R"(attribute "source": "a b" is not a URI-reference (RFC 3986))");
-  EXPECT_THAT(validationError([](CloudEvent& e) { e.id = std::string(300, 'x') + "\xC3"; }).message,
-              HasSubstr("...")) << "long values are shortened in messages";
+  EXPECT_THAT(validationError([](CloudEvent& e) { e.id = std::string(300, 'x') + "\xC3"; }).message, HasSubstr("..."))
+      << "long values are shortened in messages";
 }
 
 }  // namespace

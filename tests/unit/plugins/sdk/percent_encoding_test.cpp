@@ -16,7 +16,7 @@ TEST(CodecPercentEncoding, EncodesSpaceDoubleQuoteAndPercent) {
 }
 
 TEST(CodecPercentEncoding, EncodesEachUtf8ByteInUpperCaseHex) {
-  EXPECT_EQ(percentEncodeHeaderValue("\xC3\xA9"), "%C3%A9");        // é
+  EXPECT_EQ(percentEncodeHeaderValue("\xC3\xA9"), "%C3%A9");         // é
   EXPECT_EQ(percentEncodeHeaderValue("\xE2\x82\xAC"), "%E2%82%AC");  // €
   EXPECT_EQ(percentEncodeHeaderValue("\xF0\x9F\x98\x80"), "%F0%9F%98%80");
 }
