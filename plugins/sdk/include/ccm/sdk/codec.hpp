@@ -38,7 +38,7 @@ std::string toBatch(const std::vector<CloudEvent>& events);
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 struct HttpMessage {
-  Headers headers;  // includes Content-Type when the event has data
+  Headers headers;  // includes Content-Type when the event has a datacontenttype
   std::string body;
 };
 
