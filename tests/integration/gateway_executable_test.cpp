@@ -117,9 +117,21 @@ TEST_F(GatewayExecutable, CheckConfigReportsAMissingConfigFile) {
 }
 
 TEST_F(GatewayExecutable, ListPluginsShowsTheFileSinkWithItsVersion) {
-  auto result = runCommand({kGateway, "--list-plugins", "--plugin-dir", kPluginDir, "--config", "/nonexistent"});
+  auto result = runCommand({kGateway, "--list-plugins", "--plugin-dir", kPluginDir});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_THAT(result.out, HasSubstr("file\tsink\t0.1.0\t" + kPluginDir + "/libccm-sink-file.so\t"));
+}
+
+TEST_F(GatewayExecutable, ListPluginsWithoutArgumentsFindsTheBuiltPlugins) {
+  auto result = runCommand({kGateway, "--list-plugins"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("file\tsink\t0.1.0\t"));
+}
+
+TEST_F(GatewayExecutable, ListPluginsWithAnUnreadableConfigSaysWhy) {
+  auto result = runCommand({kGateway, "--list-plugins", "--config", (dir_ / "absent.json").string()});
+  EXPECT_EQ(result.exit_code, 78);
+  EXPECT_THAT(result.err, HasSubstr("absent.json: cannot open config file"));
 }
 
 TEST_F(GatewayExecutable, StartsServesHealthAndMetricsAndStopsOnSigterm) {

@@ -64,7 +64,10 @@ void GatewayApplication::handleHelp(const std::string&, const std::string&) {
   mode_ = "help";
 }
 
-void GatewayApplication::handleConfig(const std::string&, const std::string& value) { config_file_ = value; }
+void GatewayApplication::handleConfig(const std::string&, const std::string& value) {
+  config_file_ = value;
+  config_given_ = true;
+}
 
 void GatewayApplication::handlePluginDir(const std::string&, const std::string& value) {
   extra_plugin_dirs_.push_back(value);
@@ -119,13 +122,25 @@ int GatewayApplication::checkConfig() {
 
 int GatewayApplication::listPlugins() {
   std::vector<std::filesystem::path> dirs;
-  if (auto config = loadWithExtraDirs(config_file_, extra_plugin_dirs_)) {
-    dirs = config.value().plugin_directories;
-  } else if (extra_plugin_dirs_.empty()) {
-    std::cerr << config.error().message << "\n";
+  if (auto loaded = loadWithExtraDirs(config_file_, extra_plugin_dirs_)) {
+    dirs = loaded.value().plugin_directories;
+  } else if (config_given_ && extra_plugin_dirs_.empty()) {
+    std::cerr << loaded.error().message << "\n";
     return EXIT_CONFIG;
   } else {
+    // No usable config: list what an installed or a freshly built gateway has.
     dirs.assign(extra_plugin_dirs_.begin(), extra_plugin_dirs_.end());
+    const auto beside = std::filesystem::path(config().getString("application.dir")) / ".." / "plugins";
+    for (const auto& candidate : {defaultPluginDirectory(), beside}) {
+      std::error_code ec;
+      if (extra_plugin_dirs_.empty() && std::filesystem::is_directory(candidate, ec)) {
+        dirs.push_back(std::filesystem::weakly_canonical(candidate, ec));
+      }
+    }
+    if (dirs.empty()) {
+      std::cerr << "no config at " << config_file_ << " and no plugin directory found; use --plugin-dir DIR\n";
+      return EXIT_CONFIG;
+    }
   }
   PluginCatalog catalog(dirs);
   catalog.scan();

@@ -25,6 +25,7 @@ private:
   int serve();
 
   std::string config_file_;
+  bool config_given_ = false;
   std::vector<std::string> extra_plugin_dirs_;
   std::string mode_ = "run";
 };
