@@ -7,20 +7,19 @@
 #include <fstream>
 #include <regex>
 
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/StreamCopier.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "child_process.hpp"
+#include "http_call.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
 using ccm::testing::ChildProcess;
+using ccm::testing::httpCall;
+using ccm::testing::HttpReply;
 using ccm::testing::runCommand;
 
 const std::string kGateway = CCM_GATEWAY_EXECUTABLE;
@@ -51,21 +50,7 @@ protected:
   fs::path dir_;
 };
 
-struct HttpResult {
-  int status;
-  std::string content_type;
-  std::string body;
-};
-
-HttpResult httpGet(std::uint16_t port, const std::string& path) {
-  Poco::Net::HTTPClientSession session("127.0.0.1", port);
-  Poco::Net::HTTPRequest request("GET", path, Poco::Net::HTTPMessage::HTTP_1_1);
-  session.sendRequest(request);
-  Poco::Net::HTTPResponse response;
-  std::string body;
-  Poco::StreamCopier::copyToString(session.receiveResponse(response), body);
-  return {static_cast<int>(response.getStatus()), response.getContentType(), body};
-}
+HttpReply httpGet(std::uint16_t port, const std::string& path) { return httpCall(port, "GET", path); }
 
 TEST_F(GatewayExecutable, VersionPrintsVersionAndAbi) {
   auto result = runCommand({kGateway, "--version"});
