@@ -43,6 +43,7 @@ protected:
     return writeConfig(R"({
   "server": {"host": "127.0.0.1", "port": )" + std::to_string(port) + R"(},
   "plugins": {"directories": [")" + kPluginDir + R"("]},
+  "store": {"sqlite": {"path": ")" + (dir_ / "gw.db").string() + R"("}},
   "sinks": [{"name": "events-file", "plugin": "file", "config": )" + sink_config + R"(}]
 })");
   }
@@ -84,7 +85,7 @@ TEST_F(GatewayExecutable, CheckConfigNamesFileLineAndPointerOfAPluginConfigError
     "fsink": "always"})");
   auto result = runCommand({kGateway, "--config", file, "--check-config"});
   EXPECT_EQ(result.exit_code, 78);
-  EXPECT_THAT(result.err, HasSubstr(file + ":5: /sinks/0/config/fsink: unknown property \"fsink\""));
+  EXPECT_THAT(result.err, HasSubstr(file + ":6: /sinks/0/config/fsink: unknown property \"fsink\""));
   EXPECT_THAT(result.err, HasSubstr("(schema of plugin \"file\")"));
 }
 
@@ -188,6 +189,7 @@ TEST_F(GatewayExecutable, PortInUseExitsWithUnavailable) {
   const auto file = second_dir / "gateway.json";
   std::ofstream(file) << R"({"server": {"port": )" << port_match[1] << R"(},
     "plugins": {"directories": [")" << kPluginDir << R"("]},
+    "store": {"sqlite": {"path": ")" << (second_dir / "gw.db").string() << R"("}},
     "sinks": [{"name": "f", "plugin": "file", "config": {"path": ")" << (second_dir / "b.jsonl").string() << R"("}}]})";
   auto result = runCommand({kGateway, "--config", file.string()});
   EXPECT_EQ(result.exit_code, 69);

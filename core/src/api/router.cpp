@@ -6,6 +6,7 @@
 
 #include "api/problem_details.hpp"
 #include "observability/json_log.hpp"
+#include "store/store.hpp"
 
 namespace ccm::core {
 namespace {
@@ -62,6 +63,11 @@ public:
     }
     try {
       (*match.handler)(request, response, match.params);
+    } catch (const StoreError& e) {
+      // The transaction rolled back: nothing was applied, the client may retry.
+      logWithFields(Poco::Logger::get("ccm.api"), sdk::LogLevel::Error, "store unavailable",
+                    {{"path", path}, {"error", e.what()}});
+      if (!response.sent()) sendProblem(response, 503, "Service Unavailable", e.what());
     } catch (const std::exception& e) {
       logWithFields(Poco::Logger::get("ccm.api"), sdk::LogLevel::Error, "request handler failed",
                     {{"path", path}, {"error", e.what()}});

@@ -5,10 +5,13 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 
+#include "api/lifecycle_routes.hpp"
 #include "api/problem_details.hpp"
 #include "app/plugin_selection.hpp"
 #include "observability/json_log.hpp"
+#include "engine/uuid.hpp"
 #include "plugin/plugin_instance.hpp"
+#include "store/open_store.hpp"
 #include "version.hpp"
 
 namespace ccm::core {
@@ -43,6 +46,7 @@ Gateway::Gateway(GatewayConfig config) : config_(std::move(config)) {
 
 Gateway::~Gateway() {
   stop();
+  reconciler_.reset();
   // Instances die before hosts and the catalog (each also pins its library).
   sinks_.clear();
   sources_.clear();
@@ -55,6 +59,14 @@ sdk::Result<std::unique_ptr<Gateway>> Gateway::create(GatewayConfig config) {
   auto catalog = loadPluginsFor(gateway->config_);
   if (!catalog) return catalog.error();
   gateway->catalog_ = std::move(catalog.value());
+
+  auto store = openStore(gateway->config_.store);
+  if (!store) return store.error();
+  gateway->store_ = std::move(store.value());
+  const auto& engine = gateway->config_.engine;
+  gateway->lifecycle_ = std::make_unique<Lifecycle>(
+      *gateway->store_, CloudEventConverter(gateway->config_.cloudevents.source, engine.schema_base_url),
+      EngineSettings{engine.session_ttl_seconds}, [] { return std::chrono::system_clock::now(); }, newUuid);
   auto selected = selectPlugins(gateway->config_, *gateway->catalog_);
   if (!selected) return selected.error();
 
@@ -116,9 +128,20 @@ void Gateway::addRoutes(Router& router) {
     counted("/healthz", 200);
   });
   router.add("GET", "/readyz", [this, counted](auto&, auto& response, const PathParams&) {
-    const int status = ready_ ? 200 : 503;
-    sendBody(response, status, "application/json", ready_ ? R"({"status":"ready"})" : R"({"status":"starting"})");
-    counted("/readyz", status);
+    std::string detail = ready_ ? "" : "starting";
+    if (detail.empty()) {
+      try {
+        store_->lastSequence();  // the store answers
+      } catch (const std::exception& e) {
+        detail = std::string("store unavailable: ") + e.what();
+      }
+    }
+    if (detail.empty()) {
+      sendBody(response, 200, "application/json", R"({"status":"ready"})");
+    } else {
+      sendProblem(response, 503, "Service Unavailable", detail);
+    }
+    counted("/readyz", detail.empty() ? 200 : 503);
   });
   router.add("GET", "/metrics", [this, counted](auto&, auto& response, const PathParams&) {
     counted("/metrics", 200);
@@ -126,6 +149,10 @@ void Gateway::addRoutes(Router& router) {
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at_).count());
     sendBody(response, 200, "text/plain; version=0.0.4; charset=utf-8", metrics_.renderPrometheus());
   });
+  addDefinitionRoutes(router, *lifecycle_, *store_);
+  addSessionRoutes(router, *lifecycle_, *store_);
+  addWorkerRoutes(router, *lifecycle_, *store_);
+  addEventLogRoutes(router, *store_);
 }
 
 sdk::Result<std::uint16_t> Gateway::start() {
@@ -148,6 +175,8 @@ sdk::Result<std::uint16_t> Gateway::start() {
                                      ": " + e.displayText()};
   }
   started_at_ = std::chrono::steady_clock::now();
+  reconciler_ = std::make_unique<ReconcilerLoop>(*lifecycle_,
+                                                 std::chrono::milliseconds(config_.engine.reconcile_interval_ms));
   ready_ = true;
   logWithFields(appLog(), sdk::LogLevel::Info, "listening",
                 {{"host", config_.server.host}, {"port", std::to_string(port())}, {"version", kVersion}});

@@ -9,12 +9,15 @@
 #include <Poco/Net/HTTPServer.h>
 
 #include "api/router.hpp"
+#include "app/reconciler_loop.hpp"
 #include "ccm/sdk/plugin.hpp"
 #include "ccm/sdk/result.hpp"
 #include "config/gateway_config.hpp"
+#include "engine/lifecycle.hpp"
 #include "observability/metrics_registry.hpp"
 #include "plugin/gateway_host.hpp"
 #include "plugin/plugin_catalog.hpp"
+#include "store/store.hpp"
 
 namespace ccm::core {
 
@@ -22,9 +25,10 @@ namespace ccm::core {
 // runs, and the first step of start-up. Any refused library is an error.
 sdk::Result<std::unique_ptr<PluginCatalog>> loadPluginsFor(const GatewayConfig& config);
 
-// A running gateway: its plugins, their instances and the HTTP server.
-// Members are declared so that instances are destroyed before the catalog's
-// libraries are released.
+// A running gateway: the store and lifecycle engine, its plugins and their
+// instances, the reconcilers and the HTTP server. Members are declared so that
+// the server and reconcilers stop before what they use, and plugin instances
+// are destroyed before the catalog's libraries are released.
 class Gateway {
 public:
   static sdk::Result<std::unique_ptr<Gateway>> create(GatewayConfig config);
@@ -40,6 +44,8 @@ public:
   bool ready() const { return ready_; }
   const GatewayConfig& config() const { return config_; }
   MetricsRegistry& metrics() { return metrics_; }
+  Store& store() { return *store_; }
+  Lifecycle& lifecycle() { return *lifecycle_; }
   const std::vector<std::shared_ptr<sdk::Sink>>& sinks() const { return sinks_; }
 
 private:
@@ -48,12 +54,15 @@ private:
 
   GatewayConfig config_;
   MetricsRegistry metrics_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Lifecycle> lifecycle_;
   std::unique_ptr<PluginCatalog> catalog_;
   std::vector<std::unique_ptr<GatewayHost>> hosts_;
   std::vector<std::shared_ptr<sdk::Sink>> sinks_;
   std::vector<std::shared_ptr<sdk::Source>> sources_;
   std::shared_ptr<sdk::PodGenerator> pod_generator_;
   std::shared_ptr<sdk::AssessmentClient> assessment_client_;
+  std::unique_ptr<ReconcilerLoop> reconciler_;
   std::unique_ptr<Poco::Net::HTTPServer> server_;
   std::atomic<bool> ready_{false};
   std::chrono::steady_clock::time_point started_at_;

@@ -73,6 +73,24 @@ std::optional<sdk::Error> readInstances(const rapidjson::Value& root, const char
   return std::nullopt;
 }
 
+std::optional<sdk::Error> readStore(const rapidjson::Value& store, StoreConfig& out) {
+  if (stringOr(store, "driver", "sqlite") == "postgresql") out.driver = StoreDriver::Postgresql;
+  if (auto sqlite = store.FindMember("sqlite"); sqlite != store.MemberEnd()) {
+    out.sqlite.path = stringOr(sqlite->value, "path", out.sqlite.path.string());
+    if (stringOr(sqlite->value, "synchronous", "full") == "normal") out.sqlite.synchronous = SqliteSynchronous::Normal;
+    out.sqlite.busy_timeout_ms = intOr(sqlite->value, "busy_timeout_ms", out.sqlite.busy_timeout_ms);
+  }
+  if (auto postgresql = store.FindMember("postgresql"); postgresql != store.MemberEnd()) {
+    out.postgresql.connection = stringOr(postgresql->value, "connection", "");
+    out.postgresql.pool_size = intOr(postgresql->value, "pool_size", out.postgresql.pool_size);
+  }
+  if (out.driver == StoreDriver::Postgresql && out.postgresql.connection.empty()) {
+    return sdk::Error{"/store/postgresql/connection",
+                      "/store/postgresql/connection: required when /store/driver is \"postgresql\""};
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 std::filesystem::path defaultPluginDirectory() { return CCM_DEFAULT_PLUGIN_DIR; }
@@ -133,6 +151,16 @@ sdk::Result<GatewayConfig> loadConfigText(std::string_view text, const std::file
   }
   if (auto client = document.FindMember("assessment_client"); client != document.MemberEnd()) {
     config.assessment_client = instanceFrom(client->value, "/assessment_client");
+  }
+  if (auto store = document.FindMember("store"); store != document.MemberEnd()) {
+    if (auto error = readStore(store->value, config.store)) return locateInFile(*error, file, lines);
+  }
+  if (auto engine = document.FindMember("engine"); engine != document.MemberEnd()) {
+    if (auto ttl = engine->value.FindMember("session_ttl_seconds"); ttl != engine->value.MemberEnd()) {
+      config.engine.session_ttl_seconds = ttl->value.GetInt64();
+    }
+    config.engine.reconcile_interval_ms = intOr(engine->value, "reconcile_interval_ms", config.engine.reconcile_interval_ms);
+    config.engine.schema_base_url = stringOr(engine->value, "schema_base_url", config.engine.schema_base_url);
   }
   if (auto logging = document.FindMember("logging"); logging != document.MemberEnd()) {
     config.log_level = stringOr(logging->value, "level", config.log_level);

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "store/store_config.hpp"
+
 namespace ccm::core {
 
 // One plugin instance the config selects: a sink, source, pod generator or
@@ -40,6 +42,14 @@ struct GatewayConfig {
   std::vector<PluginInstanceConfig> sources;
   std::optional<PluginInstanceConfig> pod_generator;
   std::optional<PluginInstanceConfig> assessment_client;
+
+  StoreConfig store;
+
+  struct Engine {
+    std::int64_t session_ttl_seconds = 4 * 3600;
+    int reconcile_interval_ms = 1000;
+    std::string schema_base_url;
+  } engine;
 
   std::string log_level = "info";
 

@@ -1,0 +1,87 @@
+#include <Poco/Net/HTTPServerRequest.h>
+
+#include "api/json_request.hpp"
+#include "api/lifecycle_routes.hpp"
+#include "store/aggregate_json.hpp"
+
+namespace ccm::core {
+namespace {
+
+using Poco::Net::HTTPServerRequest;
+using Poco::Net::HTTPServerResponse;
+
+const char* kDefinition = R"({
+  "type": "object", "additionalProperties": false, "required": ["name", "lab_yaml"],
+  "properties": {
+    "name": {"type": "string", "minLength": 1},
+    "lab_yaml": {"type": "string", "minLength": 1},
+    "pod_settings": {"type": "object"},
+    "max_duration_seconds": {"type": "integer", "minimum": 0}}})";
+const char* kVersion = R"({
+  "type": "object", "additionalProperties": false, "required": ["lab_yaml"],
+  "properties": {
+    "name": {"type": "string", "minLength": 1},
+    "lab_yaml": {"type": "string", "minLength": 1},
+    "pod_settings": {"type": "object"},
+    "max_duration_seconds": {"type": "integer", "minimum": 0}}})";
+
+DefinitionSpec specFrom(const rapidjson::Document& body) {
+  DefinitionSpec spec;
+  spec.name = stringMember(body, "name");
+  spec.lab_yaml = stringMember(body, "lab_yaml");
+  if (auto it = body.FindMember("pod_settings"); it != body.MemberEnd()) spec.pod_settings = toJsonText(it->value);
+  spec.max_duration_seconds = intMember(body, "max_duration_seconds", 0);
+  return spec;
+}
+
+std::string definitionJson(const LabletDefinition& definition) { return toJson(definition); }
+
+}  // namespace
+
+void addDefinitionRoutes(Router& router, Lifecycle& lifecycle, Store& store) {
+  auto create = requestSchema(kDefinition, "create definition request");
+  router.add("POST", "/api/v1/definitions", [&lifecycle, create](HTTPServerRequest& rq, HTTPServerResponse& rs, auto&) {
+    auto body = readJsonBody(rq, rs, *create);
+    if (!body) return;
+    auto result = lifecycle.createDefinition(specFrom(*body));
+    if (result) rs.set("Location", "/api/v1/definitions/" + result.value().id);
+    sendResult(rs, result, 201, definitionJson);
+  });
+
+  router.add("GET", "/api/v1/definitions", [&store](HTTPServerRequest& rq, HTTPServerResponse& rs, auto&) {
+    std::size_t limit = 100;
+    std::size_t offset = 0;
+    if (auto problem = readPaging(rq, limit, offset)) return sendProblem(rs, *problem);
+    auto tx = store.begin();
+    sendJson(rs, 200, renderList(tx->listDefinitions(limit, offset), definitionJson, limit, offset));
+  });
+
+  router.add("GET", "/api/v1/definitions/{id}", [&store](HTTPServerRequest&, HTTPServerResponse& rs, const PathParams& p) {
+    auto tx = store.begin();
+    auto definition = tx->findDefinition(p.at("id"));
+    if (!definition) return sendProblem(rs, Problem::notFound("definition " + p.at("id") + " does not exist"));
+    sendJson(rs, 200, toJson(*definition));
+  });
+
+  auto version = requestSchema(kVersion, "add definition version request");
+  router.add("POST", "/api/v1/definitions/{id}/versions",
+             [&lifecycle, version](HTTPServerRequest& rq, HTTPServerResponse& rs, const PathParams& p) {
+               auto body = readJsonBody(rq, rs, *version);
+               if (!body) return;
+               sendResult(rs, lifecycle.addDefinitionVersion(p.at("id"), specFrom(*body)), 201, definitionJson);
+             });
+
+  router.add("GET", "/api/v1/definitions/{id}/versions",
+             [&store](HTTPServerRequest&, HTTPServerResponse& rs, const PathParams& p) {
+               auto tx = store.begin();
+               if (!tx->findDefinition(p.at("id"))) {
+                 return sendProblem(rs, Problem::notFound("definition " + p.at("id") + " does not exist"));
+               }
+               const auto versions = tx->definitionVersions(p.at("id"));
+               std::string out = "{\"items\":[";
+               for (std::size_t i = 0; i < versions.size(); ++i) out += (i ? "," : "") + toJson(versions[i]);
+               sendJson(rs, 200, out + "]}");
+             });
+}
+
+}  // namespace ccm::core

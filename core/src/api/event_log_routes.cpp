@@ -1,0 +1,72 @@
+#include <Poco/Net/HTTPServerRequest.h>
+
+#include "api/json_request.hpp"
+#include "api/problem_details.hpp"
+#include "api/lifecycle_routes.hpp"
+#include "ccm/sdk/codec.hpp"
+#include "engine/event_catalog.hpp"
+#include "event_schemas.hpp"
+
+namespace ccm::core {
+namespace {
+
+using Poco::Net::HTTPServerRequest;
+using Poco::Net::HTTPServerResponse;
+
+std::optional<Problem> readAfter(const HTTPServerRequest& request, std::int64_t& after) {
+  const std::string text = queryParameter(request, "after");
+  if (text.empty()) return std::nullopt;
+  try {
+    std::size_t used = 0;
+    after = std::stoll(text, &used);
+    if (used != text.size() || after < 0) throw std::invalid_argument(text);
+  } catch (const std::exception&) {
+    return Problem::badRequest("query parameter after must be a non-negative sequence number, got \"" + text + "\"",
+                               "after");
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void addEventLogRoutes(Router& router, Store& store) {
+  // ADR-003: "External systems query ... for missed events": page with
+  // ?after=<last sequence seen> until next_after stops moving.
+  router.add("GET", "/api/v1/events", [&store](HTTPServerRequest& rq, HTTPServerResponse& rs, auto&) {
+    EventQuery query;
+    std::size_t offset = 0;
+    if (auto problem = readPaging(rq, query.limit, offset)) return sendProblem(rs, *problem);
+    if (auto problem = readAfter(rq, query.after)) return sendProblem(rs, *problem);
+    query.type_glob = queryParameter(rq, "type");
+    query.subject = queryParameter(rq, "subject");
+    const auto events = store.readEvents(query);
+    std::string out = "{\"items\":[";
+    std::int64_t next_after = query.after;
+    for (std::size_t i = 0; i < events.size(); ++i) {
+      out += (i ? "," : "") + std::string("{\"sequence\":") + std::to_string(events[i].sequence) +
+             ",\"event\":" + sdk::toStructured(events[i].event) + "}";
+      next_after = events[i].sequence;
+    }
+    sendJson(rs, 200, out + "],\"next_after\":" + std::to_string(next_after) + "}");
+  });
+
+  router.add("GET", "/api/v1/schemas", [](HTTPServerRequest&, HTTPServerResponse& rs, auto&) {
+    std::string out = "{\"items\":[";
+    bool first = true;
+    for (const auto& type : eventCatalog()) {
+      out += (first ? "" : ",") + std::string("{\"type\":\"") + std::string(type.type) + "\",\"version\":\"" +
+             std::string(type.version) + "\",\"href\":\"/api/v1/schemas/" + std::string(type.type) + "\"}";
+      first = false;
+    }
+    sendJson(rs, 200, out + "]}");
+  });
+
+  router.add("GET", "/api/v1/schemas/{type}", [](HTTPServerRequest&, HTTPServerResponse& rs, const PathParams& p) {
+    for (const auto& [type, schema] : embeddedEventSchemas()) {
+      if (type == p.at("type")) return sendBody(rs, 200, "application/schema+json", std::string(schema));
+    }
+    sendProblem(rs, Problem::notFound("no schema for event type \"" + p.at("type") + "\" (see /api/v1/schemas)"));
+  });
+}
+
+}  // namespace ccm::core

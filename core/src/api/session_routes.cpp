@@ -1,0 +1,123 @@
+#include <Poco/Net/HTTPServerRequest.h>
+
+#include "api/json_request.hpp"
+#include "api/lifecycle_routes.hpp"
+#include "store/aggregate_json.hpp"
+
+namespace ccm::core {
+namespace {
+
+using Poco::Net::HTTPServerRequest;
+using Poco::Net::HTTPServerResponse;
+
+const char* kCreateSession = R"({
+  "type": "object", "additionalProperties": false, "required": ["definition_id", "owner_id"],
+  "properties": {"definition_id": {"type": "string", "minLength": 1}, "owner_id": {"type": "string", "minLength": 1}}})";
+const char* kSchedule = R"({
+  "type": "object", "additionalProperties": false, "required": ["worker_id"],
+  "properties": {"worker_id": {"type": "string", "minLength": 1}}})";
+const char* kInstantiate = R"({
+  "type": "object", "additionalProperties": false,
+  "properties": {"cml_lab_id": {"type": "string"}}})";
+const char* kReady = R"({
+  "type": "object", "additionalProperties": false, "required": ["login_url"],
+  "properties": {"login_url": {"type": "string", "minLength": 1}}})";
+const char* kScore = R"({
+  "type": "object", "additionalProperties": false, "required": ["score", "passed"],
+  "properties": {"score": {"type": "number"}, "passed": {"type": "boolean"}, "report_id": {"type": "string"}}})";
+const char* kStop = R"({
+  "type": "object", "additionalProperties": false,
+  "properties": {"reason": {"type": "string"}, "final_state": {"enum": ["CANCELLED", "FAULTED"]}}})";
+const char* kEmpty = R"({"type": "object", "additionalProperties": false})";
+
+std::string sessionJson(const LabletSession& session) { return toJson(session); }
+
+
+
+}  // namespace
+
+void addSessionRoutes(Router& router, Lifecycle& lifecycle, Store& store) {
+  auto create = requestSchema(kCreateSession, "create session request");
+  router.add("POST", "/api/v1/sessions", [&lifecycle, create](HTTPServerRequest& rq, HTTPServerResponse& rs, auto&) {
+    auto body = readJsonBody(rq, rs, *create);
+    if (!body) return;
+    auto result = lifecycle.createSession({stringMember(*body, "definition_id"), stringMember(*body, "owner_id")});
+    if (result) rs.set("Location", "/api/v1/sessions/" + result.value().id);
+    sendResult(rs, result, 201, sessionJson);
+  });
+
+  router.add("GET", "/api/v1/sessions", [&store](HTTPServerRequest& rq, HTTPServerResponse& rs, auto&) {
+    SessionFilter filter;
+    if (auto problem = readPaging(rq, filter.limit, filter.offset)) return sendProblem(rs, *problem);
+    if (auto state = queryParameter(rq, "state"); !state.empty()) {
+      std::size_t start = 0;
+      while (start <= state.size()) {
+        const auto comma = state.find(',', start);
+        const auto name = state.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        auto parsed = sessionStateFrom(name);
+        if (!parsed) return sendProblem(rs, Problem::badRequest("unknown session state \"" + name + "\"", "state"));
+        filter.states.push_back(*parsed);
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+      }
+    }
+    filter.owner_id = queryParameter(rq, "owner_id");
+    filter.definition_id = queryParameter(rq, "definition_id");
+    filter.worker_id = queryParameter(rq, "worker_id");
+    auto tx = store.begin();
+    sendJson(rs, 200, renderList(tx->listSessions(filter), sessionJson, filter.limit, filter.offset));
+  });
+
+  router.add("GET", "/api/v1/sessions/{id}", [&store](HTTPServerRequest&, HTTPServerResponse& rs, const PathParams& p) {
+    auto tx = store.begin();
+    auto session = tx->findSession(p.at("id"));
+    if (!session) return sendProblem(rs, Problem::notFound("session " + p.at("id") + " does not exist"));
+    sendJson(rs, 200, toJson(*session));
+  });
+
+  auto command = [&router](const std::string& verb, const char* schema_text,
+                           std::function<Expected<LabletSession>(const std::string&, const rapidjson::Document&)> run) {
+    auto schema = requestSchema(schema_text, (verb + " request").c_str());
+    router.add("POST", "/api/v1/sessions/{id}/" + verb,
+               [schema, run](HTTPServerRequest& rq, HTTPServerResponse& rs, const PathParams& p) {
+                 auto body = readOptionalJsonBody(rq, rs, *schema);
+                 if (!body) return;
+                 sendResult(rs, run(p.at("id"), *body), 200, sessionJson);
+               });
+  };
+  command("schedule", kSchedule, [&lifecycle](const std::string& id, const rapidjson::Document& body) {
+    return lifecycle.scheduleSession(id, stringMember(body, "worker_id"));
+  });
+  command("instantiate", kInstantiate, [&lifecycle](const std::string& id, const rapidjson::Document& body) {
+    return lifecycle.instantiateSession(id, stringMember(body, "cml_lab_id"));
+  });
+  command("ready", kReady, [&lifecycle](const std::string& id, const rapidjson::Document& body) {
+    return lifecycle.markReady(id, stringMember(body, "login_url"));
+  });
+  command("running", kEmpty, [&lifecycle](const std::string& id, const rapidjson::Document&) {
+    return lifecycle.markRunning(id);
+  });
+  command("collect", kEmpty, [&lifecycle](const std::string& id, const rapidjson::Document&) {
+    return lifecycle.startCollecting(id);
+  });
+  command("grading", kEmpty, [&lifecycle](const std::string& id, const rapidjson::Document&) {
+    return lifecycle.startGrading(id);
+  });
+  command("score", kScore, [&lifecycle](const std::string& id, const rapidjson::Document& body) {
+    return lifecycle.recordScore(id, body["score"].GetDouble(), body["passed"].GetBool(),
+                                 stringMember(body, "report_id"));
+  });
+  command("stop", kStop, [&lifecycle](const std::string& id, const rapidjson::Document& body) {
+    std::optional<FinalState> final_state;
+    if (auto name = stringMember(body, "final_state"); !name.empty()) final_state = finalStateFrom(name);
+    return lifecycle.stopSession(id, final_state, stringMember(body, "reason"));
+  });
+  command("stopped", kEmpty, [&lifecycle](const std::string& id, const rapidjson::Document&) {
+    return lifecycle.markStopped(id);
+  });
+  command("terminate", kEmpty, [&lifecycle](const std::string& id, const rapidjson::Document&) {
+    return lifecycle.terminateSession(id);
+  });
+}
+
+}  // namespace ccm::core

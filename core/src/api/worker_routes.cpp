@@ -1,0 +1,103 @@
+#include <Poco/Net/HTTPServerRequest.h>
+
+#include "api/json_request.hpp"
+#include "api/lifecycle_routes.hpp"
+#include "store/aggregate_json.hpp"
+
+namespace ccm::core {
+namespace {
+
+using Poco::Net::HTTPServerRequest;
+using Poco::Net::HTTPServerResponse;
+
+const char* kWorker = R"({
+  "type": "object", "additionalProperties": false, "required": ["name"],
+  "properties": {
+    "name": {"type": "string", "minLength": 1},
+    "template_name": {"type": "string"},
+    "public_address": {"type": "string"},
+    "private_address": {"type": "string"},
+    "port_range_start": {"type": "integer", "minimum": 1, "maximum": 65535},
+    "port_range_end": {"type": "integer", "minimum": 1, "maximum": 65535},
+    "capacity": {"type": "integer", "minimum": 1},
+    "reason": {"type": "string"}}})";
+const char* kReason = R"({
+  "type": "object", "additionalProperties": false,
+  "properties": {"reason": {"type": "string"}}})";
+
+WorkerSpec specFrom(const rapidjson::Document& body) {
+  WorkerSpec spec;
+  spec.name = stringMember(body, "name");
+  spec.template_name = stringMember(body, "template_name");
+  spec.public_address = stringMember(body, "public_address");
+  spec.private_address = stringMember(body, "private_address");
+  spec.port_range_start = static_cast<std::uint16_t>(intMember(body, "port_range_start", spec.port_range_start));
+  spec.port_range_end = static_cast<std::uint16_t>(intMember(body, "port_range_end", spec.port_range_end));
+  spec.capacity = static_cast<int>(intMember(body, "capacity", spec.capacity));
+  return spec;
+}
+
+std::string workerJson(const Worker& worker) { return toJson(worker); }
+
+
+}  // namespace
+
+void addWorkerRoutes(Router& router, Lifecycle& lifecycle, Store& store) {
+  auto create = requestSchema(kWorker, "create worker request");
+  router.add("POST", "/api/v1/workers", [&lifecycle, create](HTTPServerRequest& rq, HTTPServerResponse& rs, auto&) {
+    auto body = readJsonBody(rq, rs, *create);
+    if (!body) return;
+    auto result = lifecycle.createWorker(specFrom(*body));
+    if (result) rs.set("Location", "/api/v1/workers/" + result.value().id);
+    sendResult(rs, result, 201, workerJson);
+  });
+  router.add("POST", "/api/v1/workers/scale-up",
+             [&lifecycle, create](HTTPServerRequest& rq, HTTPServerResponse& rs, auto&) {
+               auto body = readJsonBody(rq, rs, *create);
+               if (!body) return;
+               auto result = lifecycle.requestScaleUp(specFrom(*body), stringMember(*body, "reason"));
+               if (result) rs.set("Location", "/api/v1/workers/" + result.value().id);
+               sendResult(rs, result, 201, workerJson);
+             });
+
+  router.add("GET", "/api/v1/workers", [&store](HTTPServerRequest& rq, HTTPServerResponse& rs, auto&) {
+    std::size_t limit = 100;
+    std::size_t offset = 0;
+    if (auto problem = readPaging(rq, limit, offset)) return sendProblem(rs, *problem);
+    auto tx = store.begin();
+    sendJson(rs, 200, renderList(tx->listWorkers(limit, offset), workerJson, limit, offset));
+  });
+
+  router.add("GET", "/api/v1/workers/{id}", [&store](HTTPServerRequest&, HTTPServerResponse& rs, const PathParams& p) {
+    auto tx = store.begin();
+    auto worker = tx->findWorker(p.at("id"));
+    if (!worker) return sendProblem(rs, Problem::notFound("worker " + p.at("id") + " does not exist"));
+    sendJson(rs, 200, toJson(*worker));
+  });
+
+  auto reason = requestSchema(kReason, "worker command request");
+  auto command = [&router, reason](const std::string& verb, std::function<Expected<Worker>(const std::string&, const std::string&)> run) {
+    router.add("POST", "/api/v1/workers/{id}/" + verb,
+               [reason, run](HTTPServerRequest& rq, HTTPServerResponse& rs, const PathParams& p) {
+                 auto body = readOptionalJsonBody(rq, rs, *reason);
+                 if (!body) return;
+                 sendResult(rs, run(p.at("id"), stringMember(*body, "reason")), 200, workerJson);
+               });
+  };
+  auto transition = [&lifecycle](WorkerState to) {
+    return [&lifecycle, to](const std::string& id, const std::string& why) {
+      return lifecycle.transitionWorker(id, to, why);
+    };
+  };
+  command("provisioning", transition(WorkerState::Provisioning));
+  command("running", transition(WorkerState::Running));
+  command("drain", transition(WorkerState::Draining));
+  command("stop", transition(WorkerState::Stopping));
+  command("stopped", transition(WorkerState::Stopped));
+  command("terminate", transition(WorkerState::Terminated));
+  command("scale-down", [&lifecycle](const std::string& id, const std::string& why) {
+    return lifecycle.requestScaleDown(id, why);
+  });
+}
+
+}  // namespace ccm::core

@@ -1,0 +1,115 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/aggregates.hpp"
+#include "engine/cloud_event_converter.hpp"
+#include "engine/domain_event.hpp"
+#include "engine/expected.hpp"
+#include "store/store.hpp"
+
+namespace ccm::core {
+
+// RFC 3339 UTC timestamp with milliseconds, e.g. "2026-11-23T10:35:42.123Z".
+std::string formatUtc(std::chrono::system_clock::time_point time);
+
+struct EngineSettings {
+  std::int64_t session_ttl_seconds = 4 * 3600;  // when a definition sets none
+};
+
+struct DefinitionSpec {
+  std::string name;
+  std::string lab_yaml;
+  std::string pod_settings = "{}";
+  std::int64_t max_duration_seconds = 0;
+};
+
+struct SessionSpec {
+  std::string definition_id;
+  std::string owner_id;
+};
+
+struct WorkerSpec {
+  std::string name;
+  std::string template_name;
+  std::string public_address;
+  std::string private_address;
+  std::uint16_t port_range_start = 5000;
+  std::uint16_t port_range_end = 5999;
+  int capacity = 10;
+};
+
+// The lifecycle engine's commands. Each runs in one store transaction: the
+// aggregate change and the CloudEvents it causes are committed together
+// (transactional outbox), and nothing is published inline. Thread-safe; the
+// store's row locks serialise commands on the same aggregate.
+// A StoreError escapes as an exception (nothing was applied).
+class Lifecycle {
+public:
+  using Clock = std::function<std::chrono::system_clock::time_point()>;
+  using IdSource = std::function<std::string()>;
+
+  Lifecycle(Store& store, CloudEventConverter converter, EngineSettings settings, Clock now, IdSource new_id);
+
+  Expected<LabletDefinition> createDefinition(const DefinitionSpec& spec);
+  Expected<LabletDefinition> addDefinitionVersion(const std::string& definition_id, const DefinitionSpec& spec);
+
+  Expected<Worker> createWorker(const WorkerSpec& spec);
+  Expected<Worker> transitionWorker(const std::string& worker_id, WorkerState to, const std::string& reason = {});
+  // Scale-up creates a pending worker from a template (ccm.scaling.up.requested);
+  // ccm.scaling.up.completed follows when it runs. Scale-down drains a worker
+  // (ccm.scaling.down.requested); ccm.scaling.down.completed follows when it
+  // is terminated.
+  Expected<Worker> requestScaleUp(const WorkerSpec& spec, const std::string& reason);
+  Expected<Worker> requestScaleDown(const std::string& worker_id, const std::string& reason);
+
+  Expected<LabletSession> createSession(const SessionSpec& spec);
+  Expected<LabletSession> scheduleSession(const std::string& session_id, const std::string& worker_id);
+  Expected<LabletSession> instantiateSession(const std::string& session_id, const std::string& cml_lab_id);
+  // Ready also provisions the UserSession (ccm.lablet.user_session.created).
+  Expected<LabletSession> markReady(const std::string& session_id, const std::string& login_url);
+  Expected<LabletSession> markRunning(const std::string& session_id);
+  // Collecting creates the GradingSession (ccm.lablet.grading_session.created).
+  Expected<LabletSession> startCollecting(const std::string& session_id);
+  Expected<LabletSession> startGrading(const std::string& session_id);
+  // Creates the ScoreReport and moves grading -> graded.
+  Expected<LabletSession> recordScore(const std::string& session_id, double score, bool passed,
+                                      const std::string& report_id);
+  Expected<LabletSession> stopSession(const std::string& session_id, std::optional<FinalState> final_state,
+                                      const std::string& reason = {});
+  Expected<LabletSession> markStopped(const std::string& session_id);
+  Expected<LabletSession> terminateSession(const std::string& session_id);
+
+  // One reconciliation pass, driven from the store so it survives restarts:
+  // sessions past their TTL stop with EXPIRED; graded sessions stop with
+  // COMPLETED; sessions stopping with COMPLETED or EXPIRED go on to stopped
+  // and terminated (002 task 4.9: auto-stop after grading). Returns how many
+  // sessions changed.
+  int reconcile();
+
+private:
+  class UnitOfWork;
+  template <class T>
+  Expected<T> inTransaction(const std::function<Expected<T>(UnitOfWork&)>& work);
+  Expected<LabletSession> moveSession(UnitOfWork& uow, const std::string& session_id, SessionState to,
+                                      std::optional<FinalState> final_state = std::nullopt,
+                                      const std::function<void(LabletSession&)>& change = {},
+                                      const ScoreReport* score_report = nullptr);
+  Worker insertWorker(UnitOfWork& uow, std::string id, const WorkerSpec& spec, const std::string& scaling);
+  Expected<Worker> moveWorker(UnitOfWork& uow, const std::string& worker_id, WorkerState to, const std::string& reason);
+
+  std::string nowText() const { return formatUtc(now_()); }
+
+  Store& store_;
+  CloudEventConverter converter_;
+  EngineSettings settings_;
+  Clock now_;
+  IdSource new_id_;
+};
+
+}  // namespace ccm::core

@@ -1,0 +1,58 @@
+#pragma once
+
+#include <Poco/Data/Session.h>
+#include <Poco/Data/SessionPool.h>
+
+#include <chrono>
+#include <memory>
+#include <semaphore>
+
+#include "store/dialect.hpp"
+
+namespace ccm::core {
+
+// Poco's SessionPool throws as soon as every connection is in use; this one
+// makes callers wait (up to a deadline) for a connection to come back, and
+// runs the dialect's setup statements on each new connection. Thread-safe.
+class ConnectionPool {
+public:
+  // A connection on loan: destroying it hands the connection back.
+  class Lease {
+  public:
+    Lease(std::counting_semaphore<>& slots, Poco::Data::Session session)
+        : slots_(slots), session_(std::move(session)) {}
+    ~Lease();
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    Poco::Data::Session& session() { return session_; }
+
+  private:
+    std::counting_semaphore<>& slots_;
+    Poco::Data::Session session_;
+  };
+
+  ConnectionPool(const Dialect& dialect, int size, std::chrono::milliseconds wait);
+
+  // Throws StoreError when no connection is free within the wait, or when a
+  // new connection cannot be opened.
+  std::unique_ptr<Lease> acquire();
+
+private:
+  class SetupSessionPool : public Poco::Data::SessionPool {
+  public:
+    SetupSessionPool(const Dialect& dialect, int size);
+
+  protected:
+    void customizeSession(Poco::Data::Session& session) override;
+
+  private:
+    const Dialect& dialect_;
+  };
+
+  const Dialect& dialect_;
+  std::chrono::milliseconds wait_;
+  std::counting_semaphore<> slots_;
+  SetupSessionPool pool_;
+};
+
+}  // namespace ccm::core

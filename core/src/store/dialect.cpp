@@ -1,0 +1,124 @@
+#include "store/dialect.hpp"
+
+#include <Poco/Data/PostgreSQL/Connector.h>
+#include <Poco/Data/SQLite/Connector.h>
+
+#include "store/sql_statement.hpp"
+
+namespace ccm::core {
+
+Dialect Dialect::forConfig(const StoreConfig& config) {
+  Dialect dialect;
+  dialect.driver_ = config.driver;
+  if (config.driver == StoreDriver::Sqlite) {
+    dialect.connector_ = Poco::Data::SQLite::Connector::KEY;
+    dialect.connection_string_ = config.sqlite.path.string();
+    dialect.description_ = "sqlite database " + config.sqlite.path.string();
+    dialect.connection_setup_ = {
+        "PRAGMA busy_timeout = " + std::to_string(config.sqlite.busy_timeout_ms),
+        "PRAGMA foreign_keys = ON",
+        config.sqlite.synchronous == SqliteSynchronous::Full ? "PRAGMA synchronous = FULL"
+                                                             : "PRAGMA synchronous = NORMAL",
+    };
+  } else {
+    dialect.connector_ = Poco::Data::PostgreSQL::Connector::KEY;
+    dialect.connection_string_ = config.postgresql.connection;
+    dialect.description_ = "postgresql database (/store/postgresql/connection)";
+    // Keeps "relation already exists, skipping" notices out of the gateway's stderr.
+    dialect.connection_setup_ = {"SET client_min_messages TO WARNING"};
+  }
+  return dialect;
+}
+
+void Dialect::prepareDatabase(Poco::Data::Session& session) const {
+  if (driver_ != StoreDriver::Sqlite) return;
+  // WAL lets readers run beside the one writer; the mode is stored in the file.
+  const auto mode = queryTexts(session, *this, "PRAGMA journal_mode = WAL");
+  if (mode.empty() || mode.front() != "wal") {
+    throw StoreError(description_ + ": cannot switch to WAL journal mode (got \"" + (mode.empty() ? "" : mode.front()) +
+                     "\")");
+  }
+}
+
+std::string Dialect::sql(std::string_view portable) const {
+  if (driver_ == StoreDriver::Sqlite) return std::string(portable);
+  std::string out;
+  out.reserve(portable.size() + 16);
+  int next = 1;
+  bool in_literal = false;
+  for (char c : portable) {
+    if (c == '\'') in_literal = !in_literal;
+    if (c == '?' && !in_literal) {
+      out += '$';
+      out += std::to_string(next++);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+void Dialect::begin(Poco::Data::Session& session) const {
+  if (driver_ == StoreDriver::Sqlite) {
+    run(session, *this, "BEGIN IMMEDIATE");
+  } else {
+    session.begin();
+  }
+}
+
+void Dialect::commit(Poco::Data::Session& session) const {
+  if (driver_ == StoreDriver::Sqlite) {
+    run(session, *this, "COMMIT");
+  } else {
+    session.commit();
+  }
+}
+
+void Dialect::rollback(Poco::Data::Session& session) const {
+  if (driver_ == StoreDriver::Sqlite) {
+    run(session, *this, "ROLLBACK");
+  } else {
+    session.rollback();
+  }
+}
+
+std::string_view Dialect::rowLock() const {
+  return driver_ == StoreDriver::Postgresql ? " FOR UPDATE" : "";
+}
+
+std::vector<std::string> Dialect::migrationLock() const {
+  if (driver_ == StoreDriver::Sqlite) return {};
+  // Any constant shared by every ccm-gateway replica; "ccm\0" in ASCII.
+  return {"SELECT pg_advisory_xact_lock(1667460352)"};
+}
+
+std::string_view Dialect::sequenceColumnType() const {
+  return driver_ == StoreDriver::Sqlite ? "INTEGER" : "BIGINT";
+}
+
+std::pair<std::string, std::string> Dialect::globMatch(std::string_view column, std::string_view glob) const {
+  std::string pattern;
+  if (driver_ == StoreDriver::Sqlite) {
+    for (char c : glob) {
+      if (c == '?') {
+        pattern += "[?]";
+      } else if (c == '[') {
+        pattern += "[[]";
+      } else {
+        pattern += c;
+      }
+    }
+    return {std::string(column) + " GLOB ?", pattern};
+  }
+  for (char c : glob) {
+    if (c == '*') {
+      pattern += '%';
+    } else {
+      if (c == '%' || c == '_' || c == '\\') pattern += '\\';
+      pattern += c;
+    }
+  }
+  return {std::string(column) + " LIKE ? ESCAPE '\\'", pattern};
+}
+
+}  // namespace ccm::core

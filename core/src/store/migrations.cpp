@@ -1,0 +1,119 @@
+#include "store/migrations.hpp"
+
+#include <array>
+
+#include "store/sql_statement.hpp"
+#include "store/store.hpp"
+
+namespace ccm::core {
+namespace {
+
+// Each aggregate is one row: the columns the store filters on, and `body`, the
+// whole aggregate as JSON (aggregate_json.hpp), which is what is read back.
+std::vector<std::string> initialSchema(const Dialect& dialect) {
+  const std::string sequence_type(dialect.sequenceColumnType());
+  return {
+      "CREATE TABLE definitions ("
+      " id TEXT PRIMARY KEY, name TEXT NOT NULL, version INTEGER NOT NULL,"
+      " created_at TEXT NOT NULL, updated_at TEXT NOT NULL, body TEXT NOT NULL)",
+      "CREATE TABLE definition_versions ("
+      " definition_id TEXT NOT NULL REFERENCES definitions (id) ON DELETE CASCADE,"
+      " version INTEGER NOT NULL, created_at TEXT NOT NULL, body TEXT NOT NULL,"
+      " PRIMARY KEY (definition_id, version))",
+      "CREATE TABLE workers ("
+      " id TEXT PRIMARY KEY, name TEXT NOT NULL, state TEXT NOT NULL,"
+      " created_at TEXT NOT NULL, updated_at TEXT NOT NULL, body TEXT NOT NULL)",
+      "CREATE INDEX workers_state ON workers (state)",
+      // expires_at holds sortableTime(): string order is time order.
+      "CREATE TABLE lablet_sessions ("
+      " id TEXT PRIMARY KEY, definition_id TEXT NOT NULL, owner_id TEXT NOT NULL, state TEXT NOT NULL,"
+      " worker_id TEXT NOT NULL, expires_at TEXT NOT NULL,"
+      " created_at TEXT NOT NULL, updated_at TEXT NOT NULL, body TEXT NOT NULL)",
+      "CREATE INDEX lablet_sessions_state ON lablet_sessions (state)",
+      "CREATE INDEX lablet_sessions_owner ON lablet_sessions (owner_id)",
+      "CREATE INDEX lablet_sessions_definition ON lablet_sessions (definition_id)",
+      "CREATE INDEX lablet_sessions_worker ON lablet_sessions (worker_id)",
+      "CREATE INDEX lablet_sessions_expires ON lablet_sessions (expires_at)",
+      "CREATE INDEX lablet_sessions_created ON lablet_sessions (created_at, id)",
+      "CREATE TABLE user_sessions ("
+      " id TEXT PRIMARY KEY, lablet_session_id TEXT NOT NULL, state TEXT NOT NULL,"
+      " created_at TEXT NOT NULL, updated_at TEXT NOT NULL, body TEXT NOT NULL)",
+      "CREATE INDEX user_sessions_lablet_session ON user_sessions (lablet_session_id)",
+      "CREATE TABLE grading_sessions ("
+      " id TEXT PRIMARY KEY, lablet_session_id TEXT NOT NULL, state TEXT NOT NULL,"
+      " created_at TEXT NOT NULL, updated_at TEXT NOT NULL, body TEXT NOT NULL)",
+      "CREATE INDEX grading_sessions_lablet_session ON grading_sessions (lablet_session_id)",
+      "CREATE TABLE score_reports ("
+      " id TEXT PRIMARY KEY, lablet_session_id TEXT NOT NULL, grading_session_id TEXT NOT NULL,"
+      " created_at TEXT NOT NULL, body TEXT NOT NULL)",
+      "CREATE INDEX score_reports_lablet_session ON score_reports (lablet_session_id)",
+      // The primary key is what makes a port impossible to hand out twice on a worker.
+      "CREATE TABLE port_allocations ("
+      " worker_id TEXT NOT NULL, port INTEGER NOT NULL,"
+      " session_id TEXT NOT NULL REFERENCES lablet_sessions (id) ON DELETE CASCADE,"
+      " annotation TEXT NOT NULL, PRIMARY KEY (worker_id, port))",
+      "CREATE INDEX port_allocations_session ON port_allocations (session_id)",
+      "CREATE TABLE event_log (sequence " + sequence_type +
+          " PRIMARY KEY, event_id TEXT NOT NULL, source TEXT NOT NULL, type TEXT NOT NULL,"
+          " subject TEXT NOT NULL, time TEXT NOT NULL, recorded_at TEXT NOT NULL, body TEXT NOT NULL)",
+      "CREATE INDEX event_log_type ON event_log (type)",
+      "CREATE INDEX event_log_subject ON event_log (subject)",
+      // Sequences come from this row, not from BIGSERIAL: updating it locks it
+      // until commit, so sequences are handed out in commit order and a rollback
+      // returns its number. A reader that has seen N never misses a later
+      // commit with a smaller number.
+      "CREATE TABLE event_sequence (name TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+      "INSERT INTO event_sequence (name, value) VALUES ('event_log', 0)",
+  };
+}
+
+// Migration N is entry N - 1; append only.
+constexpr std::array<std::vector<std::string> (*)(const Dialect&), 1> kMigrations{
+    &initialSchema,  // 1: aggregates, port allocations, the event log
+};
+
+}  // namespace
+
+std::vector<Migration> migrations(const Dialect& dialect) {
+  std::vector<Migration> all;
+  for (std::size_t i = 0; i < kMigrations.size(); ++i)
+    all.push_back({static_cast<int>(i + 1), kMigrations[i](dialect)});
+  return all;
+}
+
+int latestSchemaVersion() {
+  return static_cast<int>(kMigrations.size());
+}
+
+int applyMigrations(Poco::Data::Session& session, const Dialect& dialect) {
+  dialect.begin(session);
+  try {
+    for (const auto& statement : dialect.migrationLock()) run(session, dialect, statement);
+    run(session, dialect,
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)");
+    std::int64_t current = queryInteger(session, dialect, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+    if (current > latestSchemaVersion()) {
+      throw StoreError(dialect.description() + " has schema version " + std::to_string(current) +
+                       ", newer than this ccm-gateway understands (" + std::to_string(latestSchemaVersion()) +
+                       "); run a ccm-gateway release that knows version " + std::to_string(current));
+    }
+    for (const auto& migration : migrations(dialect)) {
+      if (migration.version <= current) continue;
+      for (const auto& statement : migration.statements) run(session, dialect, statement);
+      run(session, dialect, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+          {std::int64_t{migration.version}, utcNow()});
+      current = migration.version;
+    }
+    dialect.commit(session);
+    return static_cast<int>(current);
+  } catch (...) {
+    try {
+      dialect.rollback(session);
+    } catch (...) {
+      // The first failure is the one worth reporting.
+    }
+    throw;
+  }
+}
+
+}  // namespace ccm::core

@@ -1,0 +1,90 @@
+#include "store/sql_statement.hpp"
+
+#include <Poco/DateTime.h>
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/DateTimeParser.h>
+#include <Poco/Timestamp.h>
+
+#include <algorithm>
+
+namespace ccm::core {
+
+using Poco::Data::Keywords::bind;
+using Poco::Data::Keywords::into;
+
+Poco::Data::Statement prepare(Poco::Data::Session& session, const Dialect& dialect, std::string_view sql,
+                              const std::vector<SqlValue>& params) {
+  Poco::Data::Statement statement(session);
+  statement << dialect.sql(sql);
+  for (const auto& param : params) {
+    std::visit([&statement](const auto& value) { statement, bind(value); }, param);
+  }
+  return statement;
+}
+
+std::size_t run(Poco::Data::Session& session, const Dialect& dialect, std::string_view sql,
+                const std::vector<SqlValue>& params) {
+  return prepare(session, dialect, sql, params).execute();
+}
+
+std::vector<std::string> queryTexts(Poco::Data::Session& session, const Dialect& dialect, std::string_view sql,
+                                    const std::vector<SqlValue>& params) {
+  std::vector<std::string> values;
+  auto statement = prepare(session, dialect, sql, params);
+  statement, into(values);
+  statement.execute();
+  return values;
+}
+
+std::int64_t queryInteger(Poco::Data::Session& session, const Dialect& dialect, std::string_view sql,
+                          const std::vector<SqlValue>& params) {
+  std::vector<Poco::Int64> values;
+  auto statement = prepare(session, dialect, sql, params);
+  statement, into(values);
+  statement.execute();
+  if (values.size() != 1) {
+    throw StoreError("expected one row from \"" + std::string(sql) + "\", got " + std::to_string(values.size()));
+  }
+  return values.front();
+}
+
+std::string upsertSql(std::string_view table, const std::vector<std::string_view>& columns,
+                      const std::vector<std::string_view>& keys) {
+  std::string names;
+  std::string placeholders;
+  std::string updates;
+  for (const auto column : columns) {
+    if (!names.empty()) {
+      names += ", ";
+      placeholders += ", ";
+    }
+    names += column;
+    placeholders += '?';
+    if (std::find(keys.begin(), keys.end(), column) != keys.end()) continue;
+    if (!updates.empty()) updates += ", ";
+    updates.append(column).append(" = excluded.").append(column);
+  }
+  std::string key_list;
+  for (const auto key : keys) {
+    if (!key_list.empty()) key_list += ", ";
+    key_list += key;
+  }
+  return "INSERT INTO " + std::string(table) + " (" + names + ") VALUES (" + placeholders + ") ON CONFLICT (" +
+         key_list + ") DO UPDATE SET " + updates;
+}
+
+std::string utcNow() {
+  return Poco::DateTimeFormatter::format(Poco::Timestamp(), "%Y-%m-%dT%H:%M:%S.%iZ");
+}
+
+std::string sortableTime(std::string_view rfc3339) {
+  Poco::DateTime time;
+  int zone = 0;
+  const std::string text(rfc3339);
+  if (!Poco::DateTimeParser::tryParse(Poco::DateTimeFormat::ISO8601_FRAC_FORMAT, text, time, zone)) return text;
+  time.makeUTC(zone);
+  return Poco::DateTimeFormatter::format(time, "%Y-%m-%dT%H:%M:%S.%FZ");
+}
+
+}  // namespace ccm::core

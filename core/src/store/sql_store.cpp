@@ -1,0 +1,88 @@
+#include "store/sql_store.hpp"
+
+#include <algorithm>
+
+#include "ccm/sdk/codec.hpp"
+#include "store/migrations.hpp"
+#include "store/sql_statement.hpp"
+#include "store/sql_transaction.hpp"
+
+namespace ccm::core {
+namespace {
+
+using Poco::Data::Keywords::into;
+
+constexpr std::size_t kMaxEventsPerRead = 1000;
+
+}  // namespace
+
+SqlStore::SqlStore(Dialect dialect, int pool_size, std::chrono::milliseconds connection_wait)
+    : dialect_(std::move(dialect)), pool_(dialect_, pool_size, connection_wait) {}
+
+void SqlStore::migrate() {
+  auto lease = pool_.acquire();
+  guarded("opening " + dialect_.description(), [&] {
+    dialect_.prepareDatabase(lease->session());
+    applyMigrations(lease->session(), dialect_);
+  });
+}
+
+std::unique_ptr<Transaction> SqlStore::begin() {
+  return std::make_unique<SqlTransaction>(dialect_, pool_.acquire());
+}
+
+std::vector<StoredEvent> SqlStore::readEvents(const EventQuery& query) {
+  const std::size_t limit = std::min(query.limit, kMaxEventsPerRead);
+  if (limit == 0) return {};
+  return guarded("readEvents from event_log after " + std::to_string(query.after), [&] {
+    std::string sql = "SELECT sequence, body FROM event_log WHERE sequence > ?";
+    std::vector<SqlValue> params{query.after};
+    if (!query.type_glob.empty()) {
+      auto [condition, pattern] = dialect_.globMatch("type", query.type_glob);
+      sql += " AND " + condition;
+      params.emplace_back(std::move(pattern));
+    }
+    if (!query.subject.empty()) {
+      sql += " AND subject = ?";
+      params.emplace_back(query.subject);
+    }
+    sql += " ORDER BY sequence LIMIT ?";
+    params.emplace_back(static_cast<std::int64_t>(limit));
+
+    auto lease = pool_.acquire();
+    std::vector<Poco::Int64> sequences;
+    std::vector<std::string> bodies;
+    auto statement = prepare(lease->session(), dialect_, sql, params);
+    statement, into(sequences), into(bodies);
+    statement.execute();
+
+    std::vector<StoredEvent> events;
+    events.reserve(sequences.size());
+    for (std::size_t i = 0; i < sequences.size(); ++i) {
+      auto event = sdk::parseStructured(bodies[i]);
+      if (!event) {
+        throw StoreError("event_log sequence " + std::to_string(sequences[i]) +
+                         ": stored body is not a valid CloudEvent: " + event.error().message);
+      }
+      events.push_back({sequences[i], std::move(event.value())});
+    }
+    return events;
+  });
+}
+
+std::int64_t SqlStore::lastSequence() {
+  return guarded("lastSequence of event_log", [&] {
+    auto lease = pool_.acquire();
+    return queryInteger(lease->session(), dialect_, "SELECT value FROM event_sequence WHERE name = 'event_log'");
+  });
+}
+
+int SqlStore::schemaVersion() {
+  return guarded("schemaVersion from schema_migrations", [&] {
+    auto lease = pool_.acquire();
+    return static_cast<int>(
+        queryInteger(lease->session(), dialect_, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+  });
+}
+
+}  // namespace ccm::core

@@ -1,0 +1,296 @@
+#include "store/sql_transaction.hpp"
+
+#include "ccm/sdk/codec.hpp"
+#include "store/aggregate_json.hpp"
+#include "store/sql_statement.hpp"
+
+namespace ccm::core {
+namespace {
+
+using Poco::Data::Keywords::into;
+
+template <class T>
+using Parser = sdk::Result<T> (*)(std::string_view);
+
+// Runs a query that selects (key, body) and parses every body; `table` and the
+// key name a row whose body cannot be read.
+template <class T>
+std::vector<T> readRows(Poco::Data::Session& session, const Dialect& dialect, std::string_view table,
+                        const std::string& sql, const std::vector<SqlValue>& params, Parser<T> parse) {
+  std::vector<std::string> keys;
+  std::vector<std::string> bodies;
+  auto statement = prepare(session, dialect, sql, params);
+  statement, into(keys), into(bodies);
+  statement.execute();
+  std::vector<T> rows;
+  rows.reserve(bodies.size());
+  for (std::size_t i = 0; i < bodies.size(); ++i) {
+    auto row = parse(bodies[i]);
+    if (!row)
+      throw StoreError(std::string(table) + "/" + keys[i] + ": stored body is unreadable: " + row.error().message);
+    rows.push_back(std::move(row.value()));
+  }
+  return rows;
+}
+
+template <class T>
+std::optional<T> first(std::vector<T> rows) {
+  if (rows.empty()) return std::nullopt;
+  return std::move(rows.front());
+}
+
+void requireId(std::string_view table, const std::string& id) {
+  if (id.empty()) throw StoreError(std::string(table) + ": cannot save a row with an empty id");
+}
+
+std::vector<SqlValue> page(std::size_t limit, std::size_t offset) {
+  return {static_cast<std::int64_t>(limit), static_cast<std::int64_t>(offset)};
+}
+
+}  // namespace
+
+SqlTransaction::SqlTransaction(const Dialect& dialect, std::unique_ptr<ConnectionPool::Lease> lease)
+    : dialect_(dialect), lease_(std::move(lease)) {
+  guarded("begin transaction on " + dialect_.description(), [&] { dialect_.begin(lease_->session()); });
+}
+
+SqlTransaction::~SqlTransaction() {
+  if (ended_) return;
+  try {
+    dialect_.rollback(lease_->session());
+  } catch (...) {
+    // ROLLBACK fails only on a lost connection, which Poco's pool discards
+    // when the lease hands it back.
+  }
+}
+
+Poco::Data::Session& SqlTransaction::session() {
+  if (ended_) throw StoreError("transaction on " + dialect_.description() + " already committed");
+  return lease_->session();
+}
+
+std::optional<LabletDefinition> SqlTransaction::findDefinition(const std::string& id) {
+  return guarded("findDefinition definitions/" + id, [&] {
+    return first(readRows(session(), dialect_, "definitions", "SELECT id, body FROM definitions WHERE id = ?", {id},
+                          &definitionFromJson));
+  });
+}
+
+std::vector<LabletDefinition> SqlTransaction::listDefinitions(std::size_t limit, std::size_t offset) {
+  return guarded("listDefinitions from definitions", [&] {
+    return readRows(session(), dialect_, "definitions",
+                    "SELECT id, body FROM definitions ORDER BY created_at, id LIMIT ? OFFSET ?", page(limit, offset),
+                    &definitionFromJson);
+  });
+}
+
+void SqlTransaction::saveDefinition(const LabletDefinition& definition) {
+  guarded("saveDefinition definitions/" + definition.id, [&] {
+    requireId("definitions", definition.id);
+    static const std::string sql =
+        upsertSql("definitions", {"id", "name", "version", "created_at", "updated_at", "body"}, {"id"});
+    run(session(), dialect_, sql,
+        {definition.id, definition.name, std::int64_t{definition.version}, definition.created_at, definition.updated_at,
+         toJson(definition)});
+  });
+}
+
+void SqlTransaction::addDefinitionVersion(const DefinitionVersion& version) {
+  guarded("addDefinitionVersion definition_versions/" + version.definition_id + "@" + std::to_string(version.version),
+          [&] {
+            run(session(), dialect_,
+                "INSERT INTO definition_versions (definition_id, version, created_at, body) VALUES (?, ?, ?, ?)",
+                {version.definition_id, std::int64_t{version.version}, version.created_at, toJson(version)});
+          });
+}
+
+std::vector<DefinitionVersion> SqlTransaction::definitionVersions(const std::string& definition_id) {
+  return guarded("definitionVersions definition_versions/" + definition_id, [&] {
+    return readRows(session(), dialect_, "definition_versions",
+                    "SELECT definition_id, body FROM definition_versions WHERE definition_id = ? ORDER BY version",
+                    {definition_id}, &definitionVersionFromJson);
+  });
+}
+
+std::optional<Worker> SqlTransaction::findWorker(const std::string& id, bool lock) {
+  return guarded("findWorker workers/" + id, [&] {
+    const std::string sql = "SELECT id, body FROM workers WHERE id = ?" + std::string(lock ? dialect_.rowLock() : "");
+    return first(readRows(session(), dialect_, "workers", sql, {id}, &workerFromJson));
+  });
+}
+
+std::vector<Worker> SqlTransaction::listWorkers(std::size_t limit, std::size_t offset) {
+  return guarded("listWorkers from workers", [&] {
+    return readRows(session(), dialect_, "workers",
+                    "SELECT id, body FROM workers ORDER BY created_at, id LIMIT ? OFFSET ?", page(limit, offset),
+                    &workerFromJson);
+  });
+}
+
+void SqlTransaction::saveWorker(const Worker& worker) {
+  guarded("saveWorker workers/" + worker.id, [&] {
+    requireId("workers", worker.id);
+    static const std::string sql =
+        upsertSql("workers", {"id", "name", "state", "created_at", "updated_at", "body"}, {"id"});
+    run(session(), dialect_, sql,
+        {worker.id, worker.name, std::string(toString(worker.state)), worker.created_at, worker.updated_at,
+         toJson(worker)});
+  });
+}
+
+std::optional<LabletSession> SqlTransaction::findSession(const std::string& id, bool lock) {
+  return guarded("findSession lablet_sessions/" + id, [&] {
+    const std::string sql =
+        "SELECT id, body FROM lablet_sessions WHERE id = ?" + std::string(lock ? dialect_.rowLock() : "");
+    return first(readRows(session(), dialect_, "lablet_sessions", sql, {id}, &sessionFromJson));
+  });
+}
+
+std::vector<LabletSession> SqlTransaction::listSessions(const SessionFilter& filter) {
+  return guarded("listSessions from lablet_sessions", [&] {
+    std::string where;
+    std::vector<SqlValue> params;
+    const auto add = [&](const std::string& condition) { where += (where.empty() ? " WHERE " : " AND ") + condition; };
+    if (!filter.states.empty()) {
+      std::string in;
+      for (const auto state : filter.states) {
+        in += in.empty() ? "?" : ", ?";
+        params.emplace_back(std::string(toString(state)));
+      }
+      add("state IN (" + in + ")");
+    }
+    for (const auto& [column, value] :
+         {std::pair{"owner_id", &filter.owner_id}, std::pair{"definition_id", &filter.definition_id},
+          std::pair{"worker_id", &filter.worker_id}}) {
+      if (value->empty()) continue;
+      add(std::string(column) + " = ?");
+      params.emplace_back(*value);
+    }
+    if (!filter.expires_before.empty()) {
+      add("expires_at <> '' AND expires_at < ?");
+      params.emplace_back(sortableTime(filter.expires_before));
+    }
+    params.emplace_back(static_cast<std::int64_t>(filter.limit));
+    params.emplace_back(static_cast<std::int64_t>(filter.offset));
+    return readRows(session(), dialect_, "lablet_sessions",
+                    "SELECT id, body FROM lablet_sessions" + where + " ORDER BY created_at, id LIMIT ? OFFSET ?",
+                    params, &sessionFromJson);
+  });
+}
+
+void SqlTransaction::saveSession(const LabletSession& lablet_session) {
+  guarded("saveSession lablet_sessions/" + lablet_session.id, [&] {
+    requireId("lablet_sessions", lablet_session.id);
+    static const std::string sql = upsertSql(
+        "lablet_sessions",
+        {"id", "definition_id", "owner_id", "state", "worker_id", "expires_at", "created_at", "updated_at", "body"},
+        {"id"});
+    run(session(), dialect_, sql,
+        {lablet_session.id, lablet_session.definition_id, lablet_session.owner_id,
+         std::string(toString(lablet_session.state)), lablet_session.worker_id, sortableTime(lablet_session.expires_at),
+         lablet_session.created_at, lablet_session.updated_at, toJson(lablet_session)});
+    savePortAllocations(lablet_session);
+  });
+}
+
+// Replaces the session's rows; the (worker_id, port) key refuses a port that
+// another session holds on the same worker.
+void SqlTransaction::savePortAllocations(const LabletSession& lablet_session) {
+  if (!lablet_session.allocated_ports.empty() && lablet_session.worker_id.empty()) {
+    throw StoreError("lablet_sessions/" + lablet_session.id + ": has allocated ports but no worker_id");
+  }
+  run(session(), dialect_, "DELETE FROM port_allocations WHERE session_id = ?", {lablet_session.id});
+  for (const auto& [annotation, port] : lablet_session.allocated_ports) {
+    const std::size_t inserted =
+        run(session(), dialect_,
+            "INSERT INTO port_allocations (worker_id, port, session_id, annotation) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (worker_id, port) DO NOTHING",
+            {lablet_session.worker_id, std::int64_t{port}, lablet_session.id, annotation});
+    if (inserted == 1) continue;
+    const auto holders =
+        queryTexts(session(), dialect_, "SELECT session_id FROM port_allocations WHERE worker_id = ? AND port = ?",
+                   {lablet_session.worker_id, std::int64_t{port}});
+    throw StoreError("port_allocations: port " + std::to_string(port) + " on worker " + lablet_session.worker_id +
+                     " is already allocated to session " + (holders.empty() ? "(unknown)" : holders.front()) +
+                     "; session " + lablet_session.id + " cannot take it for " + annotation);
+  }
+}
+
+std::optional<UserSession> SqlTransaction::findUserSession(const std::string& id) {
+  return guarded("findUserSession user_sessions/" + id, [&] {
+    return first(readRows(session(), dialect_, "user_sessions", "SELECT id, body FROM user_sessions WHERE id = ?", {id},
+                          &userSessionFromJson));
+  });
+}
+
+void SqlTransaction::saveUserSession(const UserSession& user_session) {
+  guarded("saveUserSession user_sessions/" + user_session.id, [&] {
+    requireId("user_sessions", user_session.id);
+    static const std::string sql =
+        upsertSql("user_sessions", {"id", "lablet_session_id", "state", "created_at", "updated_at", "body"}, {"id"});
+    run(session(), dialect_, sql,
+        {user_session.id, user_session.lablet_session_id, std::string(toString(user_session.state)),
+         user_session.created_at, user_session.updated_at, toJson(user_session)});
+  });
+}
+
+std::optional<GradingSession> SqlTransaction::findGradingSession(const std::string& id) {
+  return guarded("findGradingSession grading_sessions/" + id, [&] {
+    return first(readRows(session(), dialect_, "grading_sessions", "SELECT id, body FROM grading_sessions WHERE id = ?",
+                          {id}, &gradingSessionFromJson));
+  });
+}
+
+void SqlTransaction::saveGradingSession(const GradingSession& grading_session) {
+  guarded("saveGradingSession grading_sessions/" + grading_session.id, [&] {
+    requireId("grading_sessions", grading_session.id);
+    static const std::string sql =
+        upsertSql("grading_sessions", {"id", "lablet_session_id", "state", "created_at", "updated_at", "body"}, {"id"});
+    run(session(), dialect_, sql,
+        {grading_session.id, grading_session.lablet_session_id, std::string(toString(grading_session.state)),
+         grading_session.created_at, grading_session.updated_at, toJson(grading_session)});
+  });
+}
+
+std::optional<ScoreReport> SqlTransaction::findScoreReport(const std::string& id) {
+  return guarded("findScoreReport score_reports/" + id, [&] {
+    return first(readRows(session(), dialect_, "score_reports", "SELECT id, body FROM score_reports WHERE id = ?", {id},
+                          &scoreReportFromJson));
+  });
+}
+
+void SqlTransaction::saveScoreReport(const ScoreReport& report) {
+  guarded("saveScoreReport score_reports/" + report.id, [&] {
+    requireId("score_reports", report.id);
+    static const std::string sql =
+        upsertSql("score_reports", {"id", "lablet_session_id", "grading_session_id", "created_at", "body"}, {"id"});
+    run(session(), dialect_, sql,
+        {report.id, report.lablet_session_id, report.grading_session_id, report.created_at, toJson(report)});
+  });
+}
+
+std::int64_t SqlTransaction::appendEvent(const sdk::CloudEvent& event) {
+  return guarded("appendEvent " + event.id + " to event_log", [&] {
+    if (auto error = sdk::validate(event)) {
+      throw StoreError("event_log: refusing to append an invalid CloudEvent: " + error->message);
+    }
+    run(session(), dialect_, "UPDATE event_sequence SET value = value + 1 WHERE name = 'event_log'");
+    const std::int64_t sequence =
+        queryInteger(session(), dialect_, "SELECT value FROM event_sequence WHERE name = 'event_log'");
+    run(session(), dialect_,
+        "INSERT INTO event_log (sequence, event_id, source, type, subject, time, recorded_at, body)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        {sequence, event.id, event.source, event.type, event.subject.value_or(""), event.time.value_or(""), utcNow(),
+         sdk::toStructured(event)});
+    return sequence;
+  });
+}
+
+void SqlTransaction::commit() {
+  guarded("commit on " + dialect_.description(), [&] {
+    dialect_.commit(session());
+    ended_ = true;
+  });
+}
+
+}  // namespace ccm::core

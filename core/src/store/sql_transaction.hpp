@@ -1,0 +1,53 @@
+#pragma once
+
+#include <memory>
+
+#include "store/connection_pool.hpp"
+#include "store/dialect.hpp"
+#include "store/store.hpp"
+
+namespace ccm::core {
+
+// A Transaction on one pooled connection; begins on construction. Not
+// thread-safe (one per request), like the interface says.
+class SqlTransaction final : public Transaction {
+public:
+  SqlTransaction(const Dialect& dialect, std::unique_ptr<ConnectionPool::Lease> lease);
+  ~SqlTransaction() override;  // rolls back unless committed
+
+  std::optional<LabletDefinition> findDefinition(const std::string& id) override;
+  std::vector<LabletDefinition> listDefinitions(std::size_t limit, std::size_t offset) override;
+  void saveDefinition(const LabletDefinition& definition) override;
+  void addDefinitionVersion(const DefinitionVersion& version) override;
+  std::vector<DefinitionVersion> definitionVersions(const std::string& definition_id) override;
+
+  std::optional<Worker> findWorker(const std::string& id, bool lock) override;
+  std::vector<Worker> listWorkers(std::size_t limit, std::size_t offset) override;
+  void saveWorker(const Worker& worker) override;
+
+  std::optional<LabletSession> findSession(const std::string& id, bool lock) override;
+  std::vector<LabletSession> listSessions(const SessionFilter& filter) override;
+  void saveSession(const LabletSession& session) override;
+
+  std::optional<UserSession> findUserSession(const std::string& id) override;
+  void saveUserSession(const UserSession& user_session) override;
+  std::optional<GradingSession> findGradingSession(const std::string& id) override;
+  void saveGradingSession(const GradingSession& grading_session) override;
+  std::optional<ScoreReport> findScoreReport(const std::string& id) override;
+  void saveScoreReport(const ScoreReport& report) override;
+
+  std::int64_t appendEvent(const sdk::CloudEvent& event) override;
+
+  void commit() override;
+
+private:
+  // The connection, or StoreError once the transaction has ended.
+  Poco::Data::Session& session();
+  void savePortAllocations(const LabletSession& session);
+
+  const Dialect& dialect_;
+  std::unique_ptr<ConnectionPool::Lease> lease_;
+  bool ended_ = false;
+};
+
+}  // namespace ccm::core
