@@ -1,0 +1,94 @@
+#pragma once
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "ccm/sdk/plugin.hpp"
+#include "ccm/sdk/testing/fake_host.hpp"
+#include "http_sink.hpp"
+#include "plugin/http_client.hpp"
+
+namespace ccm::sinks::http::testing {
+
+inline sdk::CloudEvent makeEvent(int n) {
+  sdk::CloudEvent event;
+  event.id = "evt-" + std::to_string(n);
+  event.source = "/tests/http-sink";
+  event.type = "com.example.http-sink.test";
+  event.datacontenttype = "application/json";
+  event.data = sdk::Data::json("{\"n\":" + std::to_string(n) + "}");
+  return event;
+}
+
+inline std::vector<sdk::CloudEvent> makeEvents(int count) {
+  std::vector<sdk::CloudEvent> events;
+  for (int n = 1; n <= count; ++n) events.push_back(makeEvent(n));
+  return events;
+}
+
+// Sinks under test get the gateway's real PooledHttpClient through a FakeHost.
+class HttpSinkFixture : public ::testing::Test {
+protected:
+  HttpSinkFixture() {
+    host_.http_client_factory = [](const sdk::HttpClientOptions& options) {
+      return std::make_unique<core::PooledHttpClient>(options);
+    };
+  }
+
+  std::unique_ptr<HttpSink> makeSink(const std::string& config_json, const std::string& default_url = "") {
+    return std::make_unique<HttpSink>(sdk::PluginContext{"events-http", config_json, "urn:test", default_url, host_});
+  }
+
+  // The error sdk::construct reports for this config, as the loader sees it.
+  std::string constructError(const std::string& config_json, const std::string& default_url = "") {
+    const auto created =
+        sdk::construct<HttpSink, sdk::Sink>(sdk::PluginContext{"events-http", config_json, "", default_url, host_});
+    EXPECT_EQ(created.object, nullptr);
+    return created.error;
+  }
+
+  sdk::testing::FakeHost host_;
+};
+
+class TempDir {
+public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "ccm-http-sink-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+private:
+  std::filesystem::path path_;
+};
+
+// Sets an environment variable for one test.
+class ScopedEnv {
+public:
+  ScopedEnv(std::string name, const std::string& value) : name_(std::move(name)) {
+    ::setenv(name_.c_str(), value.c_str(), 1);
+  }
+  ~ScopedEnv() { ::unsetenv(name_.c_str()); }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+private:
+  std::string name_;
+};
+
+}  // namespace ccm::sinks::http::testing
