@@ -28,13 +28,37 @@ Lifecycle::Lifecycle(Store& store, CloudEventConverter converter, EngineSettings
       now_(std::move(now)),
       new_id_(std::move(new_id)) {}
 
+thread_local Lifecycle::UnitOfWork* Lifecycle::ambient_ = nullptr;
+
 template <class T>
 Expected<T> Lifecycle::inTransaction(const std::function<Expected<T>(UnitOfWork&)>& work) {
+  if (ambient_ != nullptr) return work(*ambient_);
   auto transaction = store_.begin();
   UnitOfWork uow(*transaction, converter_, nowText());
   Expected<T> result = work(uow);
   if (result.ok()) transaction->commit();  // otherwise the destructor rolls back
   return result;
+}
+
+Expected<Lifecycle::IngressResult> Lifecycle::applyIngress(const sdk::CloudEvent& event,
+                                                           const std::string& dedup_until,
+                                                           const std::function<std::optional<Problem>()>& apply) {
+  auto transaction = store_.begin();
+  if (!transaction->rememberIngress(event.source, event.id, dedup_until)) return IngressResult::Duplicate;
+  transaction->appendEvent(event);
+  UnitOfWork uow(*transaction, converter_, nowText());
+  ambient_ = &uow;
+  std::optional<Problem> problem;
+  try {
+    problem = apply();
+  } catch (...) {
+    ambient_ = nullptr;
+    throw;
+  }
+  ambient_ = nullptr;
+  if (problem) return *problem;  // the transaction rolls back: nothing applied, nothing remembered
+  transaction->commit();
+  return IngressResult::Applied;
 }
 
 template Expected<LabletDefinition> Lifecycle::inTransaction(

@@ -85,6 +85,16 @@ public:
   Expected<LabletSession> markStopped(const std::string& session_id);
   Expected<LabletSession> terminateSession(const std::string& session_id);
 
+  // Accepts one external CloudEvent: remembers (source, id) until
+  // `dedup_until`, appends the event to the event log, and runs `apply` (which
+  // calls the commands above) — all in ONE transaction, so the event is
+  // audited exactly when its state change is applied. A duplicate returns
+  // IngressResult::Duplicate and changes nothing; a Problem from `apply` rolls
+  // everything back.
+  enum class IngressResult { Applied, Duplicate };
+  Expected<IngressResult> applyIngress(const sdk::CloudEvent& event, const std::string& dedup_until,
+                                       const std::function<std::optional<Problem>()>& apply);
+
   // One reconciliation pass, driven from the store so it survives restarts:
   // sessions past their TTL stop with EXPIRED; graded sessions stop with
   // COMPLETED; sessions stopping with COMPLETED or EXPIRED go on to stopped
@@ -94,6 +104,9 @@ public:
 
 private:
   class UnitOfWork;
+  // The transaction applyIngress() opened on this thread: commands called
+  // inside it join that transaction instead of opening their own.
+  static thread_local UnitOfWork* ambient_;
   template <class T>
   Expected<T> inTransaction(const std::function<Expected<T>(UnitOfWork&)>& work);
   Expected<LabletSession> moveSession(UnitOfWork& uow, const std::string& session_id, SessionState to,

@@ -1,5 +1,5 @@
-// The engine's reconciliation pass (Lifecycle::reconcile): session TTL and
-// auto-stop after grading. It reads everything from the store, so a restart
+// The engine's reconciliation pass (Lifecycle::reconcile): session TTL,
+// auto-stop after grading, and expiry of remembered ingress ids. It reads everything from the store, so a restart
 // loses nothing; each session is handled in its own transaction, and a session
 // another command changed meanwhile simply fails its transition and is
 // reconsidered on the next pass.
@@ -41,6 +41,8 @@ int Lifecycle::reconcile() {
     if (session.state == SessionState::Stopping && markStopped(session.id)) ++changed;
     if (terminateSession(session.id)) ++changed;
   }
+  // Ingress dedup memory past its TTL (Phase 4 task 4.6: remembered 24 h).
+  store_.forgetExpiredIngress(now);
   return changed;
 }
 

@@ -67,9 +67,33 @@ std::vector<std::string> initialSchema(const Dialect& dialect) {
   };
 }
 
+// Ingress deduplication and each sink's delivery state.
+std::vector<std::string> deliverySchema(const Dialect& dialect) {
+  const std::string sequence_type(dialect.sequenceColumnType());
+  return {
+      "CREATE TABLE ingress_dedup (source TEXT NOT NULL, event_id TEXT NOT NULL, expires_at TEXT NOT NULL,"
+      " PRIMARY KEY (source, event_id))",
+      "CREATE INDEX ingress_dedup_expires ON ingress_dedup (expires_at)",
+      "CREATE TABLE sink_cursors (sink TEXT PRIMARY KEY, position BIGINT NOT NULL, updated_at TEXT NOT NULL)",
+      // Done events above the cursor, so a restart re-sends only what was in flight.
+      "CREATE TABLE sink_delivered (sink TEXT NOT NULL, sequence BIGINT NOT NULL, PRIMARY KEY (sink, sequence))",
+      "CREATE TABLE sink_retries (sink TEXT NOT NULL, sequence BIGINT NOT NULL, attempts INTEGER NOT NULL,"
+      " first_error TEXT NOT NULL, first_error_at TEXT NOT NULL, last_error TEXT NOT NULL,"
+      " last_error_at TEXT NOT NULL, PRIMARY KEY (sink, sequence))",
+      "CREATE TABLE sink_replays (sink TEXT NOT NULL, sequence BIGINT NOT NULL, PRIMARY KEY (sink, sequence))",
+      "CREATE TABLE sink_leases (sink TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at TEXT NOT NULL)",
+      "CREATE TABLE dead_letters (id TEXT PRIMARY KEY, sink TEXT NOT NULL, sequence " + sequence_type +
+          " NOT NULL, event_id TEXT NOT NULL, type TEXT NOT NULL, subject TEXT NOT NULL, attempts INTEGER NOT NULL,"
+          " first_error TEXT NOT NULL, first_error_at TEXT NOT NULL, last_error TEXT NOT NULL,"
+          " last_error_at TEXT NOT NULL, dead_at TEXT NOT NULL, body TEXT NOT NULL)",
+      "CREATE INDEX dead_letters_sink ON dead_letters (sink, sequence)",
+  };
+}
+
 // Migration N is entry N - 1; append only.
-constexpr std::array<std::vector<std::string> (*)(const Dialect&), 1> kMigrations{
-    &initialSchema,  // 1: aggregates, port allocations, the event log
+constexpr std::array<std::vector<std::string> (*)(const Dialect&), 2> kMigrations{
+    &initialSchema,   // 1: aggregates, port allocations, the event log
+    &deliverySchema,  // 2: ingress dedup, sink cursors, retries, replays, leases, dead letters
 };
 
 }  // namespace

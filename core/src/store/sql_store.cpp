@@ -35,7 +35,7 @@ std::vector<StoredEvent> SqlStore::readEvents(const EventQuery& query) {
   const std::size_t limit = std::min(query.limit, kMaxEventsPerRead);
   if (limit == 0) return {};
   return guarded("readEvents from event_log after " + std::to_string(query.after), [&] {
-    std::string sql = "SELECT sequence, body FROM event_log WHERE sequence > ?";
+    std::string sql = "SELECT sequence, recorded_at, body FROM event_log WHERE sequence > ?";
     std::vector<SqlValue> params{query.after};
     if (!query.type_glob.empty()) {
       auto [condition, pattern] = dialect_.globMatch("type", query.type_glob);
@@ -51,9 +51,10 @@ std::vector<StoredEvent> SqlStore::readEvents(const EventQuery& query) {
 
     auto lease = pool_.acquire();
     std::vector<Poco::Int64> sequences;
+    std::vector<std::string> recorded;
     std::vector<std::string> bodies;
     auto statement = prepare(lease->session(), dialect_, sql, params);
-    statement, into(sequences), into(bodies);
+    statement, into(sequences), into(recorded), into(bodies);
     statement.execute();
 
     std::vector<StoredEvent> events;
@@ -64,7 +65,7 @@ std::vector<StoredEvent> SqlStore::readEvents(const EventQuery& query) {
         throw StoreError("event_log sequence " + std::to_string(sequences[i]) +
                          ": stored body is not a valid CloudEvent: " + event.error().message);
       }
-      events.push_back({sequences[i], std::move(event.value())});
+      events.push_back({sequences[i], std::move(event.value()), recorded[i]});
     }
     return events;
   });

@@ -24,8 +24,23 @@ public:
   std::vector<StoredEvent> readEvents(const EventQuery& query) override;
   std::int64_t lastSequence() override;
   int schemaVersion() override;
+  std::optional<StoredEvent> readEvent(std::int64_t sequence) override;
+  std::size_t forgetExpiredIngress(const std::string& now) override;
+
+  SinkProgress loadSinkProgress(const std::string& sink, std::int64_t start_if_new) override;
+  void applyDelivery(const DeliveryUpdate& update) override;
+  bool acquireSinkLease(const std::string& sink, const std::string& owner, const std::string& now,
+                        const std::string& expires_at) override;
+  void releaseSinkLease(const std::string& sink, const std::string& owner) override;
+  std::vector<DeadLetter> listDeadLetters(const DeadLetterFilter& filter) override;
+  std::size_t replayDeadLetters(const DeadLetterFilter& filter) override;
+  std::size_t purgeDeadLetters(const DeadLetterFilter& filter) override;
 
 private:
+  // Runs `body(session)` in its own transaction on a pooled connection.
+  template <class Body>
+  auto inTransaction(std::string_view operation, Body&& body);
+
   Dialect dialect_;
   ConnectionPool pool_;
 };

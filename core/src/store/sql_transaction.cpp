@@ -286,6 +286,17 @@ std::int64_t SqlTransaction::appendEvent(const sdk::CloudEvent& event) {
   });
 }
 
+bool SqlTransaction::rememberIngress(const std::string& source, const std::string& id, const std::string& expires_at) {
+  return guarded("rememberIngress " + source + " " + id, [&] {
+    // ON CONFLICT DO NOTHING makes concurrent duplicates race safely: exactly
+    // one insert counts a row, whichever transaction commits first.
+    return run(session(), dialect_,
+               "INSERT INTO ingress_dedup (source, event_id, expires_at) VALUES (?, ?, ?)"
+               " ON CONFLICT (source, event_id) DO NOTHING",
+               {source, id, sortableTime(expires_at)}) == 1;
+  });
+}
+
 void SqlTransaction::commit() {
   guarded("commit on " + dialect_.description(), [&] {
     dialect_.commit(session());

@@ -37,6 +37,7 @@ public:
   void saveScoreReport(const ScoreReport& report) override;
 
   std::int64_t appendEvent(const sdk::CloudEvent& event) override;
+  bool rememberIngress(const std::string& source, const std::string& id, const std::string& expires_at) override;
 
   void commit() override;
 

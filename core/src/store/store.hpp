@@ -32,6 +32,62 @@ struct SessionFilter {
 struct StoredEvent {
   std::int64_t sequence = 0;  // monotonic, gap-free within one store
   sdk::CloudEvent event;
+  std::string recorded_at;  // when it was committed to the log
+};
+
+// A failing event's retry history at one sink.
+struct RetryRecord {
+  std::int64_t sequence = 0;
+  int attempts = 0;
+  std::string first_error;
+  std::string first_error_at;
+  std::string last_error;
+  std::string last_error_at;
+};
+
+// An event a sink gave up on (permanent failure, or past max attempts/age).
+struct DeadLetter {
+  std::string id;
+  std::string sink;
+  std::int64_t sequence = 0;
+  sdk::CloudEvent event;
+  int attempts = 0;
+  std::string first_error;
+  std::string first_error_at;
+  std::string last_error;
+  std::string last_error_at;
+  std::string dead_at;
+};
+
+struct DeadLetterFilter {
+  std::string id;         // exact; empty = all
+  std::string sink;       // exact; empty = all
+  std::string type_glob;  // '*' matches any run; empty = all
+  std::string subject;    // exact; empty = all
+  std::size_t limit = 100;
+  std::size_t offset = 0;
+};
+
+// What a sink's dispatcher knows after a restart: every event up to `cursor`
+// is done; `delivered_above` lists done events beyond it (other subjects went
+// on while one was failing); `retries` the failing ones; `replays` dead letters
+// an operator asked to deliver again.
+struct SinkProgress {
+  std::int64_t cursor = 0;
+  std::vector<std::int64_t> delivered_above;
+  std::vector<RetryRecord> retries;
+  std::vector<std::int64_t> replays;
+};
+
+// One batch's results at one sink, applied in one transaction.
+struct DeliveryUpdate {
+  std::string sink;
+  std::int64_t cursor = -1;                  // new cursor; -1 keeps it
+  std::vector<std::int64_t> delivered;       // done events above the new cursor
+  std::vector<RetryRecord> retries;          // failing events (inserted or updated)
+  std::vector<std::int64_t> retries_done;    // no longer failing (delivered or dead)
+  std::vector<DeadLetter> dead;              // newly dead-lettered
+  std::vector<std::int64_t> replays_done;    // replays that reached an outcome
 };
 
 struct EventQuery {
@@ -73,6 +129,10 @@ public:
   // Appends to the event log (the outbox); returns the event's sequence.
   virtual std::int64_t appendEvent(const sdk::CloudEvent& event) = 0;
 
+  // Ingress deduplication (Phase 4 task 4.6): remembers (source, id) until
+  // `expires_at`; false when it is already remembered (a duplicate).
+  virtual bool rememberIngress(const std::string& source, const std::string& id, const std::string& expires_at) = 0;
+
   virtual void commit() = 0;
 };
 
@@ -86,6 +146,27 @@ public:
   virtual std::int64_t lastSequence() = 0;
   // The applied schema version (migrations are applied on open).
   virtual int schemaVersion() = 0;
+  // One event by sequence (std::nullopt when absent).
+  virtual std::optional<StoredEvent> readEvent(std::int64_t sequence) = 0;
+
+  // Forgets remembered ingress ids that expired before `now`; returns how many.
+  virtual std::size_t forgetExpiredIngress(const std::string& now) = 0;
+
+  // Delivery state per sink (the dispatcher's durable memory). A sink seen for
+  // the first time starts with cursor `start_if_new`.
+  virtual SinkProgress loadSinkProgress(const std::string& sink, std::int64_t start_if_new) = 0;
+  virtual void applyDelivery(const DeliveryUpdate& update) = 0;
+  // Takes or renews `sink`'s lease for `owner` until `expires_at`; false when
+  // another owner holds an unexpired lease (another replica delivers it).
+  virtual bool acquireSinkLease(const std::string& sink, const std::string& owner, const std::string& now,
+                                const std::string& expires_at) = 0;
+  virtual void releaseSinkLease(const std::string& sink, const std::string& owner) = 0;
+
+  virtual std::vector<DeadLetter> listDeadLetters(const DeadLetterFilter& filter) = 0;
+  // Moves the matching dead letters back to their sinks' queues; returns how many.
+  virtual std::size_t replayDeadLetters(const DeadLetterFilter& filter) = 0;
+  // Deletes the matching dead letters; returns how many.
+  virtual std::size_t purgeDeadLetters(const DeadLetterFilter& filter) = 0;
 };
 
 }  // namespace ccm::core
