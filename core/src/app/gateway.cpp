@@ -5,11 +5,13 @@
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 
+#include "api/delivery_routes.hpp"
 #include "api/lifecycle_routes.hpp"
 #include "api/problem_details.hpp"
 #include "app/plugin_selection.hpp"
-#include "observability/json_log.hpp"
+#include "config/config_loader.hpp"
 #include "engine/uuid.hpp"
+#include "observability/json_log.hpp"
 #include "plugin/plugin_instance.hpp"
 #include "store/open_store.hpp"
 #include "version.hpp"
@@ -47,11 +49,60 @@ Gateway::Gateway(GatewayConfig config) : config_(std::move(config)) {
 Gateway::~Gateway() {
   stop();
   reconciler_.reset();
+  if (delivery_) delivery_->stopAll();
   // Instances die before hosts and the catalog (each also pins its library).
-  sinks_.clear();
+  initial_sinks_.clear();
   sources_.clear();
   pod_generator_.reset();
   assessment_client_.reset();
+}
+
+namespace {
+
+// Equal fingerprints: the sink's configuration did not change on reload.
+std::string sinkFingerprint(const PluginInstanceConfig& instance) {
+  return instance.plugin + '\n' + instance.config_json + '\n' + instance.delivery_json;
+}
+
+}  // namespace
+
+sdk::PluginContext Gateway::contextFor(const PluginInstanceConfig& instance, const GatewayConfig& config) {
+  auto& host = *hosts_.emplace_back(std::make_unique<GatewayHost>(instance.plugin, instance.name, metrics_));
+  return {instance.name, instance.config_json, config.cloudevents.source, config.cloudevents.sink_url, host};
+}
+
+template <class T>
+std::optional<sdk::Error> Gateway::instantiateInto(const SelectedPlugin& choice, const GatewayConfig& config,
+                                          std::shared_ptr<T>& into) {
+  const auto& instance = *choice.instance;
+  const auto& library = choice.plugin->library;
+  auto created = instantiate<T>(library, contextFor(instance, config));
+  if (!created) return sdk::Error{instance.pointer, instance.pointer + ": " + created.error().message};
+  into = std::move(created.value());
+  logWithFields(appLog(), sdk::LogLevel::Info, "plugin instance created",
+                {{"instance", instance.name},
+                 {"plugin", instance.plugin},
+                 {"kind", pluginKindName(choice.slot)},
+                 {"version", library->descriptor().version},
+                 {"library", library->file().string()}});
+  return std::nullopt;
+}
+
+sdk::Result<std::vector<SinkSpec>> Gateway::buildSinks(const GatewayConfig& config,
+                                                        const std::vector<SelectedPlugin>& selected) {
+  const auto running = delivery_->fingerprints();
+  std::vector<SinkSpec> specs;
+  for (const auto& choice : selected) {
+    if (choice.slot != sdk::PluginKind::Sink) continue;
+    const auto& instance = *choice.instance;
+    SinkSpec spec{instance.name, instance.plugin, sinkFingerprint(instance), nullptr,
+                  deliverySettingsFromJson(instance.delivery_json)};
+    if (auto it = running.find(instance.name); it == running.end() || it->second != spec.fingerprint) {
+      if (auto error = instantiateInto(choice, config, spec.sink)) return *error;
+    }
+    specs.push_back(std::move(spec));
+  }
+  return specs;
 }
 
 sdk::Result<std::unique_ptr<Gateway>> Gateway::create(GatewayConfig config) {
@@ -67,56 +118,71 @@ sdk::Result<std::unique_ptr<Gateway>> Gateway::create(GatewayConfig config) {
   gateway->lifecycle_ = std::make_unique<Lifecycle>(
       *gateway->store_, CloudEventConverter(gateway->config_.cloudevents.source, engine.schema_base_url),
       EngineSettings{engine.session_ttl_seconds}, [] { return std::chrono::system_clock::now(); }, newUuid);
+  gateway->delivery_ = std::make_unique<DeliveryService>(
+      *gateway->store_, gateway->metrics_, newUuid(), std::chrono::milliseconds(gateway->config_.server.shutdown_timeout_ms));
+  gateway->lifecycle_->setCommitListener([delivery = gateway->delivery_.get()] { delivery->wakeAll(); });
+
   auto selected = selectPlugins(gateway->config_, *gateway->catalog_);
   if (!selected) return selected.error();
-
+  const auto& config_ref = gateway->config_;
   for (const auto& choice : selected.value()) {
-    const auto& instance = *choice.instance;
-    auto& host = *gateway->hosts_.emplace_back(
-        std::make_unique<GatewayHost>(instance.plugin, instance.name, gateway->metrics_));
-    sdk::PluginContext context{instance.name, instance.config_json, gateway->config_.cloudevents.source,
-                               gateway->config_.cloudevents.sink_url, host};
-    const auto& library = choice.plugin->library;
     std::optional<sdk::Error> failure;
-    auto keep = [&failure](auto result, auto& into) {
-      if (result) into = std::move(result.value());
-      else failure = result.error();
-    };
     switch (choice.slot) {
-      case sdk::PluginKind::Sink: {
-        std::shared_ptr<sdk::Sink> sink;
-        keep(instantiate<sdk::Sink>(library, context), sink);
-        if (sink) gateway->sinks_.push_back(std::move(sink));
-        break;
-      }
+      case sdk::PluginKind::Sink:
+        break;  // built below, for the delivery service
       case sdk::PluginKind::Source: {
         std::shared_ptr<sdk::Source> source;
-        keep(instantiate<sdk::Source>(library, context), source);
+        failure = gateway->instantiateInto(choice, config_ref, source);
         if (source) gateway->sources_.push_back(std::move(source));
         break;
       }
       case sdk::PluginKind::PodGenerator:
-        keep(instantiate<sdk::PodGenerator>(library, context), gateway->pod_generator_);
+        failure = gateway->instantiateInto(choice, config_ref, gateway->pod_generator_);
         break;
       case sdk::PluginKind::AssessmentClient:
-        keep(instantiate<sdk::AssessmentClient>(library, context), gateway->assessment_client_);
+        failure = gateway->instantiateInto(choice, config_ref, gateway->assessment_client_);
         break;
     }
-    if (failure) return sdk::Error{instance.pointer, instance.pointer + ": " + failure->message};
-    logWithFields(appLog(), sdk::LogLevel::Info, "plugin instance created",
-                  {{"instance", instance.name},
-                   {"plugin", instance.plugin},
-                   {"kind", pluginKindName(choice.slot)},
-                   {"version", library->descriptor().version},
-                   {"library", library->file().string()}});
+    if (failure) return *failure;
   }
+  auto sinks = gateway->buildSinks(config_ref, selected.value());
+  if (!sinks) return sinks.error();
+  gateway->initial_sinks_ = std::move(sinks.value());
+  gateway->countInstances(selected.value());
+  return gateway;
+}
+
+void Gateway::countInstances(const std::vector<SelectedPlugin>& selected) {
   for (auto kind : {sdk::PluginKind::Sink, sdk::PluginKind::Source, sdk::PluginKind::PodGenerator,
                     sdk::PluginKind::AssessmentClient}) {
     double count = 0;
-    for (const auto& choice : selected.value()) count += choice.slot == kind ? 1 : 0;
-    gateway->metrics_.set("ccm_plugin_instances", count, {{"kind", pluginKindName(kind)}});
+    for (const auto& choice : selected) count += choice.slot == kind ? 1 : 0;
+    metrics_.set("ccm_plugin_instances", count, {{"kind", pluginKindName(kind)}});
   }
-  return gateway;
+}
+
+sdk::Result<DeliveryService::Change> Gateway::reload() {
+  std::lock_guard lock(reload_mutex_);
+  // Everything is validated before anything changes: a bad file changes nothing.
+  auto config = loadConfigFile(config_.file, processEnvironment());
+  if (!config) return config.error();
+  for (const auto& dir : extra_plugin_dirs_) config.value().plugin_directories.push_back(dir);
+  auto catalog = loadPluginsFor(config.value());
+  if (!catalog) return catalog.error();
+  auto selected = selectPlugins(config.value(), *catalog.value());
+  if (!selected) return selected.error();
+  auto sinks = buildSinks(config.value(), selected.value());
+  if (!sinks) return sinks.error();
+  auto change = delivery_->apply(std::move(sinks.value()));
+  // Objects made from the old catalog keep their libraries loaded themselves.
+  reload_catalogs_.push_back(std::move(catalog.value()));
+  configureJsonLogging(config.value().log_level);
+  logWithFields(appLog(), sdk::LogLevel::Info, "configuration reloaded",
+                {{"added", std::to_string(change.added.size())},
+                 {"removed", std::to_string(change.removed.size())},
+                 {"replaced", std::to_string(change.replaced.size())},
+                 {"kept", std::to_string(change.kept.size())}});
+  return change;
 }
 
 void Gateway::addRoutes(Router& router) {
@@ -153,6 +219,18 @@ void Gateway::addRoutes(Router& router) {
   addSessionRoutes(router, *lifecycle_, *store_);
   addWorkerRoutes(router, *lifecycle_, *store_);
   addEventLogRoutes(router, *store_);
+  addDeliveryRoutes(router, *delivery_, *store_, [this]() -> Expected<std::string> {
+    auto change = reload();
+    if (!change) return Problem::unprocessable(change.error().message);
+    auto list = [](const std::vector<std::string>& names) {
+      std::string out = "[";
+      for (std::size_t i = 0; i < names.size(); ++i) out += (i ? ",\"" : "\"") + names[i] + "\"";
+      return out + "]";
+    };
+    const auto& c = change.value();
+    return "{\"added\":" + list(c.added) + ",\"removed\":" + list(c.removed) + ",\"replaced\":" + list(c.replaced) +
+           ",\"kept\":" + list(c.kept) + "}";
+  });
 }
 
 sdk::Result<std::uint16_t> Gateway::start() {
@@ -175,6 +253,8 @@ sdk::Result<std::uint16_t> Gateway::start() {
                                      ": " + e.displayText()};
   }
   started_at_ = std::chrono::steady_clock::now();
+  delivery_->apply(std::move(initial_sinks_));
+  initial_sinks_.clear();
   reconciler_ = std::make_unique<ReconcilerLoop>(*lifecycle_,
                                                  std::chrono::milliseconds(config_.engine.reconcile_interval_ms));
   ready_ = true;

@@ -9,10 +9,12 @@
 #include <Poco/Net/HTTPServer.h>
 
 #include "api/router.hpp"
+#include "app/plugin_selection.hpp"
 #include "app/reconciler_loop.hpp"
 #include "ccm/sdk/plugin.hpp"
 #include "ccm/sdk/result.hpp"
 #include "config/gateway_config.hpp"
+#include "delivery/delivery_service.hpp"
 #include "engine/lifecycle.hpp"
 #include "observability/metrics_registry.hpp"
 #include "plugin/gateway_host.hpp"
@@ -46,19 +48,33 @@ public:
   MetricsRegistry& metrics() { return metrics_; }
   Store& store() { return *store_; }
   Lifecycle& lifecycle() { return *lifecycle_; }
-  const std::vector<std::shared_ptr<sdk::Sink>>& sinks() const { return sinks_; }
+  // Reads the config file again and applies its sinks (added, removed,
+  // replaced; unchanged ones untouched) and log level. Validates everything
+  // first: on error nothing changes. Other sections need a restart.
+  sdk::Result<DeliveryService::Change> reload();
+  // Plugin directories given on the command line, kept across reloads.
+  void setExtraPluginDirectories(std::vector<std::filesystem::path> dirs) { extra_plugin_dirs_ = std::move(dirs); }
 
 private:
   explicit Gateway(GatewayConfig config);
   void addRoutes(Router& router);
+  sdk::PluginContext contextFor(const PluginInstanceConfig& instance, const GatewayConfig& config);
+  template <class T>
+  std::optional<sdk::Error> instantiateInto(const SelectedPlugin& choice, const GatewayConfig& config, std::shared_ptr<T>& into);
+  sdk::Result<std::vector<SinkSpec>> buildSinks(const GatewayConfig& config, const std::vector<SelectedPlugin>& selected);
+  void countInstances(const std::vector<SelectedPlugin>& selected);
 
   GatewayConfig config_;
   MetricsRegistry metrics_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<Lifecycle> lifecycle_;
   std::unique_ptr<PluginCatalog> catalog_;
+  std::vector<std::unique_ptr<PluginCatalog>> reload_catalogs_;
+  std::vector<std::filesystem::path> extra_plugin_dirs_;
+  std::mutex reload_mutex_;
   std::vector<std::unique_ptr<GatewayHost>> hosts_;
-  std::vector<std::shared_ptr<sdk::Sink>> sinks_;
+  std::unique_ptr<DeliveryService> delivery_;
+  std::vector<SinkSpec> initial_sinks_;  // until start() hands them to delivery_
   std::vector<std::shared_ptr<sdk::Source>> sources_;
   std::shared_ptr<sdk::PodGenerator> pod_generator_;
   std::shared_ptr<sdk::AssessmentClient> assessment_client_;

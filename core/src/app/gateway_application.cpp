@@ -166,6 +166,7 @@ int GatewayApplication::serve() {
     logWithFields(appLog(), sdk::LogLevel::Error, "cannot start", {{"error", gateway.error().message}});
     return EXIT_CONFIG;
   }
+  gateway.value()->setExtraPluginDirectories({extra_plugin_dirs_.begin(), extra_plugin_dirs_.end()});
   if (auto started = gateway.value()->start(); !started) {
     logWithFields(appLog(), sdk::LogLevel::Error, "cannot start", {{"error", started.error().message}});
     return EXIT_UNAVAILABLE;
@@ -173,8 +174,10 @@ int GatewayApplication::serve() {
   for (;;) {
     const int signo = signals.wait();
     if (signo == SIGHUP) {
-      // Reload arrives with the delivery pipeline; until then say so instead of dying.
-      logWithFields(appLog(), sdk::LogLevel::Warning, "SIGHUP ignored: configuration reload is not available yet");
+      if (auto reloaded = gateway.value()->reload(); !reloaded) {
+        logWithFields(appLog(), sdk::LogLevel::Error, "configuration reload refused; nothing changed",
+                      {{"error", reloaded.error().message}});
+      }
       continue;
     }
     logWithFields(appLog(), sdk::LogLevel::Info, "termination requested, shutting down",

@@ -52,6 +52,8 @@ PluginInstanceConfig instanceFrom(const rapidjson::Value& value, std::string poi
   instance.plugin = value["plugin"].GetString();
   auto config = value.FindMember("config");
   instance.config_json = config != value.MemberEnd() ? toJsonText(config->value) : "{}";
+  auto delivery = value.FindMember("delivery");
+  instance.delivery_json = delivery != value.MemberEnd() ? toJsonText(delivery->value) : "{}";
   instance.pointer = std::move(pointer);
   return instance;
 }

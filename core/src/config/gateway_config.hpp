@@ -18,6 +18,7 @@ struct PluginInstanceConfig {
   std::string plugin;       // descriptor name of the plugin
   std::string config_json;  // the instance's "config" object ("{}" when absent)
   std::string pointer;      // where it sits in the file, e.g. "/sinks/0"
+  std::string delivery_json = "{}";  // sinks only: the "delivery" object
 };
 
 // The whole validated configuration, defaults applied.

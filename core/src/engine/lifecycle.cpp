@@ -36,7 +36,10 @@ Expected<T> Lifecycle::inTransaction(const std::function<Expected<T>(UnitOfWork&
   auto transaction = store_.begin();
   UnitOfWork uow(*transaction, converter_, nowText());
   Expected<T> result = work(uow);
-  if (result.ok()) transaction->commit();  // otherwise the destructor rolls back
+  if (result.ok()) {
+    transaction->commit();
+    if (on_commit_) on_commit_();
+  }  // otherwise the destructor rolls back
   return result;
 }
 
@@ -58,6 +61,7 @@ Expected<Lifecycle::IngressResult> Lifecycle::applyIngress(const sdk::CloudEvent
   ambient_ = nullptr;
   if (problem) return *problem;  // the transaction rolls back: nothing applied, nothing remembered
   transaction->commit();
+  if (on_commit_) on_commit_();
   return IngressResult::Applied;
 }
 

@@ -95,6 +95,10 @@ public:
   Expected<IngressResult> applyIngress(const sdk::CloudEvent& event, const std::string& dedup_until,
                                        const std::function<std::optional<Problem>()>& apply);
 
+  // Called after every commit that appended events (for example to wake the
+  // dispatchers). Set once, before commands run.
+  void setCommitListener(std::function<void()> listener) { on_commit_ = std::move(listener); }
+
   // One reconciliation pass, driven from the store so it survives restarts:
   // sessions past their TTL stop with EXPIRED; graded sessions stop with
   // COMPLETED; sessions stopping with COMPLETED or EXPIRED go on to stopped
@@ -119,6 +123,7 @@ private:
   std::string nowText() const { return formatUtc(now_()); }
 
   Store& store_;
+  std::function<void()> on_commit_;
   CloudEventConverter converter_;
   EngineSettings settings_;
   Clock now_;

@@ -1,0 +1,161 @@
+#include "api/delivery_routes.hpp"
+
+#include <Poco/Net/HTTPServerRequest.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "api/json_request.hpp"
+#include "api/problem_details.hpp"
+#include "ccm/sdk/codec.hpp"
+
+namespace ccm::core {
+namespace {
+
+using Poco::Net::HTTPServerRequest;
+using Poco::Net::HTTPServerResponse;
+using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+
+void writeStatus(Writer& w, const SinkStatus& s) {
+  w.StartObject();
+  w.Key("name");
+  w.String(s.name);
+  w.Key("plugin");
+  w.String(s.plugin);
+  w.Key("cursor");
+  w.Int64(s.cursor);
+  w.Key("log_position");
+  w.Int64(s.log_position);
+  w.Key("lag");
+  w.Int64(std::max<std::int64_t>(0, s.log_position - s.cursor));
+  w.Key("in_flight");
+  w.Uint64(s.in_flight);
+  w.Key("waiting_retry");
+  w.Uint64(s.waiting_retry);
+  w.Key("circuit");
+  w.String(s.circuit);
+  w.Key("delivered");
+  w.Uint64(s.delivered);
+  w.Key("failed");
+  w.Uint64(s.failed);
+  w.Key("dead_lettered");
+  w.Uint64(s.dead_lettered);
+  w.Key("last_error");
+  w.String(s.last_error);
+  w.Key("last_error_at");
+  w.String(s.last_error_at);
+  w.Key("leased");
+  w.Bool(s.leased);
+  w.EndObject();
+}
+
+std::string deadLetterJson(const DeadLetter& d) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  for (const auto& [key, value] : {std::pair<const char*, const std::string*>{"id", &d.id},
+                                   {"sink", &d.sink},
+                                   {"first_error", &d.first_error},
+                                   {"first_error_at", &d.first_error_at},
+                                   {"last_error", &d.last_error},
+                                   {"last_error_at", &d.last_error_at},
+                                   {"dead_at", &d.dead_at}}) {
+    w.Key(key);
+    w.String(*value);
+  }
+  w.Key("sequence");
+  w.Int64(d.sequence);
+  w.Key("attempts");
+  w.Int(d.attempts);
+  w.Key("event");
+  const std::string event = sdk::toStructured(d.event);
+  w.RawValue(event.c_str(), event.size(), rapidjson::kObjectType);
+  w.EndObject();
+  return buffer.GetString();
+}
+
+DeadLetterFilter filterFrom(const HTTPServerRequest& request) {
+  DeadLetterFilter filter;
+  filter.sink = queryParameter(request, "sink");
+  filter.type_glob = queryParameter(request, "type");
+  filter.subject = queryParameter(request, "subject");
+  return filter;
+}
+
+std::string countJson(const char* key, std::size_t count) {
+  return std::string("{\"") + key + "\":" + std::to_string(count) + "}";
+}
+
+}  // namespace
+
+void addDeliveryRoutes(Router& router, DeliveryService& delivery, Store& store,
+                       std::function<Expected<std::string>()> reload) {
+  router.add("GET", "/api/v1/sinks", [&delivery](HTTPServerRequest&, HTTPServerResponse& rs, auto&) {
+    rapidjson::StringBuffer buffer;
+    Writer w(buffer);
+    w.StartObject();
+    w.Key("items");
+    w.StartArray();
+    for (const auto& status : delivery.status()) writeStatus(w, status);
+    w.EndArray();
+    w.EndObject();
+    sendJson(rs, 200, buffer.GetString());
+  });
+
+  router.add("GET", "/api/v1/deadletters", [&store](HTTPServerRequest& rq, HTTPServerResponse& rs, auto&) {
+    auto filter = filterFrom(rq);
+    if (auto problem = readPaging(rq, filter.limit, filter.offset)) return sendProblem(rs, *problem);
+    sendJson(rs, 200, renderList(store.listDeadLetters(filter), deadLetterJson, filter.limit, filter.offset));
+  });
+
+  router.add("GET", "/api/v1/deadletters/{id}", [&store](HTTPServerRequest&, HTTPServerResponse& rs, const PathParams& p) {
+    DeadLetterFilter filter;
+    filter.id = p.at("id");
+    const auto found = store.listDeadLetters(filter);
+    if (found.empty()) return sendProblem(rs, Problem::notFound("dead letter " + p.at("id") + " does not exist"));
+    sendJson(rs, 200, deadLetterJson(found.front()));
+  });
+
+  router.add("POST", "/api/v1/deadletters/{id}/replay",
+             [&store, &delivery](HTTPServerRequest&, HTTPServerResponse& rs, const PathParams& p) {
+               DeadLetterFilter filter;
+               filter.id = p.at("id");
+               const auto count = store.replayDeadLetters(filter);
+               if (count == 0) return sendProblem(rs, Problem::notFound("dead letter " + p.at("id") + " does not exist"));
+               delivery.wakeAll();
+               sendJson(rs, 200, countJson("replayed", count));
+             });
+
+  // Replays every dead letter matching ?sink=&type=&subject= (all when none given).
+  router.add("POST", "/api/v1/deadletters/replay", [&store, &delivery](HTTPServerRequest& rq, HTTPServerResponse& rs, auto&) {
+    const auto count = store.replayDeadLetters(filterFrom(rq));
+    delivery.wakeAll();
+    sendJson(rs, 200, countJson("replayed", count));
+  });
+
+  router.add("DELETE", "/api/v1/deadletters/{id}", [&store](HTTPServerRequest&, HTTPServerResponse& rs, const PathParams& p) {
+    DeadLetterFilter filter;
+    filter.id = p.at("id");
+    if (store.purgeDeadLetters(filter) == 0) {
+      return sendProblem(rs, Problem::notFound("dead letter " + p.at("id") + " does not exist"));
+    }
+    sendJson(rs, 200, countJson("purged", 1));
+  });
+
+  // Purging everything must be asked for explicitly: ?all=true, or a filter.
+  router.add("DELETE", "/api/v1/deadletters", [&store](HTTPServerRequest& rq, HTTPServerResponse& rs, auto&) {
+    const auto filter = filterFrom(rq);
+    if (filter.sink.empty() && filter.type_glob.empty() && filter.subject.empty() &&
+        queryParameter(rq, "all") != "true") {
+      return sendProblem(rs, Problem::badRequest("give sink, type or subject to choose what to purge, or all=true", "all"));
+    }
+    sendJson(rs, 200, countJson("purged", store.purgeDeadLetters(filter)));
+  });
+
+  router.add("POST", "/api/v1/admin/reload", [reload](HTTPServerRequest&, HTTPServerResponse& rs, auto&) {
+    auto result = reload();
+    if (result) return sendJson(rs, 200, result.value());
+    sendProblem(rs, result.problem());
+  });
+}
+
+}  // namespace ccm::core

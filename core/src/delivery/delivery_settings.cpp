@@ -1,0 +1,99 @@
+#include "delivery/delivery_settings.hpp"
+
+#include <rapidjson/document.h>
+
+namespace ccm::core {
+namespace {
+
+std::vector<std::string> strings(const rapidjson::Value& object, const char* name) {
+  std::vector<std::string> out;
+  if (auto it = object.FindMember(name); it != object.MemberEnd() && it->value.IsArray()) {
+    for (const auto& item : it->value.GetArray()) out.emplace_back(item.GetString());
+  }
+  return out;
+}
+
+std::int64_t integer(const rapidjson::Value& object, const char* name, std::int64_t fallback) {
+  auto it = object.FindMember(name);
+  return it != object.MemberEnd() && it->value.IsInt64() ? it->value.GetInt64() : fallback;
+}
+
+bool anyGlobMatches(const std::vector<std::string>& globs, std::string_view text) {
+  if (globs.empty()) return true;
+  for (const auto& glob : globs) {
+    if (globMatches(glob, text)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool globMatches(std::string_view glob, std::string_view text) {
+  // Iterative wildcard match with backtracking to the last '*': linear in
+  // practice, no recursion on untrusted input.
+  std::size_t g = 0, t = 0, star = std::string_view::npos, mark = 0;
+  while (t < text.size()) {
+    if (g < glob.size() && glob[g] == '*') {
+      star = g++;
+      mark = t;
+    } else if (g < glob.size() && glob[g] == text[t]) {
+      ++g;
+      ++t;
+    } else if (star != std::string_view::npos) {
+      g = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (g < glob.size() && glob[g] == '*') ++g;
+  return g == glob.size();
+}
+
+bool SinkFilter::matches(const sdk::CloudEvent& event) const {
+  if (!anyGlobMatches(types, event.type)) return false;
+  if (!anyGlobMatches(sources, event.source)) return false;
+  if (!subjects.empty()) {
+    if (!event.subject) return false;
+    bool found = false;
+    for (const auto& subject : subjects) found = found || subject == *event.subject;
+    if (!found) return false;
+  }
+  return true;
+}
+
+DeliverySettings deliverySettingsFromJson(const std::string& json) {
+  DeliverySettings settings;
+  rapidjson::Document doc;
+  doc.Parse(json.c_str(), json.size());
+  if (!doc.IsObject()) return settings;
+  if (auto it = doc.FindMember("filter"); it != doc.MemberEnd() && it->value.IsObject()) {
+    settings.filter.types = strings(it->value, "types");
+    settings.filter.subjects = strings(it->value, "subjects");
+    settings.filter.sources = strings(it->value, "sources");
+  }
+  settings.batch_size = static_cast<std::size_t>(integer(doc, "batch_size", static_cast<std::int64_t>(settings.batch_size)));
+  settings.linger = std::chrono::milliseconds(integer(doc, "linger_ms", settings.linger.count()));
+  settings.concurrency = static_cast<std::size_t>(integer(doc, "concurrency", static_cast<std::int64_t>(settings.concurrency)));
+  if (auto it = doc.FindMember("retry"); it != doc.MemberEnd() && it->value.IsObject()) {
+    const auto& retry = it->value;
+    settings.initial_backoff = std::chrono::milliseconds(integer(retry, "initial_backoff_ms", settings.initial_backoff.count()));
+    settings.max_backoff = std::chrono::milliseconds(integer(retry, "max_backoff_ms", settings.max_backoff.count()));
+    if (auto m = retry.FindMember("multiplier"); m != retry.MemberEnd() && m->value.IsNumber()) {
+      settings.backoff_multiplier = m->value.GetDouble();
+    }
+    settings.max_attempts = static_cast<int>(integer(retry, "max_attempts", settings.max_attempts));
+    settings.max_age = std::chrono::seconds(integer(retry, "max_age_seconds", settings.max_age.count()));
+  }
+  if (auto it = doc.FindMember("circuit_breaker"); it != doc.MemberEnd() && it->value.IsObject()) {
+    settings.breaker_failure_threshold =
+        static_cast<int>(integer(it->value, "failure_threshold", settings.breaker_failure_threshold));
+    settings.breaker_open = std::chrono::milliseconds(integer(it->value, "open_ms", settings.breaker_open.count()));
+  }
+  if (auto it = doc.FindMember("start_from"); it != doc.MemberEnd() && it->value.IsString()) {
+    settings.start_from_beginning = std::string(it->value.GetString()) != "end";
+  }
+  return settings;
+}
+
+}  // namespace ccm::core

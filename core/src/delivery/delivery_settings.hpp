@@ -1,0 +1,45 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "ccm/sdk/cloud_event.hpp"
+
+namespace ccm::core {
+
+// Which events a sink receives. Empty lists match everything; type and
+// source entries are globs ('*' matches any run of characters).
+struct SinkFilter {
+  std::vector<std::string> types;
+  std::vector<std::string> subjects;
+  std::vector<std::string> sources;
+
+  bool matches(const sdk::CloudEvent& event) const;
+};
+
+// '*' matches any run of characters, everything else itself.
+bool globMatches(std::string_view glob, std::string_view text);
+
+// A sink's delivery policy: the "delivery" object of its config entry.
+struct DeliverySettings {
+  SinkFilter filter;
+  std::size_t batch_size = 100;
+  std::chrono::milliseconds linger{0};
+  std::size_t concurrency = 1;
+  std::chrono::milliseconds initial_backoff{500};
+  std::chrono::milliseconds max_backoff{60000};
+  double backoff_multiplier = 2.0;
+  int max_attempts = 12;
+  std::chrono::seconds max_age{24 * 3600};
+  int breaker_failure_threshold = 5;
+  std::chrono::milliseconds breaker_open{30000};
+  bool start_from_beginning = true;  // a sink seen for the first time: whole log, or only new events
+};
+
+// Reads a "delivery" JSON object (already validated against the config
+// schema); "{}" gives the defaults.
+DeliverySettings deliverySettingsFromJson(const std::string& json);
+
+}  // namespace ccm::core

@@ -1,0 +1,466 @@
+#include "delivery/dispatcher.hpp"
+
+#include <Poco/Logger.h>
+
+#include "engine/lifecycle.hpp"
+#include "observability/json_log.hpp"
+
+namespace ccm::core {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+constexpr auto kLeaseTtl = std::chrono::seconds(15);
+constexpr auto kPollInterval = std::chrono::milliseconds(200);
+constexpr auto kReplayPollInterval = std::chrono::seconds(1);
+constexpr std::size_t kReadChunk = 1000;
+
+Poco::Logger& log() { return Poco::Logger::get("ccm.delivery"); }
+
+// Parses the store's RFC 3339 UTC times ("2026-11-23T10:00:00.123Z").
+std::chrono::system_clock::time_point parseUtc(const std::string& text) {
+  std::tm tm{};
+  int millis = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                  &tm.tm_min, &tm.tm_sec, &millis) < 6) {
+    return std::chrono::system_clock::now();
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return std::chrono::system_clock::from_time_t(timegm(&tm)) + std::chrono::milliseconds(millis);
+}
+
+}  // namespace
+
+Dispatcher::Dispatcher(std::string name, std::string plugin, std::shared_ptr<sdk::Sink> sink,
+                       DeliverySettings settings, Store& store, MetricsRegistry& metrics, std::string replica_id)
+    : name_(std::move(name)),
+      plugin_(std::move(plugin)),
+      sink_(std::move(sink)),
+      settings_(std::move(settings)),
+      store_(store),
+      metrics_(metrics),
+      replica_id_(std::move(replica_id)),
+      breaker_(settings_.breaker_failure_threshold, settings_.breaker_open),
+      random_(std::random_device{}()) {
+  status_.name = name_;
+  status_.plugin = plugin_;
+  metrics_.describe("ccm_sink_delivered_total", sdk::MetricType::Counter, "Events a sink acknowledged.");
+  metrics_.describe("ccm_sink_failures_total", sdk::MetricType::Counter, "Failed delivery outcomes, by kind.");
+  metrics_.describe("ccm_sink_dead_letters_total", sdk::MetricType::Counter, "Events moved to the dead-letter table.");
+  metrics_.describe("ccm_sink_in_flight", sdk::MetricType::Gauge, "Events handed to the sink and not yet answered.");
+  metrics_.describe("ccm_sink_lag_events", sdk::MetricType::Gauge, "Events in the log beyond the sink's cursor.");
+  metrics_.describe("ccm_sink_circuit_open", sdk::MetricType::Gauge, "1 while the sink's circuit breaker is open.");
+  metrics_.describe("ccm_sink_delivery_latency_seconds", sdk::MetricType::Histogram,
+                    "From commit to the event log to the sink's acknowledgement.");
+}
+
+Dispatcher::~Dispatcher() { stop(std::chrono::milliseconds(0)); }
+
+void Dispatcher::start() {
+  const std::size_t threads = std::max<std::size_t>(1, settings_.concurrency);
+  for (std::size_t i = 0; i < threads; ++i) workers_.emplace_back([this] { worker(); });
+  loop_thread_ = std::thread([this] { loop(); });
+}
+
+void Dispatcher::stop(std::chrono::milliseconds deadline) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ && !loop_thread_.joinable()) return;
+    stopping_ = true;
+    stop_deadline_ = SteadyClock::now() + deadline;
+  }
+  loop_wake_.notify_all();
+  if (loop_thread_.joinable()) loop_thread_.join();
+  {
+    std::lock_guard lock(mutex_);
+    workers_exit_ = true;
+  }
+  worker_wake_.notify_all();
+  for (auto& thread : workers_) thread.join();
+  workers_.clear();
+}
+
+void Dispatcher::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  loop_wake_.notify_one();
+}
+
+SinkStatus Dispatcher::status() const {
+  SinkStatus status;
+  {
+    std::lock_guard lock(mutex_);
+    status = status_;
+  }
+  try {
+    status.log_position = store_.lastSequence();
+  } catch (const std::exception&) {
+    status.log_position = status.cursor;
+  }
+  return status;
+}
+
+void Dispatcher::worker() {
+  for (;;) {
+    Batch batch;
+    {
+      std::unique_lock lock(mutex_);
+      worker_wake_.wait(lock, [this] { return !work_.empty() || workers_exit_; });
+      if (work_.empty()) return;
+      batch = std::move(work_.front());
+      work_.pop_front();
+    }
+    std::vector<sdk::Outcome> outcomes;
+    try {
+      outcomes = sink_->deliver(batch.events);
+    } catch (const std::exception& e) {
+      outcomes.assign(batch.events.size(), sdk::Outcome::retryable(std::string("sink threw: ") + e.what()));
+    } catch (...) {
+      outcomes.assign(batch.events.size(), sdk::Outcome::retryable("sink threw a non-standard exception"));
+    }
+    if (outcomes.size() != batch.events.size()) {
+      const auto message = "sink returned " + std::to_string(outcomes.size()) + " outcomes for " +
+                           std::to_string(batch.events.size()) + " events";
+      outcomes.assign(batch.events.size(), sdk::Outcome::retryable(message));
+    }
+    {
+      std::lock_guard lock(mutex_);
+      completions_.push_back({std::move(batch), std::move(outcomes)});
+    }
+    loop_wake_.notify_one();
+  }
+}
+
+bool Dispatcher::holdLease() {
+  const auto now = SteadyClock::now();
+  if (now + kLeaseTtl * 2 / 3 < lease_valid_until_) return true;
+  const auto wall = std::chrono::system_clock::now();
+  try {
+    if (store_.acquireSinkLease(name_, replica_id_, formatUtc(wall), formatUtc(wall + kLeaseTtl))) {
+      lease_valid_until_ = now + kLeaseTtl;
+      return true;
+    }
+  } catch (const std::exception& e) {
+    logWithFields(log(), sdk::LogLevel::Error, "cannot renew sink lease", {{"sink", name_}, {"error", e.what()}});
+  }
+  lease_valid_until_ = {};
+  return false;
+}
+
+void Dispatcher::recover() {
+  const std::int64_t start = settings_.start_from_beginning ? 0 : store_.lastSequence();
+  const SinkProgress progress = store_.loadSinkProgress(name_, start);
+  cursor_ = persisted_cursor_ = read_position_ = progress.cursor;
+  done_above_ = {progress.delivered_above.begin(), progress.delivered_above.end()};
+  stored_retries_.clear();
+  for (const auto& retry : progress.retries) stored_retries_[retry.sequence] = retry;
+  pending_.clear();
+  replays_.clear();
+  recovered_ = true;
+  logWithFields(log(), sdk::LogLevel::Info, "sink dispatcher resumed",
+                {{"sink", name_},
+                 {"cursor", std::to_string(cursor_)},
+                 {"delivered_above", std::to_string(done_above_.size())},
+                 {"retrying", std::to_string(stored_retries_.size())}});
+}
+
+void Dispatcher::refill() {
+  const std::size_t capacity = std::max<std::size_t>(kReadChunk, settings_.batch_size * settings_.concurrency * 4);
+  while (pending_.size() < capacity) {
+    const auto events = store_.readEvents({read_position_, "", "", kReadChunk});
+    for (const auto& stored : events) {
+      read_position_ = stored.sequence;
+      if (done_above_.count(stored.sequence) != 0) continue;
+      if (!settings_.filter.matches(stored.event)) {
+        done_above_.insert(stored.sequence);
+        continue;
+      }
+      Pending pending;
+      pending.stored = stored;
+      pending.seen_at = SteadyClock::now();
+      if (auto retry = stored_retries_.find(stored.sequence); retry != stored_retries_.end()) {
+        pending.attempts = retry->second.attempts;
+        pending.first_error = retry->second.first_error;
+        pending.first_error_at = retry->second.first_error_at;
+        pending.last_error = retry->second.last_error;
+        pending.last_error_at = retry->second.last_error_at;
+      }
+      pending_.emplace(stored.sequence, std::move(pending));
+    }
+    if (events.size() < kReadChunk) break;
+  }
+  cursor_ = cursorNow();
+  done_above_.erase(done_above_.begin(), done_above_.upper_bound(cursor_));
+  // Filtered-out stretches move the cursor without any batch; store it so a
+  // restart does not re-read them.
+  if (cursor_ > persisted_cursor_ && batches_in_flight_ == 0) {
+    store_.applyDelivery({name_, cursor_, {}, {}, {}, {}, {}});
+    persisted_cursor_ = cursor_;
+  }
+}
+
+void Dispatcher::loadReplays() {
+  const auto now = SteadyClock::now();
+  if (now < next_replay_poll_) return;
+  next_replay_poll_ = now + kReplayPollInterval;
+  for (const auto sequence : store_.loadSinkProgress(name_, 0).replays) {
+    if (replays_.count(sequence) != 0) continue;
+    if (auto stored = store_.readEvent(sequence)) {
+      Pending pending;
+      pending.stored = *stored;
+      pending.replay = true;
+      pending.seen_at = now;
+      replays_.emplace(sequence, std::move(pending));
+    } else {
+      store_.applyDelivery({name_, -1, {}, {}, {}, {}, {sequence}});  // the event is gone; drop the request
+    }
+  }
+}
+
+std::int64_t Dispatcher::cursorNow() const {
+  return pending_.empty() ? read_position_ : pending_.begin()->first - 1;
+}
+
+std::vector<Dispatcher::Batch> Dispatcher::selectBatches() {
+  std::vector<Batch> batches;
+  const auto now = SteadyClock::now();
+  std::size_t limit = settings_.batch_size;
+  if (const auto sink_limit = sink_->maxBatchSize(); sink_limit > 0) limit = std::min(limit, sink_limit);
+
+  for (auto& [sequence, replay] : replays_) {
+    if (batches_in_flight_ + batches.size() >= settings_.concurrency) return batches;
+    if (replay.in_flight || replay.not_before > now || !breaker_.allows(now)) continue;
+    replay.in_flight = true;
+    batches.push_back({{sequence}, {replay.stored.event}, true});
+  }
+
+  while (batches_in_flight_ + batches.size() < settings_.concurrency) {
+    // Subjects held back by an earlier event that is in flight or waiting to
+    // be retried: their later events must wait (per-subject order).
+    std::set<std::string> held;
+    std::vector<Pending*> chosen;
+    std::size_t batch_limit = limit;
+    bool breaker_checked = false;
+    for (auto& [sequence, pending] : pending_) {
+      const std::string& subject = pending.stored.event.subject ? *pending.stored.event.subject : std::string();
+      const bool ready = !pending.in_flight && pending.not_before <= now;
+      if (!ready || (!subject.empty() && held.count(subject) != 0)) {
+        if (!subject.empty()) held.insert(subject);
+        continue;
+      }
+      if (!breaker_checked) {
+        if (!breaker_.allows(now)) return batches;
+        if (breaker_.probing()) batch_limit = 1;
+        breaker_checked = true;
+      }
+      chosen.push_back(&pending);
+      if (chosen.size() >= batch_limit) break;
+    }
+    if (chosen.empty()) break;
+    // Linger: a partial batch waits a little for company, unless it is old.
+    if (chosen.size() < batch_limit && settings_.linger.count() > 0 && now - chosen.front()->seen_at < settings_.linger) {
+      break;
+    }
+    Batch batch;
+    for (auto* pending : chosen) {
+      pending->in_flight = true;
+      batch.sequences.push_back(pending->stored.sequence);
+      batch.events.push_back(pending->stored.event);
+    }
+    batches.push_back(std::move(batch));
+  }
+  return batches;
+}
+
+void Dispatcher::applyCompletions(std::deque<Completion> done) {
+  DeliveryUpdate update;
+  update.sink = name_;
+  const auto steady_now = SteadyClock::now();
+  const auto wall_now = std::chrono::system_clock::now();
+  const std::string now_text = formatUtc(wall_now);
+  const sdk::MetricLabels labels{{"sink", name_}};
+  std::string last_error;
+
+  for (auto& completion : done) {
+    --batches_in_flight_;
+    auto& entries = completion.batch.replay ? replays_ : pending_;
+    bool delivered_any = false;
+    bool retryable_any = false;
+    for (std::size_t i = 0; i < completion.batch.sequences.size(); ++i) {
+      const std::int64_t sequence = completion.batch.sequences[i];
+      auto it = entries.find(sequence);
+      if (it == entries.end()) continue;
+      Pending& pending = it->second;
+      pending.in_flight = false;
+      const sdk::Outcome& outcome = completion.outcomes[i];
+      const bool had_retries = pending.attempts > 0 || stored_retries_.count(sequence) != 0;
+      auto finish = [&] {
+        if (had_retries) update.retries_done.push_back(sequence);
+        stored_retries_.erase(sequence);
+        if (completion.batch.replay) update.replays_done.push_back(sequence);
+        else done_above_.insert(sequence);
+        entries.erase(it);
+      };
+      if (outcome.kind == sdk::Outcome::Kind::Delivered) {
+        delivered_any = true;
+        ++status_counters_.delivered;
+        metrics_.add("ccm_sink_delivered_total", 1, labels);
+        metrics_.observe("ccm_sink_delivery_latency_seconds",
+                         std::chrono::duration<double>(wall_now - parseUtc(pending.stored.recorded_at)).count(), labels);
+        if (!completion.batch.replay) update.delivered.push_back(sequence);
+        finish();
+        continue;
+      }
+      ++status_counters_.failed;
+      const bool retryable = outcome.kind == sdk::Outcome::Kind::Retryable;
+      metrics_.add("ccm_sink_failures_total", 1, {{"sink", name_}, {"kind", retryable ? "retryable" : "permanent"}});
+      ++pending.attempts;
+      if (pending.first_error.empty()) {
+        pending.first_error = outcome.message;
+        pending.first_error_at = now_text;
+      }
+      pending.last_error = outcome.message;
+      pending.last_error_at = now_text;
+      last_error = outcome.message;
+      retryable_any = retryable_any || retryable;
+      const bool too_old = wall_now - parseUtc(pending.stored.recorded_at) > settings_.max_age;
+      if (retryable && pending.attempts < settings_.max_attempts && !too_old) {
+        pending.not_before = steady_now + retryDelay(settings_, pending.attempts, outcome.retry_after, random_);
+        RetryRecord record{sequence, pending.attempts, pending.first_error, pending.first_error_at,
+                           pending.last_error, pending.last_error_at};
+        stored_retries_[sequence] = record;
+        if (!completion.batch.replay) update.retries.push_back(record);
+        continue;
+      }
+      std::string reason = pending.last_error;
+      if (retryable) reason += too_old ? " (gave up: older than max age)" : " (gave up after max attempts)";
+      update.dead.push_back({"", name_, sequence, pending.stored.event, pending.attempts, pending.first_error,
+                             pending.first_error_at, reason, pending.last_error_at, now_text});
+      ++status_counters_.dead_lettered;
+      metrics_.add("ccm_sink_dead_letters_total", 1, labels);
+      logWithFields(log(), sdk::LogLevel::Warning, "event dead-lettered",
+                    {{"sink", name_}, {"sequence", std::to_string(sequence)}, {"error", reason}});
+      finish();
+    }
+    // Permanent failures are the event's fault, not the sink's: only
+    // retryable ones count against the breaker.
+    if (delivered_any) breaker_.recordSuccess();
+    else if (retryable_any) breaker_.recordFailure(steady_now);
+  }
+
+  cursor_ = cursorNow();
+  done_above_.erase(done_above_.begin(), done_above_.upper_bound(cursor_));
+  update.cursor = cursor_;
+  std::erase_if(update.delivered, [this](std::int64_t sequence) { return sequence <= cursor_; });
+  try {
+    store_.applyDelivery(update);
+    persisted_cursor_ = std::max(persisted_cursor_, cursor_);
+  } catch (const std::exception& e) {
+    // Outcomes not stored are re-sent after a restart: at-least-once holds.
+    logWithFields(log(), sdk::LogLevel::Error, "cannot store delivery progress", {{"sink", name_}, {"error", e.what()}});
+  }
+  if (!last_error.empty()) {
+    status_counters_.last_error = last_error;
+    status_counters_.last_error_at = now_text;
+  }
+}
+
+std::chrono::steady_clock::time_point Dispatcher::nextWakeup() const {
+  auto wakeup = SteadyClock::now() + kPollInterval;
+  for (const auto* entries : {&pending_, &replays_}) {
+    for (const auto& [sequence, pending] : *entries) {
+      if (!pending.in_flight && pending.not_before < wakeup) wakeup = pending.not_before;
+    }
+  }
+  if (breaker_.state() == CircuitBreaker::State::Open && breaker_.reopensAt() < wakeup) wakeup = breaker_.reopensAt();
+  if (settings_.linger.count() > 0 && !pending_.empty()) {
+    wakeup = std::min(wakeup, pending_.begin()->second.seen_at + settings_.linger);
+  }
+  return std::max(wakeup, SteadyClock::now() + std::chrono::milliseconds(1));
+}
+
+void Dispatcher::publishStatus() {
+  std::size_t in_flight = 0;
+  std::size_t waiting = 0;
+  for (const auto* entries : {&pending_, &replays_}) {
+    for (const auto& [sequence, pending] : *entries) {
+      in_flight += pending.in_flight ? 1 : 0;
+      waiting += !pending.in_flight && pending.attempts > 0 ? 1 : 0;
+    }
+  }
+  const sdk::MetricLabels labels{{"sink", name_}};
+  metrics_.set("ccm_sink_in_flight", static_cast<double>(in_flight), labels);
+  metrics_.set("ccm_sink_circuit_open", breaker_.state() == CircuitBreaker::State::Open ? 1 : 0, labels);
+  std::lock_guard lock(mutex_);
+  const bool leased = lease_valid_until_ > SteadyClock::now();
+  status_.cursor = cursor_;
+  status_.in_flight = in_flight;
+  status_.waiting_retry = waiting;
+  status_.circuit = toString(breaker_.state());
+  status_.delivered = status_counters_.delivered;
+  status_.failed = status_counters_.failed;
+  status_.dead_lettered = status_counters_.dead_lettered;
+  status_.last_error = status_counters_.last_error;
+  status_.last_error_at = status_counters_.last_error_at;
+  status_.leased = leased;
+}
+
+void Dispatcher::loop() {
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) break;
+    }
+    std::deque<Completion> done;
+    auto wakeup = SteadyClock::now() + std::chrono::seconds(1);
+    try {
+      if (holdLease()) {
+        if (!recovered_) recover();
+        refill();
+        loadReplays();
+        auto batches = selectBatches();
+        if (!batches.empty()) {
+          std::lock_guard lock(mutex_);
+          for (auto& batch : batches) work_.push_back(std::move(batch));
+          batches_in_flight_ += batches.size();
+        }
+        worker_wake_.notify_all();
+        wakeup = nextWakeup();
+      } else {
+        recovered_ = false;  // another replica may have moved the cursor meanwhile
+      }
+    } catch (const std::exception& e) {
+      logWithFields(log(), sdk::LogLevel::Error, "delivery loop failed; retrying", {{"sink", name_}, {"error", e.what()}});
+      recovered_ = batches_in_flight_ > 0 && recovered_;
+    }
+    {
+      std::unique_lock lock(mutex_);
+      loop_wake_.wait_until(lock, wakeup, [this] { return stopping_ || woken_ || !completions_.empty(); });
+      woken_ = false;
+      done.swap(completions_);
+    }
+    if (!done.empty()) applyCompletions(std::move(done));
+    publishStatus();
+  }
+  // Shutdown: let the batches in flight finish (within the deadline) so their
+  // outcomes are stored, then hand the sink to another replica.
+  while (batches_in_flight_ > 0) {
+    std::deque<Completion> done;
+    {
+      std::unique_lock lock(mutex_);
+      if (!loop_wake_.wait_until(lock, stop_deadline_, [this] { return !completions_.empty(); })) break;
+      done.swap(completions_);
+    }
+    applyCompletions(std::move(done));
+  }
+  publishStatus();
+  try {
+    store_.releaseSinkLease(name_, replica_id_);
+  } catch (const std::exception&) {
+    // The lease expires on its own.
+  }
+}
+
+}  // namespace ccm::core

@@ -1,0 +1,148 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ccm/sdk/sink.hpp"
+#include "delivery/delivery_settings.hpp"
+#include "delivery/retry_policy.hpp"
+#include "observability/metrics_registry.hpp"
+#include "store/store.hpp"
+
+namespace ccm::core {
+
+// What GET /api/v1/sinks shows for one sink.
+struct SinkStatus {
+  std::string name;
+  std::string plugin;
+  std::int64_t cursor = 0;        // every event up to here is done
+  std::int64_t log_position = 0;  // the log's last sequence when sampled
+  std::size_t in_flight = 0;
+  std::size_t waiting_retry = 0;
+  std::string circuit = "closed";
+  std::string last_error;
+  std::string last_error_at;
+  std::uint64_t delivered = 0;
+  std::uint64_t failed = 0;  // retryable and permanent outcomes
+  std::uint64_t dead_lettered = 0;
+  bool leased = false;  // this replica delivers this sink
+};
+
+// Delivers the event log to one sink, from the sink's durable cursor, with the
+// shared retry policy (docs/delivery.md):
+// - events with the same subject reach the sink in log order; a failing event
+//   holds back later events of its own subject only;
+// - retryable outcomes back off with full jitter (honouring Retry-After),
+//   permanent ones and those past max attempts/age become dead letters;
+// - a circuit breaker stops hammering a sink that keeps failing;
+// - progress is stored after every batch, so a restart re-sends only what was
+//   in flight.
+// One loop thread owns the state; `concurrency` worker threads call the sink.
+class Dispatcher {
+public:
+  Dispatcher(std::string name, std::string plugin, std::shared_ptr<sdk::Sink> sink, DeliverySettings settings,
+             Store& store, MetricsRegistry& metrics, std::string replica_id);
+  ~Dispatcher();
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
+
+  void start();
+  // Stops taking new batches, waits up to `deadline` for the ones in flight
+  // and stores their outcomes. Idempotent.
+  void stop(std::chrono::milliseconds deadline);
+  // New events were committed: look at the log now rather than at the next poll.
+  void wake();
+  SinkStatus status() const;
+  const std::string& name() const { return name_; }
+
+private:
+  struct Pending {
+    StoredEvent stored;
+    int attempts = 0;
+    std::string first_error;
+    std::string first_error_at;
+    std::string last_error;
+    std::string last_error_at;
+    std::chrono::steady_clock::time_point not_before{};
+    std::chrono::steady_clock::time_point seen_at{};
+    bool in_flight = false;
+    bool replay = false;
+  };
+  struct Batch {
+    std::vector<std::int64_t> sequences;
+    std::vector<sdk::CloudEvent> events;
+    bool replay = false;
+  };
+  struct Completion {
+    Batch batch;
+    std::vector<sdk::Outcome> outcomes;
+  };
+
+  void loop();
+  void worker();
+  bool holdLease();
+  void recover();
+  void refill();
+  void loadReplays();
+  std::vector<Batch> selectBatches();
+  void applyCompletions(std::deque<Completion> done);
+  std::int64_t cursorNow() const;
+  void publishStatus();
+  std::chrono::steady_clock::time_point nextWakeup() const;
+
+  const std::string name_;
+  const std::string plugin_;
+  std::shared_ptr<sdk::Sink> sink_;
+  const DeliverySettings settings_;
+  Store& store_;
+  MetricsRegistry& metrics_;
+  const std::string replica_id_;
+
+  // Loop-thread state.
+  bool recovered_ = false;
+  std::int64_t cursor_ = 0;
+  std::int64_t persisted_cursor_ = 0;
+  std::int64_t read_position_ = 0;
+  std::map<std::int64_t, Pending> pending_;  // not yet done, above the cursor
+  std::map<std::int64_t, Pending> replays_;  // dead letters sent again
+  std::set<std::int64_t> done_above_;        // done, above the cursor
+  std::map<std::int64_t, RetryRecord> stored_retries_;
+  CircuitBreaker breaker_;
+  std::mt19937_64 random_;
+  std::size_t batches_in_flight_ = 0;
+  std::chrono::steady_clock::time_point next_replay_poll_{};
+  std::chrono::steady_clock::time_point lease_valid_until_{};
+  struct Counters {
+    std::uint64_t delivered = 0;
+    std::uint64_t failed = 0;
+    std::uint64_t dead_lettered = 0;
+    std::string last_error;
+    std::string last_error_at;
+  } status_counters_;
+
+  mutable std::mutex mutex_;  // guards everything below
+  std::condition_variable loop_wake_;
+  std::condition_variable worker_wake_;
+  bool stopping_ = false;
+  bool workers_exit_ = false;
+  std::chrono::steady_clock::time_point stop_deadline_{};
+  bool woken_ = false;
+  std::deque<Batch> work_;
+  std::deque<Completion> completions_;
+  SinkStatus status_;
+
+  std::vector<std::thread> workers_;
+  std::thread loop_thread_;
+};
+
+}  // namespace ccm::core
