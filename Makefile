@@ -2,13 +2,14 @@
 # Each installs the Debian packages it needs first (packaging/install-deps.sh).
 BUILD_DIR ?= build
 ASAN_BUILD_DIR ?= build-asan
+PACKAGE_BUILD_DIR ?= build-package
 JOBS ?= 2
 CMAKE_FLAGS ?=
 ifeq ($(CI),true)
 CMAKE_FLAGS += -DCCM_WERROR=ON
 endif
 
-.PHONY: deps build run test test-sanitize clean
+.PHONY: deps build run test test-sanitize package clean
 
 deps:
 	@./packaging/install-deps.sh
@@ -19,9 +20,12 @@ build: deps
 
 # Runs the gateway in the foreground on the embedded default config
 # (HTTP on 127.0.0.1:8080, events to ./var/events.jsonl). Stop with Ctrl-C.
+# The default config's sources take their bearer tokens from the environment;
+# local runs get development tokens unless you export your own.
 run: build
 	@mkdir -p var
-	@$(BUILD_DIR)/core/ccm-gateway --config config/gateway.json
+	@CCM_LDS_TOKEN="$${CCM_LDS_TOKEN:-dev-lds-token}" CCM_GRADING_TOKEN="$${CCM_GRADING_TOKEN:-dev-grading-token}" \
+		$(BUILD_DIR)/core/ccm-gateway --config config/gateway.json
 
 # Builds and runs every test (unit and integration) and prints ctest's summary.
 test: build
@@ -34,5 +38,15 @@ test-sanitize: deps
 	@cd $(ASAN_BUILD_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest -L unit --output-on-failure -j$(JOBS)
 
+# The Debian packages ccm-gateway and ccm-gateway-dev (docs/operations.md), from
+# a build configured for the system layout so the compiled-in defaults
+# (/etc/ccm-gateway/gateway.json, /usr/lib/ccm-gateway/plugins) are where the
+# package installs them.
+package: deps
+	@cmake -S . -B $(PACKAGE_BUILD_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_INSTALL_PREFIX=/usr \
+		-DCMAKE_INSTALL_LIBDIR=lib -DCCM_BUILD_TESTS=OFF $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(PACKAGE_BUILD_DIR) -j$(JOBS)
+	@cd $(PACKAGE_BUILD_DIR) && cpack -G DEB && ls -l $(CURDIR)/$(PACKAGE_BUILD_DIR)/*.deb
+
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(PACKAGE_BUILD_DIR)

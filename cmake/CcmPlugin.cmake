@@ -20,6 +20,12 @@ function(ccm_add_plugin)
   target_link_libraries(${target} PRIVATE ccm_sdk ${ARG_LIBRARIES})
   # --exclude-libs keeps the static SDK's symbols out of the export table.
   target_link_options(${target} PRIVATE -Wl,--no-undefined -Wl,--exclude-libs,ALL)
+  # cmake/Install.cmake installs every shipped plugin (and its schema) from this list.
+  set_property(GLOBAL APPEND PROPERTY CCM_PLUGIN_TARGETS ${target})
+  if(ARG_SCHEMA)
+    get_filename_component(schema_path ${ARG_SCHEMA} ABSOLUTE)
+    set_property(TARGET ${target} PROPERTY CCM_PLUGIN_SCHEMA ${schema_path})
+  endif()
 endfunction()
 
 # Generates <name>_schema.hpp holding the schema file's text as kConfigSchema.
@@ -30,6 +36,6 @@ function(ccm_embed_schema target name schema)
   file(READ ${schema_path} CCM_SCHEMA_TEXT)
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${schema_path})
   file(CONFIGURE OUTPUT ${header}
-    CONTENT "#pragma once\n// Generated from ${schema}; edit that file.\ninline constexpr const char kConfigSchema[] = R\"ccmschema(${CCM_SCHEMA_TEXT})ccmschema\";\n")
+    CONTENT "#pragma once\n// Generated from ${schema}; edit that file.\ninline constexpr const char kConfigSchema[] = R\"ccmschema(${CCM_SCHEMA_TEXT})ccmschema\";\n" @ONLY)
   target_include_directories(${target} PRIVATE ${CMAKE_CURRENT_BINARY_DIR}/generated)
 endfunction()

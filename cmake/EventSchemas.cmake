@@ -23,7 +23,7 @@ ${body}  };
 }
 
 }  // namespace ccm::core
-")
+" @ONLY)
   file(CONFIGURE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/generated/event_schemas.hpp CONTENT "#pragma once
 // Generated; the JSON Schema of every emitted event type, by type.
 #include <string_view>

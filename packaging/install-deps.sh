@@ -14,6 +14,7 @@ packages=(
   postgresql
   curl
   dpkg-dev file
+  systemd
 )
 
 missing=()

@@ -1,10 +1,10 @@
 #pragma once
 
-#include <memory>
 #include <vector>
 
 #include "ccm/sdk/plugin.hpp"
 #include "ccm/sdk/sink.hpp"
+#include "common/metered_http_client.hpp"
 #include "http_sink_config.hpp"
 
 namespace ccm::sinks::http {
@@ -29,7 +29,7 @@ private:
 
   sdk::Host& host_;
   HttpSinkConfig config_;
-  std::unique_ptr<sdk::HttpClient> client_;
+  common::MeteredHttpClient client_;
 };
 
 }  // namespace ccm::sinks::http

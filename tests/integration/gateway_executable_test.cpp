@@ -77,7 +77,7 @@ TEST_F(GatewayExecutable, CheckConfigAcceptsTheShippedDefaultConfig) {
   auto result = runCommand({kGateway, "--config", CCM_SOURCE_DIR "/config/gateway.json", "--check-config"},
                            {"CCM_PLUGIN_DIR=" + kPluginDir});
   EXPECT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_THAT(result.out, HasSubstr("gateway.json: configuration is valid (1 sink(s), 0 source(s)"));
+  EXPECT_THAT(result.out, HasSubstr("gateway.json: configuration is valid (1 sink(s), 2 source(s)"));
 }
 
 TEST_F(GatewayExecutable, CheckConfigNamesFileLineAndPointerOfAPluginConfigError) {

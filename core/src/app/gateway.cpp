@@ -11,6 +11,7 @@
 #include "app/plugin_selection.hpp"
 #include "config/config_loader.hpp"
 #include "engine/uuid.hpp"
+#include "ingress/ingress_route.hpp"
 #include "observability/json_log.hpp"
 #include "plugin/plugin_instance.hpp"
 #include "store/open_store.hpp"
@@ -52,6 +53,7 @@ Gateway::~Gateway() {
   if (delivery_) delivery_->stopAll();
   // Instances die before hosts and the catalog (each also pins its library).
   initial_sinks_.clear();
+  ingress_.reset();
   sources_.clear();
   pod_generator_.reset();
   assessment_client_.reset();
@@ -119,7 +121,8 @@ sdk::Result<std::unique_ptr<Gateway>> Gateway::create(GatewayConfig config) {
       *gateway->store_, CloudEventConverter(gateway->config_.cloudevents.source, engine.schema_base_url),
       EngineSettings{engine.session_ttl_seconds}, [] { return std::chrono::system_clock::now(); }, newUuid);
   gateway->delivery_ = std::make_unique<DeliveryService>(
-      *gateway->store_, gateway->metrics_, newUuid(), std::chrono::milliseconds(gateway->config_.server.shutdown_timeout_ms));
+      *gateway->store_, gateway->metrics_, gateway->config_.server.replica_id,
+      std::chrono::milliseconds(gateway->config_.server.shutdown_timeout_ms));
   gateway->lifecycle_->setCommitListener([delivery = gateway->delivery_.get()] { delivery->wakeAll(); });
 
   auto selected = selectPlugins(gateway->config_, *gateway->catalog_);
@@ -145,6 +148,9 @@ sdk::Result<std::unique_ptr<Gateway>> Gateway::create(GatewayConfig config) {
     }
     if (failure) return *failure;
   }
+  auto ingress = makeEventIngress(config_ref, gateway->sources_, *gateway->lifecycle_);
+  if (!ingress) return ingress.error();
+  gateway->ingress_ = std::move(ingress.value());
   auto sinks = gateway->buildSinks(config_ref, selected.value());
   if (!sinks) return sinks.error();
   gateway->initial_sinks_ = std::move(sinks.value());
@@ -219,6 +225,7 @@ void Gateway::addRoutes(Router& router) {
   addSessionRoutes(router, *lifecycle_, *store_);
   addWorkerRoutes(router, *lifecycle_, *store_);
   addEventLogRoutes(router, *store_);
+  addIngressRoute(router, *ingress_);
   addDeliveryRoutes(router, *delivery_, *store_, [this]() -> Expected<std::string> {
     auto change = reload();
     if (!change) return Problem::unprocessable(change.error().message);

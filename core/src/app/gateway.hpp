@@ -16,6 +16,7 @@
 #include "config/gateway_config.hpp"
 #include "delivery/delivery_service.hpp"
 #include "engine/lifecycle.hpp"
+#include "ingress/event_ingress.hpp"
 #include "observability/metrics_registry.hpp"
 #include "plugin/gateway_host.hpp"
 #include "plugin/plugin_catalog.hpp"
@@ -76,6 +77,7 @@ private:
   std::unique_ptr<DeliveryService> delivery_;
   std::vector<SinkSpec> initial_sinks_;  // until start() hands them to delivery_
   std::vector<std::shared_ptr<sdk::Source>> sources_;
+  std::unique_ptr<EventIngress> ingress_;  // POST /api/v1/events; holds the sources too
   std::shared_ptr<sdk::PodGenerator> pod_generator_;
   std::shared_ptr<sdk::AssessmentClient> assessment_client_;
   std::unique_ptr<ReconcilerLoop> reconciler_;

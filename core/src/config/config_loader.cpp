@@ -4,6 +4,7 @@
 #include <set>
 #include <sstream>
 
+#include <Poco/Environment.h>
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
@@ -58,6 +59,39 @@ PluginInstanceConfig instanceFrom(const rapidjson::Value& value, std::string poi
   return instance;
 }
 
+// Schema-valid "auth" objects still need exactly one credential, and the
+// HMAC settings only make sense with an HMAC secret.
+std::optional<sdk::Error> readAuth(const rapidjson::Value& value, const std::string& pointer,
+                                   std::optional<IngressAuthConfig>& out) {
+  IngressAuthConfig auth;
+  auth.bearer_token = stringOr(value, "bearer_token", "");
+  auth.hmac_secret = stringOr(value, "hmac_secret", "");
+  auth.header = stringOr(value, "header", auth.header);
+  auth.pointer = pointer;
+  if (auth.bearer_token.empty() == auth.hmac_secret.empty()) {
+    return sdk::Error{pointer, pointer + ": set exactly one of \"bearer_token\" or \"hmac_secret\""};
+  }
+  if (!auth.bearer_token.empty() && (value.HasMember("header") || value.HasMember("algorithm"))) {
+    return sdk::Error{pointer,
+                      pointer + ": \"header\" and \"algorithm\" go with \"hmac_secret\", not \"bearer_token\""};
+  }
+  out = std::move(auth);
+  return std::nullopt;
+}
+
+std::optional<sdk::Error> readIngress(const rapidjson::Value& ingress, GatewayConfig::Ingress& out) {
+  auto member = [&ingress](const char* name) -> const rapidjson::Value* {
+    auto it = ingress.FindMember(name);
+    return it == ingress.MemberEnd() ? nullptr : &it->value;
+  };
+  if (const auto* bytes = member("max_body_bytes")) out.max_body_bytes = bytes->GetUint64();
+  if (const auto* depth = member("max_depth")) out.max_depth = depth->GetUint();
+  if (const auto* ttl = member("dedup_ttl_seconds")) out.dedup_ttl_seconds = ttl->GetInt64();
+  if (stringOr(ingress, "unclaimed", "reject") == "forward") out.unclaimed = GatewayConfig::Ingress::Unclaimed::Forward;
+  if (const auto* auth = member("forward_auth")) return readAuth(*auth, "/ingress/forward_auth", out.forward_auth);
+  return std::nullopt;
+}
+
 std::optional<sdk::Error> readInstances(const rapidjson::Value& root, const char* section,
                                         std::vector<PluginInstanceConfig>& out) {
   auto it = root.FindMember(section);
@@ -67,6 +101,9 @@ std::optional<sdk::Error> readInstances(const rapidjson::Value& root, const char
   for (const auto& item : it->value.GetArray()) {
     const std::string pointer = "/" + std::string(section) + "/" + std::to_string(index++);
     out.push_back(instanceFrom(item, pointer));
+    if (auto auth = item.FindMember("auth"); auth != item.MemberEnd()) {
+      if (auto error = readAuth(auth->value, pointer + "/auth", out.back().auth)) return error;
+    }
     if (!names.insert(out.back().name).second) {
       return sdk::Error{pointer + "/name", pointer + "/name: duplicate " + std::string(section) + " name \"" +
                                                out.back().name + "\" (names must be unique)"};
@@ -123,6 +160,7 @@ sdk::Result<GatewayConfig> loadConfigText(std::string_view text, const std::file
 
   GatewayConfig config;
   config.file = file;
+  config.server.replica_id = Poco::Environment::nodeName();
   config.value_lines = lines;
   if (auto server = document.FindMember("server"); server != document.MemberEnd()) {
     config.server.host = stringOr(server->value, "host", config.server.host);
@@ -130,6 +168,7 @@ sdk::Result<GatewayConfig> loadConfigText(std::string_view text, const std::file
     config.server.threads = intOr(server->value, "threads", config.server.threads);
     config.server.max_queued = intOr(server->value, "max_queued", config.server.max_queued);
     config.server.shutdown_timeout_ms = intOr(server->value, "shutdown_timeout_ms", config.server.shutdown_timeout_ms);
+    config.server.replica_id = stringOr(server->value, "replica_id", config.server.replica_id);
   }
   if (auto ce = document.FindMember("cloudevents"); ce != document.MemberEnd()) {
     config.cloudevents.source = stringOr(ce->value, "source", config.cloudevents.source);
@@ -163,6 +202,9 @@ sdk::Result<GatewayConfig> loadConfigText(std::string_view text, const std::file
     }
     config.engine.reconcile_interval_ms = intOr(engine->value, "reconcile_interval_ms", config.engine.reconcile_interval_ms);
     config.engine.schema_base_url = stringOr(engine->value, "schema_base_url", config.engine.schema_base_url);
+  }
+  if (auto ingress = document.FindMember("ingress"); ingress != document.MemberEnd()) {
+    if (auto error = readIngress(ingress->value, config.ingress)) return locateInFile(*error, file, lines);
   }
   if (auto logging = document.FindMember("logging"); logging != document.MemberEnd()) {
     config.log_level = stringOr(logging->value, "level", config.log_level);

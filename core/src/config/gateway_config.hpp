@@ -11,6 +11,16 @@
 
 namespace ccm::core {
 
+// Credentials an inbound event must carry (docs/ingress.md): exactly one of
+// bearer_token or hmac_secret, each a secret reference ("env:NAME" or
+// "file:/path") resolved at start-up.
+struct IngressAuthConfig {
+  std::string bearer_token;
+  std::string hmac_secret;  // HMAC-SHA256 of the raw body, hex, in `header`
+  std::string header = "X-Signature";
+  std::string pointer;  // where it sits in the file, e.g. "/sources/0/auth"
+};
+
 // One plugin instance the config selects: a sink, source, pod generator or
 // assessment client.
 struct PluginInstanceConfig {
@@ -19,6 +29,7 @@ struct PluginInstanceConfig {
   std::string config_json;  // the instance's "config" object ("{}" when absent)
   std::string pointer;      // where it sits in the file, e.g. "/sinks/0"
   std::string delivery_json = "{}";  // sinks only: the "delivery" object
+  std::optional<IngressAuthConfig> auth;  // sources only
 };
 
 // The whole validated configuration, defaults applied.
@@ -31,6 +42,9 @@ struct GatewayConfig {
     int threads = 16;
     int max_queued = 256;
     int shutdown_timeout_ms = 10000;
+    // Who holds sink leases; the host name by default, so a restarted gateway
+    // takes its own leases back at once. Replicas sharing a store need distinct ids.
+    std::string replica_id;
   } server;
 
   struct CloudEvents {
@@ -51,6 +65,14 @@ struct GatewayConfig {
     int reconcile_interval_ms = 1000;
     std::string schema_base_url;
   } engine;
+
+  struct Ingress {
+    std::size_t max_body_bytes = 1 << 20;
+    std::size_t max_depth = 64;
+    std::int64_t dedup_ttl_seconds = 86400;
+    enum class Unclaimed { Reject, Forward } unclaimed = Unclaimed::Reject;
+    std::optional<IngressAuthConfig> forward_auth;
+  } ingress;
 
   std::string log_level = "info";
 

@@ -28,28 +28,6 @@ bool anyGlobMatches(const std::vector<std::string>& globs, std::string_view text
 
 }  // namespace
 
-bool globMatches(std::string_view glob, std::string_view text) {
-  // Iterative wildcard match with backtracking to the last '*': linear in
-  // practice, no recursion on untrusted input.
-  std::size_t g = 0, t = 0, star = std::string_view::npos, mark = 0;
-  while (t < text.size()) {
-    if (g < glob.size() && glob[g] == '*') {
-      star = g++;
-      mark = t;
-    } else if (g < glob.size() && glob[g] == text[t]) {
-      ++g;
-      ++t;
-    } else if (star != std::string_view::npos) {
-      g = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (g < glob.size() && glob[g] == '*') ++g;
-  return g == glob.size();
-}
-
 bool SinkFilter::matches(const sdk::CloudEvent& event) const {
   if (!anyGlobMatches(types, event.type)) return false;
   if (!anyGlobMatches(sources, event.source)) return false;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ccm/sdk/cloud_event.hpp"
+#include "config/glob.hpp"
 
 namespace ccm::core {
 
@@ -18,9 +19,6 @@ struct SinkFilter {
 
   bool matches(const sdk::CloudEvent& event) const;
 };
-
-// '*' matches any run of characters, everything else itself.
-bool globMatches(std::string_view glob, std::string_view text);
 
 // A sink's delivery policy: the "delivery" object of its config entry.
 struct DeliverySettings {

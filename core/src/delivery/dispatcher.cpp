@@ -13,6 +13,7 @@ constexpr auto kLeaseTtl = std::chrono::seconds(15);
 constexpr auto kPollInterval = std::chrono::milliseconds(200);
 constexpr auto kReplayPollInterval = std::chrono::seconds(1);
 constexpr std::size_t kReadChunk = 1000;
+constexpr auto kSaveInterval = std::chrono::milliseconds(20);
 
 Poco::Logger& log() { return Poco::Logger::get("ccm.delivery"); }
 
@@ -57,6 +58,7 @@ Dispatcher::Dispatcher(std::string name, std::string plugin, std::shared_ptr<sdk
 Dispatcher::~Dispatcher() { stop(std::chrono::milliseconds(0)); }
 
 void Dispatcher::start() {
+  saver_thread_ = std::thread([this] { saver(); });
   const std::size_t threads = std::max<std::size_t>(1, settings_.concurrency);
   for (std::size_t i = 0; i < threads; ++i) workers_.emplace_back([this] { worker(); });
   loop_thread_ = std::thread([this] { loop(); });
@@ -78,6 +80,12 @@ void Dispatcher::stop(std::chrono::milliseconds deadline) {
   worker_wake_.notify_all();
   for (auto& thread : workers_) thread.join();
   workers_.clear();
+  {
+    std::lock_guard lock(save_mutex_);
+    saver_exit_ = true;
+  }
+  save_wake_.notify_all();
+  if (saver_thread_.joinable()) saver_thread_.join();
 }
 
 void Dispatcher::wake() {
@@ -152,7 +160,7 @@ bool Dispatcher::holdLease() {
 void Dispatcher::recover() {
   const std::int64_t start = settings_.start_from_beginning ? 0 : store_.lastSequence();
   const SinkProgress progress = store_.loadSinkProgress(name_, start);
-  cursor_ = persisted_cursor_ = read_position_ = progress.cursor;
+  cursor_ = handed_cursor_ = read_position_ = progress.cursor;
   done_above_ = {progress.delivered_above.begin(), progress.delivered_above.end()};
   stored_retries_.clear();
   for (const auto& retry : progress.retries) stored_retries_[retry.sequence] = retry;
@@ -191,14 +199,9 @@ void Dispatcher::refill() {
     }
     if (events.size() < kReadChunk) break;
   }
-  cursor_ = cursorNow();
-  done_above_.erase(done_above_.begin(), done_above_.upper_bound(cursor_));
   // Filtered-out stretches move the cursor without any batch; store it so a
   // restart does not re-read them.
-  if (cursor_ > persisted_cursor_ && batches_in_flight_ == 0) {
-    store_.applyDelivery({name_, cursor_, {}, {}, {}, {}, {}});
-    persisted_cursor_ = cursor_;
-  }
+  saveProgress(false);
 }
 
 void Dispatcher::loadReplays() {
@@ -350,20 +353,86 @@ void Dispatcher::applyCompletions(std::deque<Completion> done) {
     else if (retryable_any) breaker_.recordFailure(steady_now);
   }
 
-  cursor_ = cursorNow();
-  done_above_.erase(done_above_.begin(), done_above_.upper_bound(cursor_));
-  update.cursor = cursor_;
-  std::erase_if(update.delivered, [this](std::int64_t sequence) { return sequence <= cursor_; });
-  try {
-    store_.applyDelivery(update);
-    persisted_cursor_ = std::max(persisted_cursor_, cursor_);
-  } catch (const std::exception& e) {
-    // Outcomes not stored are re-sent after a restart: at-least-once holds.
-    logWithFields(log(), sdk::LogLevel::Error, "cannot store delivery progress", {{"sink", name_}, {"error", e.what()}});
+  {
+    std::lock_guard lock(save_mutex_);
+    mergeInto(unsaved_, std::move(update));
+    unsaved_since_ = steady_now;
   }
+  saveProgress(false);
   if (!last_error.empty()) {
     status_counters_.last_error = last_error;
     status_counters_.last_error_at = now_text;
+  }
+}
+
+void Dispatcher::mergeInto(DeliveryUpdate& into, DeliveryUpdate&& from) {
+  auto append = [](auto& to, auto& more) { to.insert(to.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end())); };
+  into.sink = name_;
+  append(into.delivered, from.delivered);
+  append(into.retries, from.retries);
+  append(into.retries_done, from.retries_done);
+  append(into.dead, from.dead);
+  append(into.replays_done, from.replays_done);
+}
+
+void Dispatcher::saveProgress(bool force) {
+  // The loop only hands progress over; the saver thread writes it, so a slow
+  // fsync never stalls delivery. Under load one write per kSaveInterval
+  // carries many batches, leaving the store to the commits the API waits on.
+  cursor_ = cursorNow();
+  done_above_.erase(done_above_.begin(), done_above_.upper_bound(cursor_));
+  {
+    std::lock_guard lock(save_mutex_);
+    if (unsaved_since_ == SteadyClock::time_point{} && cursor_ <= handed_cursor_) return;
+    unsaved_.sink = name_;
+    unsaved_.cursor = std::max(unsaved_.cursor, cursor_);
+    handed_cursor_ = std::max(handed_cursor_, cursor_);
+    unsaved_since_ = {};
+    save_requested_ = true;
+  }
+  save_wake_.notify_one();
+  if (force) {
+    std::unique_lock lock(save_mutex_);
+    save_wake_.wait(lock, [this] { return !save_requested_ && !saving_; });
+    if (!unsaved_.delivered.empty() || unsaved_.cursor >= 0) writeProgress(lock);
+  }
+}
+
+void Dispatcher::writeProgress(std::unique_lock<std::mutex>& lock) {
+  DeliveryUpdate update = std::move(unsaved_);
+  unsaved_ = {};
+  saving_ = true;
+  lock.unlock();
+  std::erase_if(update.delivered, [&update](std::int64_t sequence) { return sequence <= update.cursor; });
+  bool saved = true;
+  try {
+    store_.applyDelivery(update);
+  } catch (const std::exception& e) {
+    saved = false;
+    logWithFields(log(), sdk::LogLevel::Error, "cannot store delivery progress", {{"sink", name_}, {"error", e.what()}});
+  }
+  lock.lock();
+  saving_ = false;
+  if (!saved) {
+    // Keep it for the next attempt; unsaved outcomes are re-sent after a
+    // crash, so at-least-once holds either way.
+    DeliveryUpdate retry = std::move(update);
+    mergeInto(retry, std::move(unsaved_));
+    retry.cursor = std::max(retry.cursor, unsaved_.cursor);
+    unsaved_ = std::move(retry);
+  }
+  save_wake_.notify_all();
+}
+
+void Dispatcher::saver() {
+  std::unique_lock lock(save_mutex_);
+  for (;;) {
+    save_wake_.wait(lock, [this] { return save_requested_ || saver_exit_; });
+    if (!save_requested_ && saver_exit_) return;
+    save_requested_ = false;
+    writeProgress(lock);
+    // Coalesce: whatever arrives during the pause goes in the next write.
+    if (!saver_exit_) save_wake_.wait_for(lock, kSaveInterval, [this] { return saver_exit_; });
   }
 }
 
@@ -442,6 +511,7 @@ void Dispatcher::loop() {
       done.swap(completions_);
     }
     if (!done.empty()) applyCompletions(std::move(done));
+    saveProgress(false);
     publishStatus();
   }
   // Shutdown: let the batches in flight finish (within the deadline) so their
@@ -455,6 +525,7 @@ void Dispatcher::loop() {
     }
     applyCompletions(std::move(done));
   }
+  saveProgress(true);
   publishStatus();
   try {
     store_.releaseSinkLease(name_, replica_id_);

@@ -98,6 +98,10 @@ private:
   void applyCompletions(std::deque<Completion> done);
   std::int64_t cursorNow() const;
   void publishStatus();
+  void mergeInto(DeliveryUpdate& into, DeliveryUpdate&& from);
+  void saveProgress(bool force);
+  void saver();
+  void writeProgress(std::unique_lock<std::mutex>& lock);
   std::chrono::steady_clock::time_point nextWakeup() const;
 
   const std::string name_;
@@ -111,7 +115,17 @@ private:
   // Loop-thread state.
   bool recovered_ = false;
   std::int64_t cursor_ = 0;
-  std::int64_t persisted_cursor_ = 0;
+
+  // Progress handed to the saver thread (guarded by save_mutex_).
+  std::mutex save_mutex_;
+  std::condition_variable save_wake_;
+  DeliveryUpdate unsaved_;
+  std::chrono::steady_clock::time_point unsaved_since_{};
+  std::int64_t handed_cursor_ = 0;
+  bool save_requested_ = false;
+  bool saving_ = false;
+  bool saver_exit_ = false;
+  std::thread saver_thread_;
   std::int64_t read_position_ = 0;
   std::map<std::int64_t, Pending> pending_;  // not yet done, above the cursor
   std::map<std::int64_t, Pending> replays_;  // dead letters sent again

@@ -94,6 +94,21 @@ public:
   enum class IngressResult { Applied, Duplicate };
   Expected<IngressResult> applyIngress(const sdk::CloudEvent& event, const std::string& dedup_until,
                                        const std::function<std::optional<Problem>()>& apply);
+  // applyIngress for several events in ONE transaction (a CloudEvents batch
+  // is all or nothing): `apply(i)` runs for each event not seen before, right
+  // after it is remembered and logged. One result per event, in order.
+  // (engine/ingress_transaction.cpp)
+  Expected<std::vector<IngressResult>> applyIngressBatch(
+      const std::vector<sdk::CloudEvent>& events, const std::string& dedup_until,
+      const std::function<std::optional<Problem>(std::size_t index)>& apply);
+  // The session, read with a row lock in the current transaction (inside
+  // applyIngress: the ingress one), so a decision taken on its state holds
+  // until commit. 404 when it does not exist. (engine/ingress_transaction.cpp)
+  Expected<LabletSession> lockSession(const std::string& session_id);
+  // grading.session.failed: the GradingSession (when there is one) -> FAULTED
+  // with `reason`, and the session stops with final_state FAULTED.
+  // (engine/grading_commands.cpp)
+  Expected<LabletSession> failGrading(const std::string& session_id, const std::string& reason);
 
   // Called after every commit that appended events (for example to wake the
   // dispatchers). Set once, before commands run.

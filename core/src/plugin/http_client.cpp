@@ -84,7 +84,16 @@ sdk::Result<sdk::HttpResponse> PooledHttpClient::send(const sdk::HttpRequest& re
     return sdk::Error{"url", "unsupported URL scheme in \"" + request.url + "\" (expected http or https)"};
   }
   const std::string key = uri.getScheme() + "://" + uri.getHost() + ":" + std::to_string(uri.getPort());
-  const std::string target = uri.getPathAndQuery().empty() ? "/" : uri.getPathAndQuery();
+  // The request target is taken from the URL as written: Poco::URI decodes
+  // the path, which would turn an encoded "%2F" inside an id into a separator.
+  std::string target = "/";
+  if (const auto authority = request.url.find("://"); authority != std::string::npos) {
+    if (const auto slash = request.url.find('/', authority + 3); slash != std::string::npos) {
+      target = request.url.substr(slash, request.url.find('#', slash) - slash);
+    } else if (const auto query = request.url.find('?', authority + 3); query != std::string::npos) {
+      target = "/" + request.url.substr(query, request.url.find('#', query) - query);
+    }
+  }
 
   // A pooled connection may have been closed by the server while idle; such a
   // failure before any response byte is retried once on a fresh connection.

@@ -35,6 +35,10 @@ public:
   // deallocation to the end of the transaction (DEALLOCATE fails once a
   // transaction is aborted).
   void begin(Poco::Data::Session& session) const;
+  // SQLite allows one writer; the store queues its own writers on a mutex
+  // rather than on SQLite's busy handler, whose sleeps (up to 100 ms each)
+  // would add that much latency under contention.
+  bool singleWriter() const { return driver_ == StoreDriver::Sqlite; }
   void commit(Poco::Data::Session& session) const;
   void rollback(Poco::Data::Session& session) const;
 

@@ -12,6 +12,7 @@ namespace ccm::core {
 template <class Body>
 auto SqlStore::inTransaction(std::string_view operation, Body&& body) {
   return guarded(operation, [&] {
+    auto writer = writerLock();
     auto lease = pool_.acquire();
     auto& session = lease->session();
     dialect_.begin(session);

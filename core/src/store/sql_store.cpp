@@ -27,8 +27,13 @@ void SqlStore::migrate() {
   });
 }
 
+std::unique_lock<std::mutex> SqlStore::writerLock() {
+  return dialect_.singleWriter() ? std::unique_lock<std::mutex>(writer_) : std::unique_lock<std::mutex>();
+}
+
 std::unique_ptr<Transaction> SqlStore::begin() {
-  return std::make_unique<SqlTransaction>(dialect_, pool_.acquire());
+  auto writer = writerLock();  // before taking a connection, so waiting holds none
+  return std::make_unique<SqlTransaction>(dialect_, std::move(writer), pool_.acquire());
 }
 
 std::vector<StoredEvent> SqlStore::readEvents(const EventQuery& query) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 
 #include "store/connection_pool.hpp"
 #include "store/dialect.hpp"
@@ -41,8 +42,11 @@ private:
   template <class Body>
   auto inTransaction(std::string_view operation, Body&& body);
 
+  std::unique_lock<std::mutex> writerLock();
+
   Dialect dialect_;
   ConnectionPool pool_;
+  std::mutex writer_;  // see Dialect::singleWriter()
 };
 
 }  // namespace ccm::core

@@ -49,8 +49,9 @@ std::vector<SqlValue> page(std::size_t limit, std::size_t offset) {
 
 }  // namespace
 
-SqlTransaction::SqlTransaction(const Dialect& dialect, std::unique_ptr<ConnectionPool::Lease> lease)
-    : dialect_(dialect), lease_(std::move(lease)) {
+SqlTransaction::SqlTransaction(const Dialect& dialect, std::unique_lock<std::mutex> writer,
+                               std::unique_ptr<ConnectionPool::Lease> lease)
+    : dialect_(dialect), writer_(std::move(writer)), lease_(std::move(lease)) {
   guarded("begin transaction on " + dialect_.description(), [&] { dialect_.begin(lease_->session()); });
 }
 
@@ -301,6 +302,7 @@ void SqlTransaction::commit() {
   guarded("commit on " + dialect_.description(), [&] {
     dialect_.commit(session());
     ended_ = true;
+    if (writer_.owns_lock()) writer_.unlock();
   });
 }
 

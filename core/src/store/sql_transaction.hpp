@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 
 #include "store/connection_pool.hpp"
 #include "store/dialect.hpp"
@@ -12,7 +13,9 @@ namespace ccm::core {
 // thread-safe (one per request), like the interface says.
 class SqlTransaction final : public Transaction {
 public:
-  SqlTransaction(const Dialect& dialect, std::unique_ptr<ConnectionPool::Lease> lease);
+  // `writer` is held (SQLite) until commit or rollback.
+  SqlTransaction(const Dialect& dialect, std::unique_lock<std::mutex> writer,
+                 std::unique_ptr<ConnectionPool::Lease> lease);
   ~SqlTransaction() override;  // rolls back unless committed
 
   std::optional<LabletDefinition> findDefinition(const std::string& id) override;
@@ -47,6 +50,7 @@ private:
   void savePortAllocations(const LabletSession& session);
 
   const Dialect& dialect_;
+  std::unique_lock<std::mutex> writer_;
   std::unique_ptr<ConnectionPool::Lease> lease_;
   bool ended_ = false;
 };

@@ -16,7 +16,9 @@ struct PodRequest {
   std::map<std::string, std::uint16_t> allocated_ports;
   std::string worker_public_address;   // may be empty
   std::string worker_private_address;
-  std::string definition_json;  // the definition (authentication, configuration)
+  // The definition as JSON (its API representation); its "pod_settings"
+  // object gives authentication and configuration per protocol and node.
+  std::string definition_json;
 };
 
 // Builds the grading engine's Pod (JSON text) for a session. Must not throw.

@@ -1,4 +1,4 @@
-#include "response_outcome.hpp"
+#include "common/response_outcome.hpp"
 
 #include <algorithm>
 #include <array>
@@ -6,9 +6,8 @@
 #include <charconv>
 #include <cstdint>
 #include <ctime>
-#include <string>
 
-namespace ccm::sinks::http {
+namespace ccm::sinks::common {
 namespace {
 
 // RFC 9111 section 1.2.2: a delta-seconds too large to represent counts as 2^31.
@@ -35,27 +34,50 @@ std::optional<std::chrono::system_clock::time_point> parseHttpDate(const std::st
   return std::nullopt;
 }
 
-// The start of a response body for a message, cut at a UTF-8 character boundary.
-std::string bodyExcerpt(const std::string& body) {
-  if (body.size() <= kMaxBodyInMessage) return body;
-  std::size_t size = kMaxBodyInMessage;
-  while (size > 0 && (static_cast<unsigned char>(body[size]) & 0xC0) == 0x80) --size;
-  return body.substr(0, size);
-}
-
-std::string describe(const sdk::HttpResponse& response) {
-  std::string message = "HTTP " + std::to_string(response.status);
-  if (!response.reason.empty()) message += " " + response.reason;
+std::string statusLine(const sdk::HttpResponse& response) {
+  std::string line = "HTTP " + std::to_string(response.status);
+  if (!response.reason.empty()) line += " " + response.reason;
   if (response.status >= 300 && response.status < 400) {
-    message += " (redirects are not followed";
-    if (auto location = response.header("Location")) message += "; Location: " + *location;
-    message += ")";
+    line += " (redirects are not followed";
+    if (auto location = response.header("Location")) line += "; Location: " + *location;
+    line += ")";
   }
-  if (!response.body.empty()) message += ": " + bodyExcerpt(response.body);
-  return message;
+  return line;
 }
 
 }  // namespace
+
+bool isRetryableStatus(int status) {
+  return status == 408 || status == 429 || (status >= 500 && status < 600);
+}
+
+sdk::Outcome transportOutcome(const sdk::Error& error) {
+  return error.where == "url" ? sdk::Outcome::permanent(error.message) : sdk::Outcome::retryable(error.message);
+}
+
+sdk::Outcome failureOf(const sdk::HttpResponse& response, bool retryable, std::string_view detail,
+                       std::chrono::system_clock::time_point now) {
+  std::string message = statusLine(response);
+  if (!detail.empty()) message += ": " + std::string(detail);
+  if (!retryable) return sdk::Outcome::permanent(std::move(message));
+  std::optional<std::chrono::milliseconds> retry_after;
+  if (auto header = response.header("Retry-After")) retry_after = parseRetryAfter(*header, now);
+  return sdk::Outcome::retryable(std::move(message), retry_after);
+}
+
+sdk::Outcome outcomeOf(const sdk::Result<sdk::HttpResponse>& result, std::chrono::system_clock::time_point now) {
+  if (!result) return transportOutcome(result.error());
+  const auto& response = result.value();
+  if (response.status >= 200 && response.status < 300) return sdk::Outcome::delivered();
+  return failureOf(response, isRetryableStatus(response.status), bodyExcerpt(response.body), now);
+}
+
+std::string bodyExcerpt(std::string_view body) {
+  if (body.size() <= kMaxBodyInMessage) return std::string(body);
+  std::size_t size = kMaxBodyInMessage;
+  while (size > 0 && (static_cast<unsigned char>(body[size]) & 0xC0) == 0x80) --size;
+  return std::string(body.substr(0, size));
+}
 
 std::optional<std::chrono::milliseconds> parseRetryAfter(std::string_view value,
                                                          std::chrono::system_clock::time_point now) {
@@ -73,21 +95,4 @@ std::optional<std::chrono::milliseconds> parseRetryAfter(std::string_view value,
   return std::max(wait, std::chrono::milliseconds::zero());
 }
 
-sdk::Outcome outcomeOf(const sdk::Result<sdk::HttpResponse>& result, std::chrono::system_clock::time_point now) {
-  if (!result) {
-    // Only a URL the client cannot use fails every time; a refused or reset
-    // connection, a timeout or a TLS failure may pass on a later attempt.
-    const auto& error = result.error();
-    return error.where == "url" ? sdk::Outcome::permanent(error.message) : sdk::Outcome::retryable(error.message);
-  }
-  const auto& response = result.value();
-  if (response.status >= 200 && response.status < 300) return sdk::Outcome::delivered();
-  if (response.status == 408 || response.status == 429 || (response.status >= 500 && response.status < 600)) {
-    std::optional<std::chrono::milliseconds> retry_after;
-    if (auto header = response.header("Retry-After")) retry_after = parseRetryAfter(*header, now);
-    return sdk::Outcome::retryable(describe(response), retry_after);
-  }
-  return sdk::Outcome::permanent(describe(response));
-}
-
-}  // namespace ccm::sinks::http
+}  // namespace ccm::sinks::common

@@ -1,0 +1,125 @@
+#include "ingress/credentials.hpp"
+
+#include <cctype>
+
+#include <Poco/HMACEngine.h>
+#include <Poco/SHA2Engine.h>
+
+#include "ccm/sdk/secret.hpp"
+
+namespace ccm::core {
+namespace {
+
+// Poco 1.11's SHA2Engine lacks the BLOCK_SIZE and DIGEST_SIZE HMACEngine needs.
+class Sha256Engine : public Poco::SHA2Engine {
+public:
+  enum { BLOCK_SIZE = 64, DIGEST_SIZE = 32 };
+  Sha256Engine() : Poco::SHA2Engine(SHA_256) {}
+};
+
+std::string sha256(std::string_view text) {
+  Sha256Engine engine;
+  engine.update(text.data(), text.size());
+  const auto& digest = engine.digest();
+  return {digest.begin(), digest.end()};
+}
+
+bool equalsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  }
+  return true;
+}
+
+std::optional<std::string_view> header(const sdk::Headers& headers, std::string_view name) {
+  for (const auto& [key, value] : headers) {
+    if (equalsIgnoreCase(key, name)) return value;
+  }
+  return std::nullopt;
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+std::string lowerCase(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::optional<CredentialFailure> checkBearer(const std::string& token, const sdk::Headers& headers) {
+  const auto value = header(headers, "Authorization");
+  if (!value) return CredentialFailure{401, "Authorization", "header \"Authorization: Bearer <token>\" is missing"};
+  const auto text = trim(*value);
+  // RFC 6750 2.1: the scheme name is case-insensitive.
+  if (text.size() < 7 || !equalsIgnoreCase(text.substr(0, 7), "Bearer ")) {
+    return CredentialFailure{401, "Authorization", "header \"Authorization\" must use the Bearer scheme"};
+  }
+  // Hashing both sides first makes the comparison length-independent too.
+  if (!constantTimeEquals(sha256(trim(text.substr(7))), sha256(token))) {
+    return CredentialFailure{403, "Authorization", "the bearer token is not this source's"};
+  }
+  return std::nullopt;
+}
+
+std::optional<CredentialFailure> checkSignature(const Credentials& credentials, const sdk::Headers& headers,
+                                                std::string_view body) {
+  const auto value = header(headers, credentials.header);
+  if (!value) {
+    return CredentialFailure{401, credentials.header,
+                             "header \"" + credentials.header + "\" with the body's HMAC-SHA256 is missing"};
+  }
+  std::string_view signature = trim(*value);
+  if (signature.size() > 7 && equalsIgnoreCase(signature.substr(0, 7), "sha256=")) signature.remove_prefix(7);
+  if (!constantTimeEquals(lowerCase(signature), hmacSha256Hex(credentials.secret, body))) {
+    return CredentialFailure{403, credentials.header,
+                             "header \"" + credentials.header + "\" is not the HMAC-SHA256 of the body under this "
+                             "source's secret"};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+sdk::Result<Credentials> resolveCredentials(const IngressAuthConfig& config) {
+  Credentials credentials;
+  std::string reference = config.bearer_token;
+  std::string field = "bearer_token";
+  if (!config.hmac_secret.empty()) {
+    credentials.kind = Credentials::Kind::Hmac;
+    credentials.header = config.header;
+    reference = config.hmac_secret;
+    field = "hmac_secret";
+  }
+  auto secret = sdk::readSecretReference(reference);
+  const std::string at = config.pointer + "/" + field;
+  if (!secret) return sdk::Error{at, at + ": " + secret.error().message};
+  if (secret.value().empty()) return sdk::Error{at, at + ": \"" + reference + "\" resolves to an empty secret"};
+  credentials.secret = std::move(secret.value());
+  return credentials;
+}
+
+std::optional<CredentialFailure> checkCredentials(const Credentials& credentials, const sdk::Headers& headers,
+                                                  std::string_view body) {
+  return credentials.kind == Credentials::Kind::Bearer ? checkBearer(credentials.secret, headers)
+                                                       : checkSignature(credentials, headers, body);
+}
+
+std::string hmacSha256Hex(std::string_view key, std::string_view message) {
+  Poco::HMACEngine<Sha256Engine> hmac(key.data(), key.size());
+  hmac.update(message.data(), message.size());
+  return Poco::DigestEngine::digestToHex(hmac.digest());
+}
+
+bool constantTimeEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char difference = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) difference |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return difference == 0;
+}
+
+}  // namespace ccm::core

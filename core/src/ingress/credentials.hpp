@@ -1,0 +1,45 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "ccm/sdk/codec.hpp"
+#include "ccm/sdk/result.hpp"
+#include "config/gateway_config.hpp"
+
+// Per-source credentials of inbound events (docs/ingress.md). Pure apart from
+// secret resolution; thread-safe.
+namespace ccm::core {
+
+// Resolved credentials: the secret itself, not its reference.
+struct Credentials {
+  enum class Kind { Bearer, Hmac } kind = Kind::Bearer;
+  std::string secret;
+  std::string header;  // Hmac: the header that carries the signature
+};
+
+// Resolves the config's secret references ("env:NAME", "file:/path"); the
+// error names the config pointer and the reference.
+sdk::Result<Credentials> resolveCredentials(const IngressAuthConfig& config);
+
+// Why a request's credentials were refused.
+struct CredentialFailure {
+  int status;           // 401: missing or unreadable; 403: present but wrong
+  std::string header;   // the header at fault
+  std::string detail;
+};
+
+// Bearer: "Authorization: Bearer <token>". Hmac: the lower- or upper-case hex
+// HMAC-SHA256 of the raw body, optionally prefixed "sha256=", in the header.
+// Comparisons take the same time wherever the first difference is.
+std::optional<CredentialFailure> checkCredentials(const Credentials& credentials, const sdk::Headers& headers,
+                                                  std::string_view body);
+
+// Hex (lower-case) HMAC-SHA256 of `message` under `key`.
+std::string hmacSha256Hex(std::string_view key, std::string_view message);
+
+// Equal-length inputs are compared in time independent of their content.
+bool constantTimeEquals(std::string_view a, std::string_view b);
+
+}  // namespace ccm::core

@@ -1,0 +1,109 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "ccm/sdk/codec.hpp"
+#include "ccm/sdk/source.hpp"
+#include "config/gateway_config.hpp"
+#include "engine/command_catalog.hpp"
+#include "engine/lifecycle.hpp"
+#include "ingress/claim_table.hpp"
+#include "ingress/credentials.hpp"
+
+// POST /api/v1/events without the HTTP: validation, routing to sources,
+// credentials, data schemas, deduplication and the one transaction that logs
+// and applies a request's events (docs/ingress.md).
+namespace ccm::core {
+
+// A configured source instance with its resolved credentials.
+struct IngressSource {
+  std::string name;
+  std::shared_ptr<sdk::Source> source;
+  Credentials credentials;
+};
+
+// Why a request was refused, as problem details extension members say it.
+struct IngressRejection {
+  int status = 400;
+  std::string detail;
+  std::string attribute;              // CloudEvents attribute or header at fault (400, 401, 403, 415)
+  std::string pointer;                // JSON pointer of the failing value (422)
+  std::optional<std::size_t> member;  // batch member index
+};
+
+// What happened to each event of an accepted request, in order.
+struct IngressReceipt {
+  enum class Result { Applied, Unchanged, Forwarded, Duplicate };
+  struct Item {
+    std::string id;
+    std::string source;
+    std::string type;
+    Result result;
+  };
+  std::vector<Item> items;
+};
+
+using IngressOutcome = std::variant<IngressReceipt, IngressRejection>;
+
+// Called after the commit of every request that moved a session, once per
+// state entered, on the request's thread and before the 202 goes out: keep it
+// short (hand slow work, such as asking the Assessment Platform to collect
+// when `entered` is collecting, to a queue of your own). Must not throw.
+using CommitHook = std::function<void(const SessionTransition&)>;
+
+class EventIngress {
+public:
+  using Clock = std::function<std::chrono::system_clock::time_point()>;
+
+  // Fails when claims overlap or a data schema does not compile.
+  static sdk::Result<std::unique_ptr<EventIngress>> create(GatewayConfig::Ingress settings,
+                                                          std::vector<IngressSource> sources,
+                                                          std::optional<Credentials> forward_credentials,
+                                                          Lifecycle& lifecycle, Clock now);
+
+  // Registers a hook; call before serving (not synchronised with accept()).
+  void addCommitHook(CommitHook hook) { hooks_.push_back(std::move(hook)); }
+
+  // One request, its body already read within max_body_bytes. Thread-safe.
+  IngressOutcome accept(const sdk::Headers& headers, std::string_view body) const;
+
+  const GatewayConfig::Ingress& settings() const { return settings_; }
+
+private:
+  EventIngress(GatewayConfig::Ingress settings, std::vector<IngressSource> sources,
+               std::optional<Credentials> forward_credentials, ClaimTable claims, Lifecycle& lifecycle, Clock now);
+
+  // Each event's claim (nullptr: forwarded), checked against its credentials.
+  std::variant<std::vector<const Claim*>, IngressRejection> route(const std::vector<sdk::CloudEvent>& events,
+                                                                  const sdk::Headers& headers, std::string_view body,
+                                                                  bool batch) const;
+  IngressOutcome apply(const std::vector<sdk::CloudEvent>& events, const std::vector<const Claim*>& claims,
+                       bool batch) const;
+  void runHooks(const std::vector<SessionTransition>& made) const;
+
+  GatewayConfig::Ingress settings_;
+  std::vector<IngressSource> sources_;
+  std::optional<Credentials> forward_credentials_;
+  ClaimTable claims_;
+  Lifecycle& lifecycle_;
+  CommandCatalog commands_;
+  Clock now_;
+  std::vector<CommitHook> hooks_;
+};
+
+// Builds the ingress from the config and the source instances the gateway
+// made, in config order (sources[i] is config.sources[i]); resolves every
+// credential. Errors name the config pointer or the sources at fault.
+sdk::Result<std::unique_ptr<EventIngress>> makeEventIngress(const GatewayConfig& config,
+                                                           const std::vector<std::shared_ptr<sdk::Source>>& sources,
+                                                           Lifecycle& lifecycle);
+
+}  // namespace ccm::core

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <string>
+
+#include "api/router.hpp"
+#include "ingress/event_ingress.hpp"
+
+namespace ccm::core {
+
+// POST /api/v1/events (CloudEvents HTTP binding): reads the body up to
+// ingress.max_body_bytes (413 as soon as more arrives, before it is all
+// buffered), lets `ingress` decide, and answers 202 with the receipt or a
+// problem details body. `ingress` must outlive the router.
+void addIngressRoute(Router& router, const EventIngress& ingress);
+
+// {"accepted":N,"items":[{"id","source","type","result"}]}; result is
+// "applied", "unchanged", "forwarded" or "duplicate".
+std::string receiptJson(const IngressReceipt& receipt);
+// RFC 9457 problem details with the extension members "attribute",
+// "pointer" and "member" when they are known.
+std::string rejectionJson(const IngressRejection& rejection);
+
+}  // namespace ccm::core

@@ -1,0 +1,107 @@
+#include "eventgrid_auth.hpp"
+
+#include <algorithm>
+#include <mutex>
+
+#include "common/crypto.hpp"
+#include "common/metered_http_client.hpp"
+#include "entra_token.hpp"
+#include "sas_token.hpp"
+
+namespace ccm::sinks::eventgrid {
+namespace {
+
+using namespace std::chrono_literals;
+
+// Custom topics read the key from aeg-sas-key; namespace topics from
+// "Authorization: SharedAccessKey <key>" (Event Grid access key docs).
+class AccessKeyCredential final : public Credential {
+public:
+  explicit AccessKeyCredential(Header header) : header_(std::move(header)) {}
+  std::variant<Header, sdk::Outcome> header(std::chrono::system_clock::time_point) override { return header_; }
+
+private:
+  const Header header_;
+};
+
+// aeg-sas-token, signed afresh once the previous token nears its expiry.
+class SasCredential final : public Credential {
+public:
+  SasCredential(std::string resource, const std::string& key, std::chrono::seconds lifetime)
+      : resource_(std::move(resource)), key_bytes_(common::base64Decode(key).value()), lifetime_(lifetime) {}
+
+  std::variant<Header, sdk::Outcome> header(std::chrono::system_clock::time_point now) override {
+    std::lock_guard lock(mutex_);
+    if (!token_.usableAt(now)) {
+      // The expiry is written in whole seconds; the cache keeps what the token says.
+      const auto expires = std::chrono::floor<std::chrono::seconds>(now + lifetime_);
+      token_ = {sasToken(resource_, expires, key_bytes_), now, expires};
+    }
+    return Header{"aeg-sas-token", token_.value};
+  }
+
+private:
+  const std::string resource_;
+  const std::string key_bytes_;
+  const std::chrono::seconds lifetime_;
+  std::mutex mutex_;
+  CachedToken token_;
+};
+
+// A Microsoft Entra ID access token, fetched when there is none usable. The
+// lock is held across the fetch so that concurrent deliveries wait for one
+// token instead of each asking for their own.
+class EntraCredential final : public Credential {
+public:
+  EntraCredential(EntraSettings settings, sdk::Host& host, const sdk::HttpClientOptions& options)
+      : settings_(std::move(settings)), client_(host, options, "eventgrid sink token") {}
+
+  std::variant<Header, sdk::Outcome> header(std::chrono::system_clock::time_point now) override {
+    std::lock_guard lock(mutex_);
+    if (!token_.usableAt(now)) {
+      const sdk::HttpRequest request{.method = "POST",
+                                     .url = settings_.token_url,
+                                     .headers = {{"Content-Type", "application/x-www-form-urlencoded"}},
+                                     .body = tokenRequestBody(settings_)};
+      auto answer = readTokenResponse(client_.send(request), now);
+      if (auto* failure = std::get_if<sdk::Outcome>(&answer)) return std::move(*failure);
+      auto& issued = std::get<IssuedToken>(answer);
+      token_ = {std::move(issued.access_token), now, now + issued.lifetime};
+    }
+    return Header{"Authorization", "Bearer " + token_.value};
+  }
+
+  void rejected() override {
+    std::lock_guard lock(mutex_);
+    token_ = {};
+  }
+
+private:
+  const EntraSettings settings_;
+  common::MeteredHttpClient client_;
+  std::mutex mutex_;
+  CachedToken token_;
+};
+
+}  // namespace
+
+bool CachedToken::usableAt(std::chrono::system_clock::time_point now) const {
+  const auto margin = std::min<std::chrono::system_clock::duration>(5min, (expires - issued) / 2);
+  return !value.empty() && now < expires - margin;
+}
+
+std::unique_ptr<Credential> makeCredential(const EventGridSinkConfig& config, sdk::Host& host) {
+  switch (config.auth) {
+    case AuthType::AccessKey:
+      return std::make_unique<AccessKeyCredential>(config.topic_type == TopicType::Namespace
+                                                       ? Header{"Authorization", "SharedAccessKey " + config.key}
+                                                       : Header{"aeg-sas-key", config.key});
+    case AuthType::Sas:
+      return std::make_unique<SasCredential>(config.resource, config.key, config.sas_lifetime);
+    case AuthType::Entra:
+      break;
+  }
+  return std::make_unique<EntraCredential>(config.entra, host, config.client);
+}
+
+}  // namespace ccm::sinks::eventgrid

@@ -1,0 +1,32 @@
+#include "sas_token.hpp"
+
+#include <cstdio>
+#include <ctime>
+
+#include "common/crypto.hpp"
+#include "common/percent_encoding.hpp"
+
+namespace ccm::sinks::eventgrid {
+
+std::string sasExpiry(std::chrono::system_clock::time_point expiry) {
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(expiry);
+  std::tm utc{};
+  ::gmtime_r(&seconds, &utc);
+  const int hour12 = utc.tm_hour % 12 == 0 ? 12 : utc.tm_hour % 12;
+  char text[40];
+  std::snprintf(text, sizeof text, "%d/%d/%d %d:%02d:%02d %s", utc.tm_mon + 1, utc.tm_mday, utc.tm_year + 1900, hour12,
+                utc.tm_min, utc.tm_sec, utc.tm_hour < 12 ? "AM" : "PM");
+  return text;
+}
+
+std::string sasToken(std::string_view resource, std::chrono::system_clock::time_point expiry,
+                     std::string_view key_bytes) {
+  using common::percentEncode;
+  using common::Space;
+  const std::string unsigned_token =
+      "r=" + percentEncode(resource, Space::Plus) + "&e=" + percentEncode(sasExpiry(expiry), Space::Plus);
+  const std::string signature = common::base64Encode(common::hmacSha256(key_bytes, unsigned_token));
+  return unsigned_token + "&s=" + percentEncode(signature, Space::Plus);
+}
+
+}  // namespace ccm::sinks::eventgrid

@@ -1,0 +1,85 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "fakes/cloudevents_receiver.hpp"
+#include "fakes/keycloak_fake.hpp"
+
+namespace Poco {
+class ThreadPool;
+namespace Net {
+class HTTPServer;
+}
+}  // namespace Poco
+
+// The Assessment Platform's API on 127.0.0.1 for tests: a real Poco HTTP
+// server that accepts only calls bearing a token the given KeycloakFake issued
+// (signature, issuer and exp checked) and bodies of the documented shape.
+namespace ccm::fakes {
+
+// One call as it arrived and how it was answered.
+struct PlatformCall {
+  ReceivedRequest request;
+  int status = 0;
+  std::string client_id;  // the token's azp; empty when the token was not checked or not valid
+};
+
+// Routes, both POST with Content-Type application/json:
+//   /api/v1/collections                        {"session_id", "cml_lab_id", "worker_hostname"} -> 202
+//   /api/v1/sessions/{session}/parts/{part}/pod {"pod": <Pod>}                                  -> 200
+// The Pod is validated against config/schemas/pod.schema.json. Answers 401
+// (WWW-Authenticate: Bearer error="invalid_token") to a missing or bad token,
+// 404/405/415 to a wrong path, method or content type and 422 to a body of
+// the wrong shape. Scripted replies (401 once, 503 three times, a slow or
+// dropped answer) take the place of the next calls before any check.
+// Thread-safe.
+class AssessmentPlatformFake {
+public:
+  AssessmentPlatformFake(const KeycloakFake& keycloak, const std::string& pod_schema_file);
+  ~AssessmentPlatformFake();
+  AssessmentPlatformFake(const AssessmentPlatformFake&) = delete;
+  AssessmentPlatformFake& operator=(const AssessmentPlatformFake&) = delete;
+
+  std::uint16_t port() const { return port_; }
+  // "http://127.0.0.1:<port>", the client's base_url.
+  std::string baseUrl() const;
+
+  void script(Reply reply);
+  void scriptTimes(int count, const Reply& reply);
+
+  // Waits until `count` calls have arrived or the timeout passes; true if they did.
+  bool waitForCalls(std::size_t count, std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
+  std::vector<PlatformCall> calls() const;
+
+private:
+  class Handler;
+  class HandlerFactory;
+  struct PodSchema;
+
+  Reply handle(ReceivedRequest request);
+  Reply answer(const ReceivedRequest& request, std::string& client_id);
+  Reply collection(const std::string& body);
+  Reply podAssignment(const std::string& session, const std::string& part, const std::string& body);
+  bool pause(std::chrono::milliseconds delay) const;
+
+  const KeycloakFake& keycloak_;
+  std::unique_ptr<PodSchema> pod_schema_;
+  std::uint16_t port_ = 0;
+  mutable std::mutex mutex_;
+  mutable std::condition_variable changed_;
+  bool stopping_ = false;
+  std::deque<Reply> script_;
+  std::vector<PlatformCall> calls_;
+  int collections_ = 0;
+  std::unique_ptr<Poco::ThreadPool> threads_;
+  std::unique_ptr<Poco::Net::HTTPServer> server_;
+};
+
+}  // namespace ccm::fakes

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "fakes/cloudevents_receiver.hpp"
+
+namespace Poco {
+class ThreadPool;
+namespace Net {
+class HTTPServer;
+}
+}  // namespace Poco
+
+namespace ccm::fakes {
+
+// A real Poco HTTP server on 127.0.0.1, on a port the OS picks, that answers
+// every request with what `respond` returns: the transport under the fakes of
+// cloud services, which decide the answers. Honours a Reply's status, headers
+// and body. `respond` runs on the server's threads, concurrently.
+class LoopbackHttpServer {
+public:
+  using Respond = std::function<Reply(ReceivedRequest request)>;
+
+  explicit LoopbackHttpServer(Respond respond);
+  ~LoopbackHttpServer();
+  LoopbackHttpServer(const LoopbackHttpServer&) = delete;
+  LoopbackHttpServer& operator=(const LoopbackHttpServer&) = delete;
+
+  std::uint16_t port() const { return port_; }
+  // "http://127.0.0.1:<port><path>".
+  std::string url(std::string_view path = "") const;
+
+private:
+  class Handler;
+  class HandlerFactory;
+
+  Respond respond_;
+  std::uint16_t port_ = 0;
+  std::unique_ptr<Poco::ThreadPool> threads_;
+  std::unique_ptr<Poco::Net::HTTPServer> server_;
+};
+
+}  // namespace ccm::fakes

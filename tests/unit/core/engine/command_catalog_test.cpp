@@ -1,0 +1,212 @@
+// The command catalog: the pure plan (which states an inbound event walks a
+// session through) and its application with the Lifecycle engine on SQLite.
+#include "engine/command_catalog.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "engine/uuid.hpp"
+#include "store/open_store.hpp"
+
+namespace ccm::core {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using S = SessionState;
+
+LabletSession sessionIn(S state) {
+  LabletSession session;
+  session.id = "s-1";
+  session.state = state;
+  return session;
+}
+
+std::vector<S> plan(std::string_view command, S state) {
+  auto planned = planCommand(*findCommand(command), sessionIn(state));
+  EXPECT_TRUE(planned) << planned.problem().detail;
+  return planned ? planned.value() : std::vector<S>{};
+}
+
+TEST(IngressCommandCatalog, EveryCommandHasACompilingArgumentSchema) {
+  ASSERT_EQ(commandSpecs().size(), 5u);
+  for (const auto& spec : commandSpecs()) {
+    EXPECT_TRUE(JsonSchema::compile(spec.arguments_schema, std::string(spec.name))) << spec.name;
+    EXPECT_EQ(findCommand(spec.name), &spec);
+  }
+  EXPECT_EQ(findCommand("session.teleport"), nullptr);
+}
+
+TEST(IngressCommandCatalog, MarkRunningMovesAReadySessionOnly) {
+  EXPECT_THAT(plan("session.mark_running", S::Ready), ElementsAre(S::Running));
+  EXPECT_THAT(plan("session.mark_running", S::Running), ElementsAre());
+  EXPECT_THAT(plan("session.mark_running", S::Graded), ElementsAre());
+}
+
+TEST(IngressCommandCatalog, CollectCatchesUpAMissedStart) {
+  EXPECT_THAT(plan("session.collect", S::Ready), ElementsAre(S::Running, S::Collecting));
+  EXPECT_THAT(plan("session.collect", S::Running), ElementsAre(S::Collecting));
+  EXPECT_THAT(plan("session.collect", S::Grading), ElementsAre());
+}
+
+TEST(IngressCommandCatalog, RecordScoreCatchesUpGradingFromCollecting) {
+  EXPECT_THAT(plan("session.record_score", S::Collecting), ElementsAre(S::Grading, S::Graded));
+  EXPECT_THAT(plan("session.record_score", S::Grading), ElementsAre(S::Graded));
+  EXPECT_THAT(plan("session.record_score", S::Graded), ElementsAre());
+}
+
+TEST(IngressCommandCatalog, FaultStopsACollectingOrGradingSessionButNotAGradedOne) {
+  EXPECT_THAT(plan("session.fault", S::Collecting), ElementsAre(S::Stopping));
+  EXPECT_THAT(plan("session.fault", S::Grading), ElementsAre(S::Stopping));
+  EXPECT_THAT(plan("session.fault", S::Graded), ElementsAre());
+}
+
+TEST(IngressCommandCatalog, NothingMovesASessionThatIsBeingTornDown) {
+  for (const auto& spec : commandSpecs()) {
+    for (S state : {S::Stopping, S::Stopped, S::Terminated}) {
+      auto planned = planCommand(spec, sessionIn(state));
+      ASSERT_TRUE(planned) << spec.name;
+      EXPECT_TRUE(planned.value().empty()) << spec.name << " from " << toString(state);
+    }
+  }
+}
+
+TEST(IngressCommandCatalog, AnEarlyEventIsA409NamingTheStateItNeeds) {
+  auto planned = planCommand(*findCommand("session.mark_running"), sessionIn(S::Instantiating));
+  ASSERT_FALSE(planned);
+  EXPECT_EQ(planned.problem().status, 409);
+  EXPECT_THAT(planned.problem().detail, HasSubstr("session s-1 is \"instantiating\""));
+  EXPECT_THAT(planned.problem().detail, HasSubstr("applies from \"ready\""));
+  EXPECT_FALSE(planCommand(*findCommand("session.record_score"), sessionIn(S::Running)));
+  EXPECT_FALSE(planCommand(*findCommand("session.fault"), sessionIn(S::Running)));
+}
+
+// A Lifecycle on a fresh SQLite file, with a session brought to `ready`.
+class IngressCommandCatalogApply : public ::testing::Test {
+protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("ccm-catalog-" + std::to_string(::getpid()) + "-" + newUuid());
+    StoreConfig config;
+    config.sqlite.path = dir_ / "gw.db";
+    auto store = openStore(config);
+    ASSERT_TRUE(store) << store.error().message;
+    store_ = std::move(store.value());
+    lifecycle_ = std::make_unique<Lifecycle>(*store_, CloudEventConverter("urn:test", ""), EngineSettings{},
+                                             [] { return std::chrono::system_clock::now(); }, newUuid);
+    catalog_ = std::make_unique<CommandCatalog>(*lifecycle_);
+    auto definition = lifecycle_->createDefinition({"lab", "nodes: []\n", "{}", 0});
+    ASSERT_TRUE(definition) << definition.problem().detail;
+    auto worker = lifecycle_->createWorker({"w", "", "", "10.0.0.1", 5000, 5010, 4});
+    ASSERT_TRUE(worker);
+    lifecycle_->transitionWorker(worker.value().id, WorkerState::Provisioning);
+    lifecycle_->transitionWorker(worker.value().id, WorkerState::Running);
+    auto session = lifecycle_->createSession({definition.value().id, "o"});
+    ASSERT_TRUE(session);
+    session_ = session.value().id;
+    ASSERT_TRUE(lifecycle_->scheduleSession(session_, worker.value().id));
+    ASSERT_TRUE(lifecycle_->instantiateSession(session_, "lab-1"));
+    ASSERT_TRUE(lifecycle_->markReady(session_, "https://lds.example/1"));
+  }
+  void TearDown() override {
+    catalog_.reset();
+    lifecycle_.reset();
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  // Applies the commands for one inbound event, as the ingress does.
+  std::optional<Problem> apply(const std::vector<sdk::Command>& commands) {
+    sdk::CloudEvent event;
+    event.id = newUuid();
+    event.source = "test";
+    event.type = "test.event";
+    auto result = lifecycle_->applyIngressBatch({event}, "2999-01-01T00:00:00.000Z",
+                                                [&](std::size_t) { return catalog_->apply(commands, made_); });
+    return result ? std::nullopt : std::optional<Problem>(result.problem());
+  }
+  sdk::Command command(const std::string& name, const std::string& extra = "") {
+    return {name, R"({"session_id": ")" + session_ + "\"" + extra + "}"};
+  }
+  LabletSession session() { return *store_->begin()->findSession(session_); }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<Lifecycle> lifecycle_;
+  std::unique_ptr<CommandCatalog> catalog_;
+  std::string session_;
+  std::vector<SessionTransition> made_;
+};
+
+TEST_F(IngressCommandCatalogApply, CollectFromReadyEntersRunningThenCollecting) {
+  ASSERT_FALSE(apply({command("session.collect")}));
+  ASSERT_EQ(made_.size(), 2u);
+  EXPECT_EQ(made_[0].entered, S::Running);
+  EXPECT_EQ(made_[1].entered, S::Collecting);
+  EXPECT_FALSE(made_[1].session.grading_session_id.empty());
+  const auto collecting = session();
+  EXPECT_EQ(collecting.state, S::Collecting);
+  auto tx = store_->begin();
+  EXPECT_EQ(tx->findUserSession(collecting.user_session_id)->state, UserSessionState::Ended);
+}
+
+TEST_F(IngressCommandCatalogApply, RecordScoreCreatesTheReportAndSubmitsTheGradingSession) {
+  ASSERT_FALSE(apply({command("session.collect")}));
+  ASSERT_FALSE(apply({command("session.record_score", R"(, "score": 91.5, "passed": true, "report_id": "r-7")")}));
+  const auto graded = session();
+  EXPECT_EQ(graded.state, S::Graded);
+  auto tx = store_->begin();
+  const auto report = tx->findScoreReport(graded.score_report_id);
+  ASSERT_TRUE(report);
+  EXPECT_DOUBLE_EQ(report->score, 91.5);
+  EXPECT_TRUE(report->passed);
+  EXPECT_EQ(report->report_id, "r-7");
+  EXPECT_EQ(tx->findGradingSession(graded.grading_session_id)->state, GradingSessionState::Submitted);
+}
+
+TEST_F(IngressCommandCatalogApply, FaultStopsTheSessionFaultedAndFaultsTheGradingSession) {
+  ASSERT_FALSE(apply({command("session.collect")}));
+  ASSERT_FALSE(apply({command("session.fault", R"(, "reason": "grader crashed")")}));
+  const auto stopped = session();
+  EXPECT_EQ(stopped.state, S::Stopping);
+  EXPECT_EQ(stopped.final_state, FinalState::Faulted);
+  EXPECT_EQ(stopped.error, "grader crashed");
+  auto tx = store_->begin();
+  const auto grading = tx->findGradingSession(stopped.grading_session_id);
+  EXPECT_EQ(grading->state, GradingSessionState::Faulted);
+  EXPECT_EQ(grading->error, "grader crashed");
+}
+
+TEST_F(IngressCommandCatalogApply, AnEarlyEventRollsBackTheWholeIngressTransaction) {
+  const auto logged = store_->lastSequence();
+  auto problem = apply({command("session.record_score", R"(, "score": 1, "passed": false)")});
+  ASSERT_TRUE(problem);
+  EXPECT_EQ(problem->status, 409);
+  EXPECT_EQ(store_->lastSequence(), logged);
+  EXPECT_EQ(session().state, S::Ready);
+}
+
+TEST_F(IngressCommandCatalogApply, AnUnknownSessionIs422NamingIt) {
+  auto problem = apply({{"session.mark_running", R"({"session_id": "no-such-session"})"}});
+  ASSERT_TRUE(problem);
+  EXPECT_EQ(problem->status, 422);
+  EXPECT_THAT(problem->detail, HasSubstr("session no-such-session does not exist"));
+}
+
+TEST_F(IngressCommandCatalogApply, AnUnknownCommandOrBadArgumentsAreTheSourcesBug) {
+  auto unknown = apply({command("session.teleport")});
+  ASSERT_TRUE(unknown);
+  EXPECT_EQ(unknown->status, 500);
+  EXPECT_THAT(unknown->detail, HasSubstr("unknown command \"session.teleport\" (known: session.mark_running"));
+  auto bad = apply({command("session.record_score", R"(, "score": "high", "passed": true)")});
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 500);
+  EXPECT_THAT(bad->detail, HasSubstr("/score: expected number, got string"));
+  EXPECT_EQ(session().state, S::Ready);
+}
+
+}  // namespace
+}  // namespace ccm::core
