@@ -92,15 +92,6 @@ void EventGridFake::script(Reply reply) {
   script_.push_back(std::move(reply));
 }
 
-void EventGridFake::setNow(std::chrono::system_clock::time_point now) {
-  std::lock_guard lock(mutex_);
-  fixed_now_ = now;
-}
-
-std::chrono::system_clock::time_point EventGridFake::now() const {
-  return fixed_now_ == std::chrono::system_clock::time_point{} ? std::chrono::system_clock::now() : fixed_now_;
-}
-
 std::vector<ReceivedRequest> EventGridFake::requests() const {
   std::lock_guard lock(mutex_);
   return requests_;
@@ -205,7 +196,7 @@ std::optional<std::string> EventGridFake::sasTokenError(const std::string& token
   if (formDecode(token.substr(2, expiry_at - 2)) != resource()) return "The SAS token is for another resource.";
   const auto expiry = parseExpiry(formDecode(token.substr(expiry_at + 3, signature_at - expiry_at - 3)));
   if (!expiry) return "The SAS token's expiry cannot be read.";
-  if (*expiry <= now()) return "The SAS token has expired.";
+  if (*expiry <= clock_.now()) return "The SAS token has expired.";
   return std::nullopt;
 }
 

@@ -51,8 +51,8 @@ public:
   std::string resource() const;
   // The reply for the next request that passes every check.
   void script(Reply reply);
-  // The clock SAS expiry is checked against; the epoch means real time.
-  void setNow(std::chrono::system_clock::time_point now);
+  // The clock SAS token expiry is checked against.
+  FakeClock& clock() { return clock_; }
 
   std::vector<ReceivedRequest> requests() const;
   // The events of each request answered with success, in order.
@@ -66,11 +66,10 @@ private:
   Reply check(const ReceivedRequest& request, std::vector<sdk::CloudEvent>& events) const;
   std::optional<std::string> authenticationError(const ReceivedRequest& request) const;
   std::optional<std::string> sasTokenError(const std::string& token) const;
-  std::chrono::system_clock::time_point now() const;
 
   const EventGridTopic topic_;
   mutable std::mutex mutex_;
-  std::chrono::system_clock::time_point fixed_now_{};
+  FakeClock clock_;
   std::deque<Reply> script_;
   std::vector<ReceivedRequest> requests_;
   std::vector<std::vector<sdk::CloudEvent>> published_;

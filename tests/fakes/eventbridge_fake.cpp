@@ -170,11 +170,6 @@ void EventBridgeFake::setAccount(AwsAccount account) {
   account_ = std::move(account);
 }
 
-void EventBridgeFake::setNow(std::chrono::system_clock::time_point now) {
-  std::lock_guard lock(mutex_);
-  fixed_now_ = now;
-}
-
 void EventBridgeFake::script(Reply reply) {
   std::lock_guard lock(mutex_);
   script_.emplace_back(std::move(reply));
@@ -183,10 +178,6 @@ void EventBridgeFake::script(Reply reply) {
 void EventBridgeFake::script(EntryResults results) {
   std::lock_guard lock(mutex_);
   script_.emplace_back(std::move(results));
-}
-
-std::chrono::system_clock::time_point EventBridgeFake::now() const {
-  return fixed_now_ == std::chrono::system_clock::time_point{} ? std::chrono::system_clock::now() : fixed_now_;
 }
 
 std::vector<ReceivedRequest> EventBridgeFake::requests() const {
@@ -237,10 +228,10 @@ std::optional<Reply> EventBridgeFake::signatureError(const ReceivedRequest& requ
                     "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
   }
   const auto date = parseAmzDate(*amz_date);
-  if (!date || *date < now() - 5min || *date > now() + 5min) {
+  if (!date || *date < clock_.now() - 5min || *date > clock_.now() + 5min) {
     return awsError(400, "InvalidSignatureException",
-                    "Signature expired: " + *amz_date + " is now earlier than " + amzDate(now() - 5min) + " (" +
-                        amzDate(now()) + " - 5 min.)");
+                    "Signature expired: " + *amz_date + " is now earlier than " + amzDate(clock_.now() - 5min) + " (" +
+                        amzDate(clock_.now()) + " - 5 min.)");
   }
   if (scope[1] != amz_date->substr(0, 8)) {
     return awsError(400, "InvalidSignatureException",

@@ -54,8 +54,8 @@ public:
   std::string endpoint() const;
   // Replaces the credentials the fake knows, as after a key rotation.
   void setAccount(AwsAccount account);
-  // The clock x-amz-date is checked against; the epoch means real time.
-  void setNow(std::chrono::system_clock::time_point now);
+  // The clock X-Amz-Date is checked against.
+  FakeClock& clock() { return clock_; }
   // The answer to the next request that passes every check: a whole reply
   // (e.g. a throttling error), or one result per entry by position.
   void script(Reply reply);
@@ -73,11 +73,10 @@ private:
   std::optional<Reply> signatureError(const ReceivedRequest& request) const;
   std::optional<Reply> putEventsError(const ReceivedRequest& request) const;
   Reply putEvents(const ReceivedRequest& request, const EntryResults& scripted);
-  std::chrono::system_clock::time_point now() const;
 
   mutable std::mutex mutex_;
   AwsAccount account_;
-  std::chrono::system_clock::time_point fixed_now_{};
+  FakeClock clock_;
   std::deque<std::variant<Reply, EntryResults>> script_;
   std::vector<ReceivedRequest> requests_;
   std::vector<std::string> put_entries_;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -16,6 +18,22 @@ class HTTPServer;
 }  // namespace Poco
 
 namespace ccm::fakes {
+
+// The time a fake checks expiries and signatures against: real time until a
+// test fixes it. Thread-safe.
+class FakeClock {
+public:
+  // The epoch means real time again.
+  void set(std::chrono::system_clock::time_point now) { fixed_.store(now.time_since_epoch().count()); }
+  std::chrono::system_clock::time_point now() const {
+    const auto fixed = fixed_.load();
+    return fixed == 0 ? std::chrono::system_clock::now()
+                      : std::chrono::system_clock::time_point(std::chrono::system_clock::duration(fixed));
+  }
+
+private:
+  std::atomic<std::chrono::system_clock::rep> fixed_{0};
+};
 
 // A real Poco HTTP server on 127.0.0.1, on a port the OS picks, that answers
 // every request with what `respond` returns: the transport under the fakes of

@@ -49,19 +49,10 @@ void OAuthTokenFake::script(Reply reply) {
   script_.push_back(std::move(reply));
 }
 
-void OAuthTokenFake::setNow(std::chrono::system_clock::time_point now) {
-  std::lock_guard lock(mutex_);
-  fixed_now_ = now;
-}
-
-std::chrono::system_clock::time_point OAuthTokenFake::now() const {
-  return fixed_now_ == std::chrono::system_clock::time_point{} ? std::chrono::system_clock::now() : fixed_now_;
-}
-
 bool OAuthTokenFake::isValid(std::string_view token) const {
   std::lock_guard lock(mutex_);
   return std::ranges::any_of(grants_,
-                             [&](const Grant& grant) { return grant.token == token && now() < grant.expires; });
+                             [&](const Grant& grant) { return grant.token == token && clock_.now() < grant.expires; });
 }
 
 std::vector<ReceivedRequest> OAuthTokenFake::requests() const {
@@ -112,7 +103,7 @@ Reply OAuthTokenFake::grant(const ReceivedRequest& request) {
     return oauthError(400, "invalid_scope", "AADSTS1002012: The provided value for scope is not valid.");
   }
   const std::string token = "eyJ0eXAiOiJKV1QifQ.fake-entra-token." + std::to_string(grants_.size() + 1);
-  grants_.push_back({token, now() + app_.expires_in});
+  grants_.push_back({token, clock_.now() + app_.expires_in});
   const std::string lifetime = std::to_string(app_.expires_in.count());
   return Reply{.status = 200,
                .headers = {{"Content-Type", "application/json; charset=utf-8"}},

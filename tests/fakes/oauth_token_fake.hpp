@@ -34,8 +34,8 @@ public:
   std::string tokenUrl() const;
   // Answers the next token request with `reply` instead of checking it.
   void script(Reply reply);
-  // The clock tokens expire by; the epoch means real time.
-  void setNow(std::chrono::system_clock::time_point now);
+  // The clock tokens expire by.
+  FakeClock& clock() { return clock_; }
 
   // Whether `token` was granted here and has not expired: what Event Grid
   // asks of a bearer token.
@@ -51,11 +51,10 @@ private:
 
   Reply answer(ReceivedRequest request);
   Reply grant(const ReceivedRequest& request);
-  std::chrono::system_clock::time_point now() const;
 
   const EntraApp app_;
   mutable std::mutex mutex_;
-  std::chrono::system_clock::time_point fixed_now_{};
+  FakeClock clock_;
   std::deque<Reply> script_;
   std::vector<ReceivedRequest> requests_;
   std::vector<Grant> grants_;

@@ -6,6 +6,7 @@
 #include <Poco/Net/SocketAddress.h>
 
 #include "api/delivery_routes.hpp"
+#include "api/json_request.hpp"
 #include "api/lifecycle_routes.hpp"
 #include "api/problem_details.hpp"
 #include "app/plugin_selection.hpp"
@@ -55,6 +56,7 @@ Gateway::~Gateway() {
   initial_sinks_.clear();
   ingress_.reset();
   sources_.clear();
+  collection_.reset();
   pod_generator_.reset();
   assessment_client_.reset();
 }
@@ -154,6 +156,11 @@ sdk::Result<std::unique_ptr<Gateway>> Gateway::create(GatewayConfig config) {
   auto sinks = gateway->buildSinks(config_ref, selected.value());
   if (!sinks) return sinks.error();
   gateway->initial_sinks_ = std::move(sinks.value());
+  gateway->collection_ = std::make_unique<CollectionFlow>(*gateway->store_, *gateway->lifecycle_,
+                                                          gateway->pod_generator_, gateway->assessment_client_,
+                                                          gateway->config_.engine.assessment_part_id);
+  gateway->lifecycle_->setTransitionListener(
+      [flow = gateway->collection_.get()](const LabletSession& session) { flow->sessionEntered(session); });
   gateway->countInstances(selected.value());
   return gateway;
 }
@@ -223,6 +230,11 @@ void Gateway::addRoutes(Router& router) {
   });
   addDefinitionRoutes(router, *lifecycle_, *store_);
   addSessionRoutes(router, *lifecycle_, *store_);
+  router.add("GET", "/api/v1/sessions/{id}/pod", [this](auto&, auto& response, const PathParams& params) {
+    auto pod = collection_->podFor(params.at("id"));
+    if (pod) return sendBody(response, 200, "application/json", pod.value());
+    sendProblem(response, pod.problem());
+  });
   addWorkerRoutes(router, *lifecycle_, *store_);
   addEventLogRoutes(router, *store_);
   addIngressRoute(router, *ingress_);

@@ -9,6 +9,7 @@
 #include <Poco/Net/HTTPServer.h>
 
 #include "api/router.hpp"
+#include "app/collection_flow.hpp"
 #include "app/plugin_selection.hpp"
 #include "app/reconciler_loop.hpp"
 #include "ccm/sdk/plugin.hpp"
@@ -80,6 +81,7 @@ private:
   std::unique_ptr<EventIngress> ingress_;  // POST /api/v1/events; holds the sources too
   std::shared_ptr<sdk::PodGenerator> pod_generator_;
   std::shared_ptr<sdk::AssessmentClient> assessment_client_;
+  std::unique_ptr<CollectionFlow> collection_;
   std::unique_ptr<ReconcilerLoop> reconciler_;
   std::unique_ptr<Poco::Net::HTTPServer> server_;
   std::atomic<bool> ready_{false};

@@ -202,6 +202,7 @@ sdk::Result<GatewayConfig> loadConfigText(std::string_view text, const std::file
     }
     config.engine.reconcile_interval_ms = intOr(engine->value, "reconcile_interval_ms", config.engine.reconcile_interval_ms);
     config.engine.schema_base_url = stringOr(engine->value, "schema_base_url", config.engine.schema_base_url);
+    config.engine.assessment_part_id = stringOr(engine->value, "assessment_part_id", config.engine.assessment_part_id);
   }
   if (auto ingress = document.FindMember("ingress"); ingress != document.MemberEnd()) {
     if (auto error = readIngress(ingress->value, config.ingress)) return locateInFile(*error, file, lines);

@@ -64,6 +64,7 @@ struct GatewayConfig {
     std::int64_t session_ttl_seconds = 4 * 3600;
     int reconcile_interval_ms = 1000;
     std::string schema_base_url;
+    std::string assessment_part_id = "1";  // the part a session's Pod is assigned to
   } engine;
 
   struct Ingress {

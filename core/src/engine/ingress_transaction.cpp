@@ -32,7 +32,7 @@ Expected<std::vector<Lifecycle::IngressResult>> Lifecycle::applyIngressBatch(
     }
   }
   transaction->commit();
-  if (on_commit_) on_commit_();
+  committed(uow);
   return results;
 }
 

@@ -38,31 +38,16 @@ Expected<T> Lifecycle::inTransaction(const std::function<Expected<T>(UnitOfWork&
   Expected<T> result = work(uow);
   if (result.ok()) {
     transaction->commit();
-    if (on_commit_) on_commit_();
+    committed(uow);
   }  // otherwise the destructor rolls back
   return result;
 }
 
-Expected<Lifecycle::IngressResult> Lifecycle::applyIngress(const sdk::CloudEvent& event,
-                                                           const std::string& dedup_until,
-                                                           const std::function<std::optional<Problem>()>& apply) {
-  auto transaction = store_.begin();
-  if (!transaction->rememberIngress(event.source, event.id, dedup_until)) return IngressResult::Duplicate;
-  transaction->appendEvent(event);
-  UnitOfWork uow(*transaction, converter_, nowText());
-  ambient_ = &uow;
-  std::optional<Problem> problem;
-  try {
-    problem = apply();
-  } catch (...) {
-    ambient_ = nullptr;
-    throw;
-  }
-  ambient_ = nullptr;
-  if (problem) return *problem;  // the transaction rolls back: nothing applied, nothing remembered
-  transaction->commit();
+void Lifecycle::committed(UnitOfWork& uow) {
   if (on_commit_) on_commit_();
-  return IngressResult::Applied;
+  if (on_transition_) {
+    for (const auto& session : uow.entered()) on_transition_(session);
+  }
 }
 
 template Expected<LabletDefinition> Lifecycle::inTransaction(

@@ -84,25 +84,23 @@ public:
                                       const std::string& reason = {});
   Expected<LabletSession> markStopped(const std::string& session_id);
   Expected<LabletSession> terminateSession(const std::string& session_id);
+  // Records an integration failure (e.g. the Assessment Platform refused a
+  // call) in the session's `error` for operators; no state change, no event.
+  Expected<LabletSession> recordError(const std::string& session_id, const std::string& error);
 
-  // Accepts one external CloudEvent: remembers (source, id) until
-  // `dedup_until`, appends the event to the event log, and runs `apply` (which
-  // calls the commands above) — all in ONE transaction, so the event is
-  // audited exactly when its state change is applied. A duplicate returns
-  // IngressResult::Duplicate and changes nothing; a Problem from `apply` rolls
-  // everything back.
+  // Accepts external CloudEvents in ONE transaction (a CloudEvents batch is
+  // all or nothing): each is remembered by (source, id) until `dedup_until`
+  // and appended to the event log, then `apply(i)` runs the commands above for
+  // it, joining that transaction — so an event is audited exactly when its
+  // state change is applied. A duplicate gets IngressResult::Duplicate and
+  // changes nothing; a Problem from `apply` rolls everything back. One result
+  // per event, in order. (engine/ingress_transaction.cpp)
   enum class IngressResult { Applied, Duplicate };
-  Expected<IngressResult> applyIngress(const sdk::CloudEvent& event, const std::string& dedup_until,
-                                       const std::function<std::optional<Problem>()>& apply);
-  // applyIngress for several events in ONE transaction (a CloudEvents batch
-  // is all or nothing): `apply(i)` runs for each event not seen before, right
-  // after it is remembered and logged. One result per event, in order.
-  // (engine/ingress_transaction.cpp)
   Expected<std::vector<IngressResult>> applyIngressBatch(
       const std::vector<sdk::CloudEvent>& events, const std::string& dedup_until,
       const std::function<std::optional<Problem>(std::size_t index)>& apply);
   // The session, read with a row lock in the current transaction (inside
-  // applyIngress: the ingress one), so a decision taken on its state holds
+  // applyIngressBatch: the ingress one), so a decision taken on its state holds
   // until commit. 404 when it does not exist. (engine/ingress_transaction.cpp)
   Expected<LabletSession> lockSession(const std::string& session_id);
   // grading.session.failed: the GradingSession (when there is one) -> FAULTED
@@ -113,6 +111,11 @@ public:
   // Called after every commit that appended events (for example to wake the
   // dispatchers). Set once, before commands run.
   void setCommitListener(std::function<void()> listener) { on_commit_ = std::move(listener); }
+  // Called after a commit for every state a session entered in it, in order
+  // (for integrations that must act on a state, e.g. collection). Set once,
+  // before commands run; must be quick (queue the work).
+  using TransitionListener = std::function<void(const LabletSession& session)>;
+  void setTransitionListener(TransitionListener listener) { on_transition_ = std::move(listener); }
 
   // One reconciliation pass, driven from the store so it survives restarts:
   // sessions past their TTL stop with EXPIRED; graded sessions stop with
@@ -123,7 +126,7 @@ public:
 
 private:
   class UnitOfWork;
-  // The transaction applyIngress() opened on this thread: commands called
+  // The transaction applyIngressBatch() opened on this thread: commands called
   // inside it join that transaction instead of opening their own.
   static thread_local UnitOfWork* ambient_;
   template <class T>
@@ -139,6 +142,8 @@ private:
 
   Store& store_;
   std::function<void()> on_commit_;
+  TransitionListener on_transition_;
+  void committed(UnitOfWork& uow);
   CloudEventConverter converter_;
   EngineSettings settings_;
   Clock now_;

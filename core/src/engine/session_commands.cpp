@@ -37,6 +37,7 @@ Expected<LabletSession> Lifecycle::moveSession(UnitOfWork& uow, const std::strin
   if (change) change(after);
   uow.tx().saveSession(after);
   uow.record(sessionStateChanged(after, previous, uow.now(), score_report));
+  uow.entered(after);
   return after;
 }
 
@@ -211,6 +212,17 @@ Expected<LabletSession> Lifecycle::markStopped(const std::string& session_id) {
 Expected<LabletSession> Lifecycle::terminateSession(const std::string& session_id) {
   return inTransaction<LabletSession>(
       [&](UnitOfWork& uow) { return moveSession(uow, session_id, SessionState::Terminated); });
+}
+
+Expected<LabletSession> Lifecycle::recordError(const std::string& session_id, const std::string& error) {
+  return inTransaction<LabletSession>([&](UnitOfWork& uow) -> Expected<LabletSession> {
+    auto session = uow.tx().findSession(session_id, true);
+    if (!session) return Problem::notFound("session " + session_id + " does not exist");
+    session->error = error;
+    session->updated_at = uow.now();
+    uow.tx().saveSession(*session);
+    return *session;
+  });
 }
 
 }  // namespace ccm::core

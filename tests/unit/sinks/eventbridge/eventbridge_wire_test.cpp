@@ -146,7 +146,7 @@ TEST_F(EventBridgeWire, AnUnknownAccessKeyIsPermanent) {
 TEST_F(EventBridgeWire, AClockOutOfStepIsRefusedAsAnExpiredSignature) {
   EventBridgeFake fake;
   host_.fixed_now = testing::kNow;
-  fake.setNow(testing::kNow + std::chrono::minutes(6));
+  fake.clock().set(testing::kNow + std::chrono::minutes(6));
   const auto outcomes = makeSink(configFor(fake))->deliver(makeEvents(1));
   EXPECT_EQ(outcomes.at(0).kind, Outcome::Kind::Permanent);
   EXPECT_EQ(outcomes.at(0).message,

@@ -90,13 +90,13 @@ TEST_P(EventGridAuth, TheServiceAcceptsAnEntraTokenAndTheSinkReusesIt) {
 TEST_P(EventGridAuth, ASasTokenIsReusedThenSignedAgainFiveMinutesBeforeItExpires) {
   EventGridFake fake(topic());
   host_.fixed_now = testing::kNow;
-  fake.setNow(testing::kNow);
+  fake.clock().set(testing::kNow);
   auto sink = makeSink(configFor(fake, isNamespace(), sasAuth()));
   EXPECT_EQ(deliverOne(*sink).kind, Outcome::Kind::Delivered);
   host_.fixed_now = testing::kNow + 54min;
   EXPECT_EQ(deliverOne(*sink).kind, Outcome::Kind::Delivered);
   host_.fixed_now = testing::kNow + 56min;
-  fake.setNow(testing::kNow + 56min);
+  fake.clock().set(testing::kNow + 56min);
   EXPECT_EQ(deliverOne(*sink).kind, Outcome::Kind::Delivered);
 
   const auto requests = fake.requests();
@@ -111,7 +111,7 @@ TEST_P(EventGridAuth, AnExpiredSasTokenIsRefusedAs401) {
   EventGridFake fake(topic());
   // The sink's clock runs two hours behind the service's: its tokens arrive expired.
   host_.fixed_now = testing::kNow - 2h;
-  fake.setNow(testing::kNow);
+  fake.clock().set(testing::kNow);
   const Outcome outcome = deliverOne(*makeSink(configFor(fake, isNamespace(), sasAuth())));
   EXPECT_EQ(outcome.kind, Outcome::Kind::Permanent);
   EXPECT_NE(outcome.message.find("The SAS token has expired."), std::string::npos) << outcome.message;
@@ -121,14 +121,14 @@ TEST_P(EventGridAuth, AnEntraTokenIsFetchedAgainFiveMinutesBeforeItExpires) {
   fakes::OAuthTokenFake entra;
   EventGridFake fake(topic([&](const std::string& token) { return entra.isValid(token); }));
   host_.fixed_now = testing::kNow;
-  entra.setNow(testing::kNow);
+  entra.clock().set(testing::kNow);
   auto sink = makeSink(configFor(fake, isNamespace(), entraAuth(entra)));
   EXPECT_EQ(deliverOne(*sink).kind, Outcome::Kind::Delivered);
   host_.fixed_now = testing::kNow + 54min;  // expires_in 3599 s: reuse until 54:59
   EXPECT_EQ(deliverOne(*sink).kind, Outcome::Kind::Delivered);
   EXPECT_EQ(entra.issuedTokens().size(), 1u);
   host_.fixed_now = testing::kNow + 55min;
-  entra.setNow(testing::kNow + 55min);
+  entra.clock().set(testing::kNow + 55min);
   EXPECT_EQ(deliverOne(*sink).kind, Outcome::Kind::Delivered);
   ASSERT_EQ(entra.issuedTokens().size(), 2u);
   EXPECT_EQ(fake.requests().back().header("Authorization"), "Bearer " + entra.issuedTokens()[1]);

@@ -79,7 +79,7 @@ TEST_F(EventGridWire, NamespaceTopicGetsThePublishActionWithASharedAccessKeyAuth
 
 TEST_F(EventGridWire, SasTokenSignsTheResourceAndAnExpiryAnHourAhead) {
   EventGridFake fake;
-  fake.setNow(testing::kNow);
+  fake.clock().set(testing::kNow);
   host_.fixed_now = testing::kNow;
   auto sink = makeSink(configFor(fake, false, R"({"type":"sas","key":"env:)" + std::string(kKeyVariable) + "\"}"));
   expectAllDelivered(sink->deliver(makeEvents(1)), 1);

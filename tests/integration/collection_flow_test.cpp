@@ -1,0 +1,146 @@
+// Phase 4 task 4.12, end to end with real processes on 127.0.0.1: the
+// gateway with its pod-generator and assessment-client plugins, a fake
+// Keycloak and a fake Assessment Platform that check tokens and bodies.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include "child_process.hpp"
+#include "fakes/assessment_platform_fake.hpp"
+#include "fakes/keycloak_fake.hpp"
+#include "http_call.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ccm::fakes::AssessmentPlatformFake;
+using ccm::fakes::KeycloakFake;
+using ccm::fakes::Reply;
+using ccm::testing::ChildProcess;
+using ccm::testing::httpCall;
+using ccm::testing::HttpReply;
+
+const std::string kGateway = CCM_GATEWAY_EXECUTABLE;
+const std::string kPluginDir = CCM_PLUGIN_OUTPUT_DIR;
+
+rapidjson::Document parse(const std::string& text) {
+  rapidjson::Document doc;
+  doc.Parse(text.c_str());
+  return doc;
+}
+
+class CollectionFlow : public ::testing::Test {
+protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("ccm-collect-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+    std::ofstream(dir_ / "gateway.json") << R"({
+  "server": {"host": "127.0.0.1", "port": 0},
+  "plugins": {"directories": [")" << kPluginDir << R"("]},
+  "store": {"sqlite": {"path": ")" << (dir_ / "gw.db").string() << R"("}},
+  "engine": {"reconcile_interval_ms": 3600000, "assessment_part_id": "part-7"},
+  "sinks": [],
+  "pod_generator": {"name": "pods", "plugin": "pod-generator"},
+  "assessment_client": {"name": "platform", "plugin": "assessment-client", "config": {
+    "base_url": ")" << platform_.baseUrl() << R"(", "token_url": ")" << keycloak_.tokenUrl() << R"(",
+    "client_id": "ccm-gateway", "client_secret": "env:CCM_TEST_CLIENT_SECRET",
+    "retry": {"max_attempts": 2, "initial_backoff_ms": 10}}}
+})";
+    gateway_ = std::make_unique<ChildProcess>(
+        std::vector<std::string>{kGateway, "--config", (dir_ / "gateway.json").string()},
+        std::vector<std::string>{"CCM_TEST_CLIENT_SECRET=gateway-secret"});
+    auto listening = gateway_->waitForStderrLine("\"message\":\"listening\"", std::chrono::seconds(60));
+    ASSERT_TRUE(listening) << gateway_->stderrText();
+    std::smatch match;
+    ASSERT_TRUE(std::regex_search(*listening, match, std::regex("\"port\":\"([0-9]+)\"")));
+    port_ = static_cast<std::uint16_t>(std::stoi(match[1]));
+  }
+  void TearDown() override {
+    gateway_.reset();
+    fs::remove_all(dir_);
+  }
+
+  HttpReply post(const std::string& path, const std::string& body = "{}") { return httpCall(port_, "POST", path, body); }
+  std::string id(const HttpReply& reply) {
+    EXPECT_LT(reply.status, 300) << reply.body;
+    return parse(reply.body)["id"].GetString();
+  }
+
+  // A session on a running worker, driven to ready.
+  std::string readySession() {
+    const auto definition = id(post("/api/v1/definitions", R"({"name": "lab", "lab_yaml":
+      "nodes:\n  - id: n0\n    label: r1\n    node_definition: iosv\n    tags: [serial:5000, vnc:5900]\n",
+      "pod_settings": {"console": {"authentication": {"username": "cisco", "password": "cisco"}}}})"));
+    const auto worker = id(post("/api/v1/workers", R"({"name": "cml", "public_address": "203.0.113.5",
+      "private_address": "10.0.0.5", "port_range_start": 6000, "port_range_end": 6010})"));
+    post("/api/v1/workers/" + worker + "/provisioning");
+    post("/api/v1/workers/" + worker + "/running");
+    const auto session = id(post("/api/v1/sessions", R"({"definition_id": ")" + definition + R"(", "owner_id": "o"})"));
+    const std::string s = "/api/v1/sessions/" + session;
+    EXPECT_EQ(post(s + "/schedule", R"({"worker_id": ")" + worker + R"("})").status, 200);
+    EXPECT_EQ(post(s + "/instantiate", R"({"cml_lab_id": "lab-42"})").status, 200);
+    EXPECT_EQ(post(s + "/ready", R"({"login_url": "https://lds/x"})").status, 200);
+    return session;
+  }
+
+  KeycloakFake keycloak_;
+  AssessmentPlatformFake platform_{keycloak_, CCM_SOURCE_DIR "/config/schemas/pod.schema.json"};
+  fs::path dir_;
+  std::unique_ptr<ChildProcess> gateway_;
+  std::uint16_t port_ = 0;
+};
+
+TEST_F(CollectionFlow, ReadySessionGetsItsPodAssignedAndCollectTriggersCollection) {
+  const auto session = readySession();
+  ASSERT_TRUE(platform_.waitForCalls(1, std::chrono::seconds(20)));
+  auto assign = platform_.calls()[0];
+  EXPECT_EQ(assign.status, 200) << assign.request.body;
+  EXPECT_EQ(assign.request.target, "/api/v1/sessions/" + session + "/parts/part-7/pod");
+  auto pod = parse(assign.request.body)["pod"].GetObject();
+  EXPECT_STREQ(pod["id"].GetString(), session.c_str());
+  EXPECT_STREQ(pod["devices"][0]["interfaces"][0]["host"].GetString(), "203.0.113.5");
+  EXPECT_EQ(pod["devices"][0]["interfaces"][0]["port"].GetInt(), 6000);
+
+  auto served = httpCall(port_, "GET", "/api/v1/sessions/" + session + "/pod");
+  EXPECT_EQ(served.status, 200);
+  EXPECT_EQ(parse(served.body)["devices"][0]["interfaces"].Size(), 2u);
+
+  ASSERT_EQ(post("/api/v1/sessions/" + session + "/running").status, 200);
+  auto collecting = post("/api/v1/sessions/" + session + "/collect");
+  ASSERT_EQ(collecting.status, 200);
+  EXPECT_STREQ(parse(collecting.body)["state"].GetString(), "collecting");
+  ASSERT_TRUE(platform_.waitForCalls(2, std::chrono::seconds(20)));
+  auto collection = platform_.calls()[1];
+  EXPECT_EQ(collection.status, 202);
+  EXPECT_EQ(collection.request.target, "/api/v1/collections");
+  auto body = parse(collection.request.body);
+  EXPECT_STREQ(body["session_id"].GetString(), session.c_str());
+  EXPECT_STREQ(body["cml_lab_id"].GetString(), "lab-42");
+  EXPECT_STREQ(body["worker_hostname"].GetString(), "203.0.113.5");
+  EXPECT_EQ(keycloak_.issuedTokens().size(), 1u);  // cached across both calls
+}
+
+TEST_F(CollectionFlow, APlatformFailureIsRecordedOnTheSessionAndNothingCrashes) {
+  platform_.scriptTimes(10, Reply{.status = 503});
+  const auto session = readySession();
+  ASSERT_TRUE(platform_.waitForCalls(2, std::chrono::seconds(20)));  // the pod assignment, retried once
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  std::string error;
+  while (error.empty() && std::chrono::steady_clock::now() < deadline) {
+    gateway_->waitForStderrLine("assessment platform call failed", std::chrono::milliseconds(100));
+    error = parse(httpCall(port_, "GET", "/api/v1/sessions/" + session).body)["error"].GetString();
+  }
+  EXPECT_THAT(error, HasSubstr("pod assignment failed"));
+  EXPECT_EQ(post("/api/v1/sessions/" + session + "/running").status, 200);  // the session goes on
+  EXPECT_EQ(httpCall(port_, "GET", "/healthz").status, 200);
+}
+
+}  // namespace
