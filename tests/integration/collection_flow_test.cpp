@@ -7,13 +7,20 @@
 #include <fstream>
 #include <regex>
 
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
 #include "child_process.hpp"
 #include "fakes/assessment_platform_fake.hpp"
+#include "fakes/cloudevents_receiver.hpp"
 #include "fakes/keycloak_fake.hpp"
+#include "ingress/credentials.hpp"
 #include "http_call.hpp"
 
 namespace {
@@ -46,8 +53,11 @@ protected:
   "server": {"host": "127.0.0.1", "port": 0},
   "plugins": {"directories": [")" << kPluginDir << R"("]},
   "store": {"sqlite": {"path": ")" << (dir_ / "gw.db").string() << R"("}},
-  "engine": {"reconcile_interval_ms": 3600000, "assessment_part_id": "part-7"},
-  "sinks": [],
+  "engine": {"reconcile_interval_ms": 200, "assessment_part_id": "part-7"},
+  "sinks": [{"name": "bus", "plugin": "http", "config": {"url": ")" << receiver_.url("/bus") << R"("}}],
+  "sources": [
+    {"name": "lds", "plugin": "lds", "auth": {"bearer_token": "env:CCM_TEST_LDS_TOKEN"}},
+    {"name": "grading", "plugin": "grading", "auth": {"hmac_secret": "env:CCM_TEST_GRADING_SECRET"}}],
   "pod_generator": {"name": "pods", "plugin": "pod-generator"},
   "assessment_client": {"name": "platform", "plugin": "assessment-client", "config": {
     "base_url": ")" << platform_.baseUrl() << R"(", "token_url": ")" << keycloak_.tokenUrl() << R"(",
@@ -56,7 +66,8 @@ protected:
 })";
     gateway_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{kGateway, "--config", (dir_ / "gateway.json").string()},
-        std::vector<std::string>{"CCM_TEST_CLIENT_SECRET=gateway-secret"});
+        std::vector<std::string>{"CCM_TEST_CLIENT_SECRET=gateway-secret", "CCM_TEST_LDS_TOKEN=lds-token",
+                                 "CCM_TEST_GRADING_SECRET=grading-secret"});
     auto listening = gateway_->waitForStderrLine("\"message\":\"listening\"", std::chrono::seconds(60));
     ASSERT_TRUE(listening) << gateway_->stderrText();
     std::smatch match;
@@ -91,6 +102,27 @@ protected:
     return session;
   }
 
+  // An inbound CloudEvent in structured mode, with the sender's credentials.
+  int sendEvent(const std::string& type, const std::string& data) {
+    const std::string body = R"({"specversion":"1.0","id":")" + type + "-" + std::to_string(++sent_) +
+                             R"(","source":"urn:test","type":")" + type +
+                             R"(","datacontenttype":"application/json","data":)" + data + "}";
+    Poco::Net::HTTPClientSession http("127.0.0.1", port_);
+    Poco::Net::HTTPRequest request("POST", "/api/v1/events", Poco::Net::HTTPMessage::HTTP_1_1);
+    request.setContentType("application/cloudevents+json");
+    request.setContentLength(static_cast<std::streamsize>(body.size()));
+    if (type.starts_with("lds.")) request.set("Authorization", "Bearer lds-token");
+    else request.set("X-Signature", "sha256=" + ccm::core::hmacSha256Hex("grading-secret", body));
+    http.sendRequest(request) << body;
+    Poco::Net::HTTPResponse response;
+    std::string reply;
+    Poco::StreamCopier::copyToString(http.receiveResponse(response), reply);
+    EXPECT_EQ(response.getStatus(), 202) << type << ": " << reply;
+    return response.getStatus();
+  }
+
+  int sent_ = 0;
+  ccm::fakes::CloudEventsReceiver receiver_;
   KeycloakFake keycloak_;
   AssessmentPlatformFake platform_{keycloak_, CCM_SOURCE_DIR "/config/schemas/pod.schema.json"};
   fs::path dir_;
@@ -141,6 +173,57 @@ TEST_F(CollectionFlow, APlatformFailureIsRecordedOnTheSessionAndNothingCrashes) 
   EXPECT_THAT(error, HasSubstr("pod assignment failed"));
   EXPECT_EQ(post("/api/v1/sessions/" + session + "/running").status, 200);  // the session goes on
   EXPECT_EQ(httpCall(port_, "GET", "/healthz").status, 200);
+}
+
+TEST_F(CollectionFlow, AWholeSessionRunsFromDefinitionToTerminatedDrivenByLdsAndGradingEvents) {
+  const auto session = readySession();
+  ASSERT_TRUE(platform_.waitForCalls(1, std::chrono::seconds(20)));  // Pod assigned on ready
+  const std::string ref = R"({"lablet_session_id":")" + session + R"("})";
+  sendEvent("lds.session.started", ref);
+  sendEvent("lds.session.ended", ref);
+  ASSERT_TRUE(platform_.waitForCalls(2, std::chrono::seconds(20)));  // collection triggered on collecting
+  sendEvent("grading.session.completed",
+            R"({"lablet_session_id":")" + session + R"(","score":88.5,"passed":true,"report_id":"rep-9"})");
+
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  std::vector<std::string> types;
+  std::vector<ccm::fakes::ReceivedRequest> mine;
+  while (std::chrono::steady_clock::now() < deadline) {
+    mine.clear();
+    for (const auto& request : receiver_.requests()) {
+      if (request.header("ce-subject") == session) mine.push_back(request);
+    }
+    if (!mine.empty() && mine.back().header("ce-type") == "ccm.lablet.session.terminated") break;
+    receiver_.waitForRequests(receiver_.requests().size() + 1, std::chrono::milliseconds(200));
+  }
+  for (const auto& request : mine) types.push_back(request.header("ce-type").value_or(""));
+  EXPECT_EQ(types, (std::vector<std::string>{
+                       "ccm.lablet.session.pending", "ccm.lablet.session.scheduled",
+                       "ccm.lablet.session.instantiating", "ccm.lablet.session.ready",
+                       "ccm.lablet.user_session.created", "ccm.lablet.session.running",
+                       "ccm.lablet.session.collecting", "ccm.lablet.grading_session.created",
+                       "ccm.lablet.session.grading", "ccm.lablet.score_report.created",
+                       "ccm.lablet.session.graded", "ccm.lablet.session.stopping", "ccm.lablet.session.stopped",
+                       "ccm.lablet.session.terminated"}));
+  ASSERT_EQ(mine.size(), types.size());
+  auto graded = parse(mine[10].body);
+  EXPECT_DOUBLE_EQ(graded["score"].GetDouble(), 88.5);
+  EXPECT_TRUE(graded["passed"].GetBool());
+  EXPECT_EQ(std::string(parse(mine[2].body)["worker_id"].GetString()),
+            std::string(parse(mine[1].body)["worker_id"].GetString()));
+  EXPECT_EQ(parse(mine[1].body)["allocated_ports"].MemberCount(), 2u);
+  EXPECT_STREQ(parse(mine.back().body)["final_state"].GetString(), "COMPLETED");
+
+  auto stored = parse(httpCall(port_, "GET", "/api/v1/sessions/" + session).body);
+  EXPECT_STREQ(stored["state"].GetString(), "terminated");
+  EXPECT_EQ(stored["allocated_ports"].MemberCount(), 0u);
+  EXPECT_STRNE(stored["score_report_id"].GetString(), "");
+
+  const auto calls = platform_.calls();
+  ASSERT_EQ(calls.size(), 2u);
+  EXPECT_EQ(calls[0].request.target, "/api/v1/sessions/" + session + "/parts/part-7/pod");
+  EXPECT_EQ(calls[1].request.target, "/api/v1/collections");
+  EXPECT_EQ(calls[1].client_id, "ccm-gateway");
 }
 
 }  // namespace
