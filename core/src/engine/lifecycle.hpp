@@ -1,6 +1,9 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -139,6 +142,14 @@ private:
   Expected<Worker> moveWorker(UnitOfWork& uow, const std::string& worker_id, WorkerState to, const std::string& reason);
 
   std::string nowText() const { return formatUtc(now_()); }
+
+  struct IngressRequest;
+  static constexpr std::size_t kMaxIngressGroup = 256;
+  void commitIngressGroup(const std::vector<IngressRequest*>& group);
+  std::mutex ingress_mutex_;
+  std::condition_variable ingress_done_;
+  std::deque<IngressRequest*> ingress_queue_;
+  bool committing_ = false;
 
   Store& store_;
   std::function<void()> on_commit_;

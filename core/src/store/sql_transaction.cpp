@@ -298,6 +298,18 @@ bool SqlTransaction::rememberIngress(const std::string& source, const std::strin
   });
 }
 
+void SqlTransaction::savepoint(const std::string& name) {
+  guarded("SAVEPOINT " + name, [&] { run(session(), dialect_, "SAVEPOINT " + name); });
+}
+
+void SqlTransaction::rollbackTo(const std::string& name) {
+  guarded("ROLLBACK TO SAVEPOINT " + name, [&] { run(session(), dialect_, "ROLLBACK TO SAVEPOINT " + name); });
+}
+
+void SqlTransaction::release(const std::string& name) {
+  guarded("RELEASE SAVEPOINT " + name, [&] { run(session(), dialect_, "RELEASE SAVEPOINT " + name); });
+}
+
 void SqlTransaction::commit() {
   guarded("commit on " + dialect_.description(), [&] {
     dialect_.commit(session());

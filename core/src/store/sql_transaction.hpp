@@ -41,6 +41,9 @@ public:
 
   std::int64_t appendEvent(const sdk::CloudEvent& event) override;
   bool rememberIngress(const std::string& source, const std::string& id, const std::string& expires_at) override;
+  void savepoint(const std::string& name) override;
+  void rollbackTo(const std::string& name) override;
+  void release(const std::string& name) override;
 
   void commit() override;
 

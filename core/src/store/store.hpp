@@ -133,6 +133,12 @@ public:
   // `expires_at`; false when it is already remembered (a duplicate).
   virtual bool rememberIngress(const std::string& source, const std::string& id, const std::string& expires_at) = 0;
 
+  // Nested scopes inside the transaction, so one part of a group commit can
+  // be undone without the rest (SQL SAVEPOINT / ROLLBACK TO / RELEASE).
+  virtual void savepoint(const std::string& name) = 0;
+  virtual void rollbackTo(const std::string& name) = 0;
+  virtual void release(const std::string& name) = 0;
+
   virtual void commit() = 0;
 };
 
