@@ -82,8 +82,12 @@ std::string_view member(const rapidjson::Value& object, const char* name) {
 std::vector<sdk::Outcome> entryOutcomes(const sdk::HttpResponse& response, std::size_t count) {
   rapidjson::Document body;
   body.Parse(response.body.data(), response.body.size());
-  const auto entries = body.HasParseError() || !body.IsObject() ? body.MemberEnd() : body.FindMember("Entries");
-  if (entries == body.MemberEnd() || !entries->value.IsArray() || entries->value.Size() != count) {
+  // MemberEnd()/FindMember() assert on anything but an object: check first.
+  const rapidjson::Value* entries = nullptr;
+  if (!body.HasParseError() && body.IsObject()) {
+    if (const auto it = body.FindMember("Entries"); it != body.MemberEnd()) entries = &it->value;
+  }
+  if (entries == nullptr || !entries->IsArray() || entries->Size() != count) {
     // AWS took the request, but which entries it kept is unknown: sending all
     // again may duplicate some (consumers dedupe by CloudEvents id) but loses none.
     return std::vector<sdk::Outcome>(
@@ -91,7 +95,7 @@ std::vector<sdk::Outcome> entryOutcomes(const sdk::HttpResponse& response, std::
                                        " without one result per entry: " + common::bodyExcerpt(response.body)));
   }
   std::vector<sdk::Outcome> outcomes;
-  for (const auto& entry : entries->value.GetArray()) {
+  for (const auto& entry : entries->GetArray()) {
     const std::string_view code = member(entry, "ErrorCode");
     if (code.empty()) {
       outcomes.push_back(sdk::Outcome::delivered());
