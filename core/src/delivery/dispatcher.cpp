@@ -208,7 +208,8 @@ void Dispatcher::loadReplays() {
   const auto now = SteadyClock::now();
   if (now < next_replay_poll_) return;
   next_replay_poll_ = now + kReplayPollInterval;
-  for (const auto sequence : store_.loadSinkProgress(name_, 0).replays) {
+  // A plain read: polling must not take the store's write lock every second.
+  for (const auto sequence : store_.sinkReplays(name_)) {
     if (replays_.count(sequence) != 0) continue;
     if (auto stored = store_.readEvent(sequence)) {
       Pending pending;

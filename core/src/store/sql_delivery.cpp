@@ -89,8 +89,6 @@ SinkProgress SqlStore::loadSinkProgress(const std::string& sink, std::int64_t st
     progress.cursor = queryInteger(session, dialect_, "SELECT position FROM sink_cursors WHERE sink = ?", {sink});
     progress.delivered_above = queryIntegers(
         session, dialect_, "SELECT sequence FROM sink_delivered WHERE sink = ? ORDER BY sequence", {sink});
-    progress.replays =
-        queryIntegers(session, dialect_, "SELECT sequence FROM sink_replays WHERE sink = ? ORDER BY sequence", {sink});
     std::vector<Poco::Int64> sequences;
     std::vector<int> attempts;
     std::vector<std::string> first_error, first_at, last_error, last_at;
@@ -105,6 +103,14 @@ SinkProgress SqlStore::loadSinkProgress(const std::string& sink, std::int64_t st
       progress.retries.push_back({sequences[i], attempts[i], first_error[i], first_at[i], last_error[i], last_at[i]});
     }
     return progress;
+  });
+}
+
+std::vector<std::int64_t> SqlStore::sinkReplays(const std::string& sink) {
+  return guarded("sinkReplays " + sink, [&] {
+    auto lease = pool_.acquire();
+    return queryIntegers(lease->session(), dialect_,
+                         "SELECT sequence FROM sink_replays WHERE sink = ? ORDER BY sequence", {sink});
   });
 }
 

@@ -30,6 +30,7 @@ public:
 
   SinkProgress loadSinkProgress(const std::string& sink, std::int64_t start_if_new) override;
   void applyDelivery(const DeliveryUpdate& update) override;
+  std::vector<std::int64_t> sinkReplays(const std::string& sink) override;
   bool acquireSinkLease(const std::string& sink, const std::string& owner, const std::string& now,
                         const std::string& expires_at) override;
   void releaseSinkLease(const std::string& sink, const std::string& owner) override;

@@ -70,13 +70,12 @@ struct DeadLetterFilter {
 
 // What a sink's dispatcher knows after a restart: every event up to `cursor`
 // is done; `delivered_above` lists done events beyond it (other subjects went
-// on while one was failing); `retries` the failing ones; `replays` dead letters
-// an operator asked to deliver again.
+// on while one was failing); `retries` the failing ones. Replays requested by
+// an operator are read separately (Store::sinkReplays).
 struct SinkProgress {
   std::int64_t cursor = 0;
   std::vector<std::int64_t> delivered_above;
   std::vector<RetryRecord> retries;
-  std::vector<std::int64_t> replays;
 };
 
 // One batch's results at one sink, applied in one transaction.
@@ -162,6 +161,8 @@ public:
   // the first time starts with cursor `start_if_new`.
   virtual SinkProgress loadSinkProgress(const std::string& sink, std::int64_t start_if_new) = 0;
   virtual void applyDelivery(const DeliveryUpdate& update) = 0;
+  // Sequences an operator asked `sink` to deliver again (a plain read).
+  virtual std::vector<std::int64_t> sinkReplays(const std::string& sink) = 0;
   // Takes or renews `sink`'s lease for `owner` until `expires_at`; false when
   // another owner holds an unexpired lease (another replica delivers it).
   virtual bool acquireSinkLease(const std::string& sink, const std::string& owner, const std::string& now,
