@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ccache pkg-config
-  libpoco-dev libssl-dev
+  libpoco-dev libsqlite3-dev libssl-dev
   rapidjson-dev
   libboost-dev
   libyaml-cpp-dev

@@ -3,31 +3,36 @@
 #include "engine/lifecycle.hpp"
 #include "engine/unit_of_work.hpp"
 
+#include <condition_variable>
+
 namespace ccm::core {
 
 // One caller's share of a group commit.
 struct Lifecycle::IngressRequest {
   const std::vector<sdk::CloudEvent>& events;
   const std::string& dedup_until;
+  bool refusable;
   const std::function<std::optional<Problem>(std::size_t index)>& apply;
   std::optional<Expected<std::vector<IngressResult>>> result;
   std::exception_ptr error;
   bool done = false;
+  // Its caller sleeps on its own condition: one commit wakes exactly the
+  // callers it answered, and the next leader, not every waiting thread.
+  std::condition_variable wake;
 };
 
 Expected<std::vector<Lifecycle::IngressResult>> Lifecycle::applyIngressBatch(
-    const std::vector<sdk::CloudEvent>& events, const std::string& dedup_until,
+    const std::vector<sdk::CloudEvent>& events, const std::string& dedup_until, bool refusable,
     const std::function<std::optional<Problem>(std::size_t index)>& apply) {
   // Group commit: requests queue up; whichever caller finds no commit running
-  // takes everything queued and commits it in ONE transaction (one fsync),
-  // each request in its own savepoint so a refused one is undone alone. Every
-  // caller returns only after the commit that holds its events.
-  IngressRequest request{events, dedup_until, apply, std::nullopt, nullptr, false};
+  // takes everything queued and commits it in ONE transaction (one fsync).
+  // Every caller returns only after the commit that holds its events.
+  IngressRequest request{events, dedup_until, refusable, apply, std::nullopt, nullptr, false, {}};
   std::unique_lock lock(ingress_mutex_);
   ingress_queue_.push_back(&request);
   while (!request.done) {
     if (committing_) {
-      ingress_done_.wait(lock);
+      request.wake.wait(lock);
       continue;
     }
     committing_ = true;
@@ -40,7 +45,12 @@ Expected<std::vector<Lifecycle::IngressResult>> Lifecycle::applyIngressBatch(
     commitIngressGroup(group);
     lock.lock();
     committing_ = false;
-    ingress_done_.notify_all();
+    for (auto* member : group) {
+      member->done = true;
+      if (member != &request) member->wake.notify_one();
+    }
+    // Whoever queued during this commit leads the next one.
+    if (!ingress_queue_.empty()) ingress_queue_.front()->wake.notify_one();
   }
   lock.unlock();
   if (request.error) std::rethrow_exception(request.error);
@@ -51,13 +61,38 @@ void Lifecycle::commitIngressGroup(const std::vector<IngressRequest*>& group) {
   try {
     auto transaction = store_.begin();
     const std::string now = nowText();
+    // Every event of the group is remembered in one statement; a key's flag is
+    // true at the one position that remembered it (the first copy).
+    std::vector<IngressKey> keys;
+    for (const auto* request : group) {
+      for (const auto& event : request->events) keys.push_back({event.source, event.id, request->dedup_until});
+    }
+    const std::vector<bool> remembered = transaction->rememberIngress(keys);
+    // Keys whose first copy was in a refused request: a later copy in this
+    // group takes them over; the rest are forgotten before commit.
+    std::vector<std::size_t> orphaned;
+    const auto adopt = [&](std::size_t position) {
+      for (auto it = orphaned.begin(); it != orphaned.end(); ++it) {
+        if (keys[*it].source == keys[position].source && keys[*it].id == keys[position].id) {
+          orphaned.erase(it);
+          return true;
+        }
+      }
+      return false;
+    };
     std::vector<std::unique_ptr<UnitOfWork>> applied;
+    std::size_t position = 0;
     for (std::size_t r = 0; r < group.size(); ++r) {
       IngressRequest& request = *group[r];
+      const std::size_t first_position = position;
       auto uow = std::make_unique<UnitOfWork>(*transaction, converter_, now);
+      // Only a request whose events run commands can be refused; it gets a
+      // savepoint so that undoing it leaves the rest of the group alone (and
+      // a batch stays all or nothing).
       const std::string savepoint = "ingress_" + std::to_string(r);
-      transaction->savepoint(savepoint);
+      if (request.refusable) transaction->savepoint(savepoint);
       std::vector<IngressResult> results;
+      std::vector<std::size_t> owned;  // positions whose keys this request remembered or adopted
       std::optional<Problem> problem;
       {
         // Commands called by `apply` join this transaction; cleared on every exit.
@@ -66,27 +101,33 @@ void Lifecycle::commitIngressGroup(const std::vector<IngressRequest*>& group) {
           ~AmbientScope() { slot = nullptr; }
         } scope{ambient_};
         ambient_ = uow.get();
-        for (std::size_t i = 0; i < request.events.size() && !problem; ++i) {
-          const auto& event = request.events[i];
-          // On PostgreSQL a concurrent copy blocks here until the first
-          // commits, then counts as a duplicate.
-          if (!transaction->rememberIngress(event.source, event.id, request.dedup_until)) {
+        for (std::size_t i = 0; i < request.events.size() && !problem; ++i, ++position) {
+          if (!remembered[position] && !adopt(position)) {
             results.push_back(IngressResult::Duplicate);
             continue;
           }
-          transaction->appendEvent(event);
+          owned.push_back(position);
+          transaction->appendEvent(request.events[i]);
           problem = request.apply(i);
           results.push_back(IngressResult::Applied);
         }
       }
+      position = first_position + request.events.size();
       if (problem) {
-        transaction->rollbackTo(savepoint);  // this request only; a batch is all or nothing
+        if (!request.refusable) throw std::logic_error("ingress: a request marked not refusable was refused");
+        transaction->rollbackTo(savepoint);
+        orphaned.insert(orphaned.end(), owned.begin(), owned.end());
         request.result = *problem;
       } else {
         request.result = std::move(results);
         applied.push_back(std::move(uow));
       }
-      transaction->release(savepoint);
+      if (request.refusable) transaction->release(savepoint);
+    }
+    if (!orphaned.empty()) {
+      std::vector<IngressKey> forgotten;
+      for (const auto p : orphaned) forgotten.push_back(keys[p]);
+      transaction->forgetIngress(forgotten);
     }
     transaction->commit();
     for (auto& uow : applied) committed(*uow);
@@ -94,7 +135,6 @@ void Lifecycle::commitIngressGroup(const std::vector<IngressRequest*>& group) {
     // The transaction rolled back: nothing of the group was applied.
     for (auto* request : group) request->error = std::current_exception();
   }
-  for (auto* request : group) request->done = true;
 }
 
 Expected<LabletSession> Lifecycle::lockSession(const std::string& session_id) {

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <cstdint>
@@ -96,11 +95,13 @@ public:
   // and appended to the event log, then `apply(i)` runs the commands above for
   // it, joining that transaction — so an event is audited exactly when its
   // state change is applied. A duplicate gets IngressResult::Duplicate and
-  // changes nothing; a Problem from `apply` rolls everything back. One result
-  // per event, in order. (engine/ingress_transaction.cpp)
+  // changes nothing; a Problem from `apply` rolls everything back. Only a
+  // `refusable` call may return a Problem from `apply` (one whose events only
+  // get logged is not, and costs no savepoint). One result per event, in
+  // order. Concurrent calls share one commit. (engine/ingress_transaction.cpp)
   enum class IngressResult { Applied, Duplicate };
   Expected<std::vector<IngressResult>> applyIngressBatch(
-      const std::vector<sdk::CloudEvent>& events, const std::string& dedup_until,
+      const std::vector<sdk::CloudEvent>& events, const std::string& dedup_until, bool refusable,
       const std::function<std::optional<Problem>(std::size_t index)>& apply);
   // The session, read with a row lock in the current transaction (inside
   // applyIngressBatch: the ingress one), so a decision taken on its state holds
@@ -147,7 +148,6 @@ private:
   static constexpr std::size_t kMaxIngressGroup = 256;
   void commitIngressGroup(const std::vector<IngressRequest*>& group);
   std::mutex ingress_mutex_;
-  std::condition_variable ingress_done_;
   std::deque<IngressRequest*> ingress_queue_;
   bool committing_ = false;
 

@@ -164,7 +164,8 @@ IngressOutcome EventIngress::apply(const std::vector<sdk::CloudEvent>& events,
   std::size_t failing = 0;
   std::string failing_pointer;  // where a source's translate() found fault in the event
   const auto dedup_until = formatUtc(now_() + std::chrono::seconds(settings_.dedup_ttl_seconds));
-  auto results = lifecycle_.applyIngressBatch(events, dedup_until, [&](std::size_t i) -> std::optional<Problem> {
+  const bool refusable = std::any_of(claims.begin(), claims.end(), [](const Claim* claim) { return claim != nullptr; });
+  auto results = lifecycle_.applyIngressBatch(events, dedup_until, refusable, [&](std::size_t i) -> std::optional<Problem> {
     failing = i;
     if (claims[i] == nullptr) return std::nullopt;  // forwarded: logged, nothing to apply
     const auto& owner = sources_[claims[i]->source_index];

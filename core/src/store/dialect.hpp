@@ -17,6 +17,7 @@ class Dialect {
 public:
   static Dialect forConfig(const StoreConfig& config);
 
+  StoreDriver driver() const { return driver_; }
   // Poco's connector name and the connection string it takes.
   const std::string& connector() const { return connector_; }
   const std::string& connectionString() const { return connection_string_; }

@@ -74,6 +74,19 @@ std::string upsertSql(std::string_view table, const std::vector<std::string_view
          key_list + ") DO UPDATE SET " + updates;
 }
 
+std::string valueRows(std::size_t columns, std::size_t rows) {
+  std::string row = "(";
+  for (std::size_t c = 0; c < columns; ++c) row += c == 0 ? "?" : ", ?";
+  row += ')';
+  std::string out;
+  out.reserve(rows * (row.size() + 2));
+  for (std::size_t r = 0; r < rows; ++r) {
+    if (r > 0) out += ", ";
+    out += row;
+  }
+  return out;
+}
+
 std::string utcNow() {
   return Poco::DateTimeFormatter::format(Poco::Timestamp(), "%Y-%m-%dT%H:%M:%S.%iZ");
 }

@@ -1,13 +1,21 @@
 #include "store/sql_transaction.hpp"
 
+#include <algorithm>
+#include <tuple>
+
 #include "ccm/sdk/codec.hpp"
 #include "store/aggregate_json.hpp"
 #include "store/sql_statement.hpp"
+#include "store/sqlite_row_statement.hpp"
 
 namespace ccm::core {
 namespace {
 
 using Poco::Data::Keywords::into;
+
+// Rows per multi-row INSERT on PostgreSQL: one round trip for many rows, and
+// far below its limit of 65 535 bound parameters.
+constexpr std::size_t kRowsPerInsert = 500;
 
 template <class T>
 using Parser = sdk::Result<T> (*)(std::string_view);
@@ -270,47 +278,157 @@ void SqlTransaction::saveScoreReport(const ScoreReport& report) {
   });
 }
 
-std::int64_t SqlTransaction::appendEvent(const sdk::CloudEvent& event) {
-  return guarded("appendEvent " + event.id + " to event_log", [&] {
-    if (auto error = sdk::validate(event)) {
-      throw StoreError("event_log: refusing to append an invalid CloudEvent: " + error->message);
+void SqlTransaction::appendEvent(const sdk::CloudEvent& event) {
+  if (auto error = sdk::validate(event)) {
+    throw StoreError("appendEvent " + event.id + " to event_log: refusing to append an invalid CloudEvent: " +
+                     error->message);
+  }
+  session();  // refuses once the transaction has ended
+  pending_events_.push_back({event.id, event.source, event.type, event.subject.value_or(""), event.time.value_or(""),
+                             sdk::toStructured(event)});
+}
+
+void SqlTransaction::writeEvents() {
+  if (pending_events_.empty()) return;
+  guarded("append " + std::to_string(pending_events_.size()) + " events to event_log", [&] {
+    const auto count = static_cast<std::int64_t>(pending_events_.size());
+    run(session(), dialect_, "UPDATE event_sequence SET value = value + ? WHERE name = 'event_log'", {count});
+    const std::int64_t first =
+        queryInteger(session(), dialect_, "SELECT value FROM event_sequence WHERE name = 'event_log'") - count + 1;
+    const std::string recorded_at = utcNow();
+    const std::string insert =
+        "INSERT INTO event_log (sequence, event_id, source, type, subject, time, recorded_at, body) VALUES ";
+    if (dialect_.driver() == StoreDriver::Sqlite) {
+      SqliteRowStatement row_insert(session(), insert + valueRows(8, 1));
+      for (std::size_t i = 0; i < pending_events_.size(); ++i) {
+        const auto& row = pending_events_[i];
+        row_insert.bind(1, first + static_cast<std::int64_t>(i));
+        int parameter = 2;
+        for (const auto* text : {&row.id, &row.source, &row.type, &row.subject, &row.time, &recorded_at, &row.body}) {
+          row_insert.bind(parameter++, *text);
+        }
+        row_insert.step();
+      }
+    } else {
+      forEachChunk(pending_events_.size(), kRowsPerInsert, [&](std::size_t offset, std::size_t rows) {
+        std::vector<SqlValue> params;
+        params.reserve(rows * 8);
+        for (std::size_t i = offset; i < offset + rows; ++i) {
+          auto& row = pending_events_[i];
+          params.emplace_back(first + static_cast<std::int64_t>(i));
+          for (auto* text : {&row.id, &row.source, &row.type, &row.subject, &row.time}) {
+            params.emplace_back(std::move(*text));
+          }
+          params.emplace_back(recorded_at);
+          params.emplace_back(std::move(row.body));
+        }
+        run(session(), dialect_, insert + valueRows(8, rows), params);
+      });
     }
-    run(session(), dialect_, "UPDATE event_sequence SET value = value + 1 WHERE name = 'event_log'");
-    const std::int64_t sequence =
-        queryInteger(session(), dialect_, "SELECT value FROM event_sequence WHERE name = 'event_log'");
-    run(session(), dialect_,
-        "INSERT INTO event_log (sequence, event_id, source, type, subject, time, recorded_at, body)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        {sequence, event.id, event.source, event.type, event.subject.value_or(""), event.time.value_or(""), utcNow(),
-         sdk::toStructured(event)});
-    return sequence;
+    pending_events_.clear();
   });
 }
 
-bool SqlTransaction::rememberIngress(const std::string& source, const std::string& id, const std::string& expires_at) {
-  return guarded("rememberIngress " + source + " " + id, [&] {
+std::vector<bool> SqlTransaction::rememberIngress(const std::vector<IngressKey>& keys) {
+  return guarded("rememberIngress " + std::to_string(keys.size()) + " keys", [&] {
+    std::vector<std::string> expiries;  // sortable; consecutive keys mostly share one, converted once
+    expiries.reserve(keys.size());
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      const bool same = i > 0 && keys[i].expires_at == keys[i - 1].expires_at;
+      expiries.push_back(same ? expiries.back() : sortableTime(keys[i].expires_at));
+    }
     // ON CONFLICT DO NOTHING makes concurrent duplicates race safely: exactly
-    // one insert counts a row, whichever transaction commits first.
-    return run(session(), dialect_,
-               "INSERT INTO ingress_dedup (source, event_id, expires_at) VALUES (?, ?, ?)"
-               " ON CONFLICT (source, event_id) DO NOTHING",
-               {source, id, sortableTime(expires_at)}) == 1;
+    // one transaction inserts a key, whichever commits first.
+    const std::string insert = "INSERT INTO ingress_dedup (source, event_id, expires_at) VALUES ";
+    const std::string on_conflict = " ON CONFLICT (source, event_id) DO NOTHING";
+    std::vector<bool> remembered(keys.size(), false);
+    if (dialect_.driver() == StoreDriver::Sqlite) {
+      // Row by row, in order: a repeat within `keys` finds its first copy.
+      SqliteRowStatement row_insert(session(), insert + valueRows(3, 1) + on_conflict);
+      for (std::size_t i = 0; i < keys.size(); ++i) {
+        row_insert.bind(1, keys[i].source);
+        row_insert.bind(2, keys[i].id);
+        row_insert.bind(3, expiries[i]);
+        remembered[i] = row_insert.step() == 1;
+      }
+      return remembered;
+    }
+    // PostgreSQL: each distinct key once, in key order, so that every
+    // transaction locks keys in the same order and two replicas cannot
+    // deadlock here; RETURNING names the keys this transaction inserted.
+    std::vector<std::size_t> order(keys.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    const auto key_less = [&keys](std::size_t a, std::size_t b) {
+      return std::tie(keys[a].source, keys[a].id) < std::tie(keys[b].source, keys[b].id);
+    };
+    std::stable_sort(order.begin(), order.end(), key_less);
+    order.erase(std::unique(order.begin(), order.end(),
+                            [&](std::size_t a, std::size_t b) { return !key_less(a, b) && !key_less(b, a); }),
+                order.end());
+    forEachChunk(order.size(), kRowsPerInsert, [&](std::size_t offset, std::size_t rows) {
+      std::vector<SqlValue> params;
+      params.reserve(rows * 3);
+      for (std::size_t i = offset; i < offset + rows; ++i) {
+        params.emplace_back(keys[order[i]].source);
+        params.emplace_back(keys[order[i]].id);
+        params.emplace_back(expiries[order[i]]);
+      }
+      std::vector<std::string> sources;
+      std::vector<std::string> ids;
+      auto statement =
+          prepare(session(), dialect_, insert + valueRows(3, rows) + on_conflict + " RETURNING source, event_id", params);
+      statement, into(sources), into(ids);
+      statement.execute();
+      // Both lists in key order: one merge pass finds each inserted key.
+      std::vector<std::size_t> inserted(sources.size());
+      for (std::size_t j = 0; j < inserted.size(); ++j) inserted[j] = j;
+      std::sort(inserted.begin(), inserted.end(),
+                [&](std::size_t a, std::size_t b) { return std::tie(sources[a], ids[a]) < std::tie(sources[b], ids[b]); });
+      std::size_t next = 0;
+      for (std::size_t i = offset; i < offset + rows && next < inserted.size(); ++i) {
+        const auto& key = keys[order[i]];
+        if (key.source == sources[inserted[next]] && key.id == ids[inserted[next]]) {
+          remembered[order[i]] = true;
+          ++next;
+        }
+      }
+    });
+    return remembered;
+  });
+}
+
+void SqlTransaction::forgetIngress(const std::vector<IngressKey>& keys) {
+  guarded("forgetIngress " + std::to_string(keys.size()) + " keys", [&] {
+    for (const auto& key : keys) {
+      run(session(), dialect_, "DELETE FROM ingress_dedup WHERE source = ? AND event_id = ?", {key.source, key.id});
+    }
   });
 }
 
 void SqlTransaction::savepoint(const std::string& name) {
   guarded("SAVEPOINT " + name, [&] { run(session(), dialect_, "SAVEPOINT " + name); });
+  savepoints_.push_back({name, pending_events_.size()});
 }
 
 void SqlTransaction::rollbackTo(const std::string& name) {
-  guarded("ROLLBACK TO SAVEPOINT " + name, [&] { run(session(), dialect_, "ROLLBACK TO SAVEPOINT " + name); });
+  guarded("ROLLBACK TO SAVEPOINT " + name, [&] {
+    run(session(), dialect_, "ROLLBACK TO SAVEPOINT " + name);
+    // The savepoint stays (SQL keeps it after ROLLBACK TO); the ones set after it go.
+    while (!savepoints_.empty() && savepoints_.back().name != name) savepoints_.pop_back();
+    if (!savepoints_.empty()) pending_events_.resize(std::min(pending_events_.size(), savepoints_.back().pending_events));
+  });
 }
 
 void SqlTransaction::release(const std::string& name) {
-  guarded("RELEASE SAVEPOINT " + name, [&] { run(session(), dialect_, "RELEASE SAVEPOINT " + name); });
+  guarded("RELEASE SAVEPOINT " + name, [&] {
+    run(session(), dialect_, "RELEASE SAVEPOINT " + name);
+    while (!savepoints_.empty() && savepoints_.back().name != name) savepoints_.pop_back();
+    if (!savepoints_.empty()) savepoints_.pop_back();
+  });
 }
 
 void SqlTransaction::commit() {
+  writeEvents();
   guarded("commit on " + dialect_.description(), [&] {
     dialect_.commit(session());
     ended_ = true;

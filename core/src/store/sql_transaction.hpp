@@ -2,6 +2,8 @@
 
 #include <memory>
 #include <mutex>
+#include <string>
+#include <vector>
 
 #include "store/connection_pool.hpp"
 #include "store/dialect.hpp"
@@ -39,8 +41,9 @@ public:
   std::optional<ScoreReport> findScoreReport(const std::string& id) override;
   void saveScoreReport(const ScoreReport& report) override;
 
-  std::int64_t appendEvent(const sdk::CloudEvent& event) override;
-  bool rememberIngress(const std::string& source, const std::string& id, const std::string& expires_at) override;
+  void appendEvent(const sdk::CloudEvent& event) override;
+  std::vector<bool> rememberIngress(const std::vector<IngressKey>& keys) override;
+  void forgetIngress(const std::vector<IngressKey>& keys) override;
   void savepoint(const std::string& name) override;
   void rollbackTo(const std::string& name) override;
   void release(const std::string& name) override;
@@ -51,10 +54,23 @@ private:
   // The connection, or StoreError once the transaction has ended.
   Poco::Data::Session& session();
   void savePortAllocations(const LabletSession& session);
+  // Numbers the appended events and writes them, many rows a statement.
+  void writeEvents();
+
+  // An appended event's row, all but its sequence.
+  struct PendingEvent {
+    std::string id, source, type, subject, time, body;
+  };
+  struct Savepoint {
+    std::string name;
+    std::size_t pending_events;  // how many were appended when it was set
+  };
 
   const Dialect& dialect_;
   std::unique_lock<std::mutex> writer_;
   std::unique_ptr<ConnectionPool::Lease> lease_;
+  std::vector<PendingEvent> pending_events_;
+  std::vector<Savepoint> savepoints_;
   bool ended_ = false;
 };
 

@@ -89,6 +89,14 @@ struct DeliveryUpdate {
   std::vector<std::int64_t> replays_done;    // replays that reached an outcome
 };
 
+// An inbound event's identity for deduplication, remembered until expires_at
+// (RFC 3339).
+struct IngressKey {
+  std::string source;
+  std::string id;
+  std::string expires_at;
+};
+
 struct EventQuery {
   std::int64_t after = 0;   // only events with a greater sequence
   std::string type_glob;    // '*' matches any run of characters; empty = all
@@ -125,12 +133,20 @@ public:
   virtual std::optional<ScoreReport> findScoreReport(const std::string& id) = 0;
   virtual void saveScoreReport(const ScoreReport& report) = 0;
 
-  // Appends to the event log (the outbox); returns the event's sequence.
-  virtual std::int64_t appendEvent(const sdk::CloudEvent& event) = 0;
+  // Appends to the event log (the outbox). The event is written at commit,
+  // when the transaction's events get their sequences, in append order: the
+  // sequence row is locked only while a transaction commits, so concurrent
+  // writers (PostgreSQL replicas) serialise on their commits alone.
+  virtual void appendEvent(const sdk::CloudEvent& event) = 0;
 
-  // Ingress deduplication (Phase 4 task 4.6): remembers (source, id) until
-  // `expires_at`; false when it is already remembered (a duplicate).
-  virtual bool rememberIngress(const std::string& source, const std::string& id, const std::string& expires_at) = 0;
+  // Ingress deduplication (Phase 4 task 4.6): remembers every (source, id)
+  // until its `expires_at`, in one statement. One flag per key: true where
+  // this call remembered it, false for a duplicate (remembered before, or an
+  // earlier key of the same call).
+  virtual std::vector<bool> rememberIngress(const std::vector<IngressKey>& keys) = 0;
+  // Forgets keys this transaction remembered (a refused request's, so that a
+  // corrected retry is not taken for a duplicate).
+  virtual void forgetIngress(const std::vector<IngressKey>& keys) = 0;
 
   // Nested scopes inside the transaction, so one part of a group commit can
   // be undone without the rest (SQL SAVEPOINT / ROLLBACK TO / RELEASE).

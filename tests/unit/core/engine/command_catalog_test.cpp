@@ -124,7 +124,7 @@ protected:
     event.id = newUuid();
     event.source = "test";
     event.type = "test.event";
-    auto result = lifecycle_->applyIngressBatch({event}, "2999-01-01T00:00:00.000Z",
+    auto result = lifecycle_->applyIngressBatch({event}, "2999-01-01T00:00:00.000Z", true,
                                                 [&](std::size_t) { return catalog_->apply(commands, made_); });
     return result ? std::nullopt : std::optional<Problem>(result.problem());
   }

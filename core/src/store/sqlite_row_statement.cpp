@@ -1,0 +1,45 @@
+#include "store/sqlite_row_statement.hpp"
+
+#include <Poco/Data/SQLite/Utility.h>
+#include <sqlite3.h>
+
+#include "store/store.hpp"
+
+namespace ccm::core {
+
+SqliteRowStatement::SqliteRowStatement(Poco::Data::Session& session, std::string_view sql)
+    : db_(Poco::Data::SQLite::Utility::dbHandle(session)), sql_(sql) {
+  if (sqlite3_prepare_v2(db_, sql_.c_str(), static_cast<int>(sql_.size()), &statement_, nullptr) != SQLITE_OK) {
+    fail("prepare");
+  }
+}
+
+SqliteRowStatement::~SqliteRowStatement() { sqlite3_finalize(statement_); }
+
+void SqliteRowStatement::bind(int parameter, std::string_view text) {
+  if (sqlite3_bind_text(statement_, parameter, text.data(), static_cast<int>(text.size()), SQLITE_STATIC) !=
+      SQLITE_OK) {
+    fail("bind parameter " + std::to_string(parameter));
+  }
+}
+
+void SqliteRowStatement::bind(int parameter, std::int64_t value) {
+  if (sqlite3_bind_int64(statement_, parameter, value) != SQLITE_OK) fail("bind parameter " + std::to_string(parameter));
+}
+
+int SqliteRowStatement::step() {
+  const int result = sqlite3_step(statement_);
+  if (result != SQLITE_DONE) {
+    const std::string message = sqlite3_errmsg(db_);
+    sqlite3_reset(statement_);
+    throw StoreError("sqlite: \"" + sql_ + "\": " + message);
+  }
+  sqlite3_reset(statement_);
+  return sqlite3_changes(db_);
+}
+
+void SqliteRowStatement::fail(std::string_view what) const {
+  throw StoreError("sqlite: cannot " + std::string(what) + " \"" + sql_ + "\": " + sqlite3_errmsg(db_));
+}
+
+}  // namespace ccm::core

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <Poco/Data/Session.h>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace ccm::core {
+
+// One single-row statement run for many rows on SQLite's own API: prepared
+// once, then bound and stepped per row. For the group commit's bulk writes,
+// where Poco::Data would prepare the statement again for every row, and a
+// many-row VALUES list costs SQLite more to parse than the inserts themselves.
+// Bound text is not copied: it must outlive the step() that uses it.
+class SqliteRowStatement {
+public:
+  // `session` must be a Poco SQLite session.
+  SqliteRowStatement(Poco::Data::Session& session, std::string_view sql);
+  ~SqliteRowStatement();
+  SqliteRowStatement(const SqliteRowStatement&) = delete;
+  SqliteRowStatement& operator=(const SqliteRowStatement&) = delete;
+
+  // Parameters count from 1, as in SQL.
+  void bind(int parameter, std::string_view text);
+  void bind(int parameter, std::int64_t value);
+  // Runs the statement with the values bound and readies it for the next
+  // row; returns the number of rows it changed. StoreError on failure.
+  int step();
+
+private:
+  [[noreturn]] void fail(std::string_view what) const;
+
+  sqlite3* db_;
+  sqlite3_stmt* statement_ = nullptr;
+  std::string sql_;
+};
+
+}  // namespace ccm::core

@@ -1,0 +1,116 @@
+// Ingress deduplication keys, savepoints and the group-commit sized writes,
+// on both databases.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "store_test_fixture.hpp"
+
+namespace ccm::core::store_test {
+namespace {
+
+using ::testing::ElementsAre;
+
+constexpr const char* kFarFuture = "2999-01-01T00:00:00Z";
+
+IngressKey key(const std::string& source, const std::string& id) { return {source, id, kFarFuture}; }
+
+std::vector<std::string> eventIds(Store& store) {
+  EventQuery query;
+  query.limit = 1000;
+  std::vector<std::string> ids;
+  for (const auto& stored : store.readEvents(query)) ids.push_back(stored.event.id);
+  return ids;
+}
+
+TEST_P(StoreTest, RememberIngressFlagsOnlyTheFirstCopyOfEachKey) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  {
+    auto transaction = store->begin();
+    EXPECT_THAT(transaction->rememberIngress({key("b", "1"), key("a", "1"), key("b", "1"), key("a", "2")}),
+                ElementsAre(true, true, false, true));
+    transaction->commit();
+  }
+  auto transaction = store->begin();
+  // Remembered before (committed) or earlier in the same call: duplicates.
+  EXPECT_THAT(transaction->rememberIngress({key("a", "2"), key("c", "1"), key("a", "1"), key("c", "1")}),
+              ElementsAre(false, true, false, false));
+  EXPECT_EQ(queryInteger("SELECT COUNT(*) FROM ingress_dedup"), 3);  // this transaction has not committed
+}
+
+TEST_P(StoreTest, RememberedKeysAreStoredWithSortableExpiry) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  auto transaction = store->begin();
+  transaction->rememberIngress({{"s", "1", "2026-11-23T10:00:00+01:00"}, {"s", "2", "2026-11-23T09:30:00.5Z"}});
+  transaction->commit();
+  EXPECT_THAT(queryTexts("SELECT expires_at FROM ingress_dedup ORDER BY event_id"),
+              ElementsAre("2026-11-23T09:00:00.000000Z", "2026-11-23T09:30:00.500000Z"));
+  EXPECT_EQ(store->forgetExpiredIngress("2026-11-23T09:15:00Z"), 1u);
+  EXPECT_THAT(queryTexts("SELECT event_id FROM ingress_dedup"), ElementsAre("2"));
+}
+
+TEST_P(StoreTest, ManyKeysInOneCallSpanSeveralStatements) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  std::vector<IngressKey> keys;
+  for (int i = 0; i < 1300; ++i) keys.push_back(key("s", "e-" + std::to_string(i % 1200)));
+  auto transaction = store->begin();
+  const auto remembered = transaction->rememberIngress(keys);
+  transaction->commit();
+  ASSERT_EQ(remembered.size(), keys.size());
+  for (std::size_t i = 0; i < keys.size(); ++i) EXPECT_EQ(remembered[i], i < 1200) << "key " << i;
+  EXPECT_EQ(queryInteger("SELECT COUNT(*) FROM ingress_dedup"), 1200);
+}
+
+TEST_P(StoreTest, ForgottenKeysCanBeRememberedAgain) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  auto transaction = store->begin();
+  transaction->rememberIngress({key("s", "1"), key("s", "2")});
+  transaction->forgetIngress({key("s", "1")});
+  EXPECT_THAT(transaction->rememberIngress({key("s", "1"), key("s", "2")}), ElementsAre(true, false));
+  transaction->commit();
+}
+
+TEST_P(StoreTest, RollingBackToASavepointDropsOnlyWhatCameAfterIt) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  auto transaction = store->begin();
+  transaction->appendEvent(sampleEvent("kept-1", "ccm.a", "s"));
+  transaction->savepoint("first");
+  transaction->appendEvent(sampleEvent("dropped-1", "ccm.a", "s"));
+  transaction->rememberIngress({key("s", "dropped")});
+  transaction->savepoint("nested");
+  transaction->appendEvent(sampleEvent("dropped-2", "ccm.a", "s"));
+  transaction->rollbackTo("first");
+  transaction->release("first");
+  transaction->savepoint("second");
+  transaction->appendEvent(sampleEvent("kept-2", "ccm.a", "s"));
+  transaction->release("second");
+  transaction->commit();
+  EXPECT_THAT(eventIds(*store), ElementsAre("kept-1", "kept-2"));
+  EXPECT_EQ(store->lastSequence(), 2);  // no gap where the dropped events were
+  EXPECT_EQ(queryInteger("SELECT COUNT(*) FROM ingress_dedup"), 0);
+}
+
+TEST_P(StoreTest, ManyEventsInOneTransactionKeepAppendOrder) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  auto transaction = store->begin();
+  for (int i = 0; i < 1100; ++i) transaction->appendEvent(sampleEvent("e-" + std::to_string(i), "ccm.a", "s"));
+  transaction->commit();
+  EXPECT_EQ(store->lastSequence(), 1100);
+  EventQuery query;
+  query.after = 498;
+  query.limit = 3;
+  const auto events = store->readEvents(query);
+  ASSERT_EQ(events.size(), 3u);
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    EXPECT_EQ(events[i].sequence, static_cast<std::int64_t>(499 + i));
+    EXPECT_EQ(events[i].event.id, "e-" + std::to_string(498 + i));
+  }
+}
+
+}  // namespace
+}  // namespace ccm::core::store_test
