@@ -274,8 +274,19 @@ sdk::Result<std::uint16_t> Gateway::start() {
   started_at_ = std::chrono::steady_clock::now();
   delivery_->apply(std::move(initial_sinks_));
   initial_sinks_.clear();
-  reconciler_ = std::make_unique<ReconcilerLoop>(*lifecycle_,
-                                                 std::chrono::milliseconds(config_.engine.reconcile_interval_ms));
+  // A failed pass (store unavailable) is logged and retried on the next tick;
+  // state lives in the store, so nothing is lost in between.
+  reconciler_ = std::make_unique<PeriodicTask>(
+      std::chrono::milliseconds(config_.engine.reconcile_interval_ms), [lifecycle = lifecycle_.get()] {
+        auto& log = Poco::Logger::get("ccm.reconciler");
+        try {
+          if (const int changed = lifecycle->reconcile(); changed > 0) {
+            logWithFields(log, sdk::LogLevel::Info, "reconciled sessions", {{"changed", std::to_string(changed)}});
+          }
+        } catch (const std::exception& e) {
+          logWithFields(log, sdk::LogLevel::Error, "reconciliation pass failed", {{"error", e.what()}});
+        }
+      });
   ready_ = true;
   logWithFields(appLog(), sdk::LogLevel::Info, "listening",
                 {{"host", config_.server.host}, {"port", std::to_string(port())}, {"version", kVersion}});

@@ -11,9 +11,9 @@
 #include "api/router.hpp"
 #include "app/collection_flow.hpp"
 #include "app/plugin_selection.hpp"
-#include "app/reconciler_loop.hpp"
 #include "ccm/sdk/plugin.hpp"
 #include "ccm/sdk/result.hpp"
+#include "concurrency/periodic_task.hpp"
 #include "config/gateway_config.hpp"
 #include "delivery/delivery_service.hpp"
 #include "engine/lifecycle.hpp"
@@ -82,7 +82,7 @@ private:
   std::shared_ptr<sdk::PodGenerator> pod_generator_;
   std::shared_ptr<sdk::AssessmentClient> assessment_client_;
   std::unique_ptr<CollectionFlow> collection_;
-  std::unique_ptr<ReconcilerLoop> reconciler_;
+  std::unique_ptr<PeriodicTask> reconciler_;  // Lifecycle::reconcile() every engine.reconcile_interval_ms
   std::unique_ptr<Poco::Net::HTTPServer> server_;
   std::atomic<bool> ready_{false};
   std::chrono::steady_clock::time_point started_at_;

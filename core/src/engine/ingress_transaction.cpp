@@ -10,6 +10,7 @@ namespace ccm::core {
 // One caller's share of a group commit.
 struct Lifecycle::IngressRequest {
   const std::vector<sdk::CloudEvent>& events;
+  std::vector<EventRecord> records;  // the events' log rows, moved into the transaction
   const std::string& dedup_until;
   bool refusable;
   const std::function<std::optional<Problem>(std::size_t index)>& apply;
@@ -27,7 +28,11 @@ Expected<std::vector<Lifecycle::IngressResult>> Lifecycle::applyIngressBatch(
   // Group commit: requests queue up; whichever caller finds no commit running
   // takes everything queued and commits it in ONE transaction (one fsync).
   // Every caller returns only after the commit that holds its events.
-  IngressRequest request{events, dedup_until, refusable, apply, std::nullopt, nullptr, false, {}};
+  // Serialised here, on the caller's thread, so that commits stay short.
+  std::vector<EventRecord> records;
+  records.reserve(events.size());
+  for (const auto& event : events) records.push_back(EventRecord::ofParsed(event));
+  IngressRequest request{events, std::move(records), dedup_until, refusable, apply, std::nullopt, nullptr, false, {}};
   std::unique_lock lock(ingress_mutex_);
   ingress_queue_.push_back(&request);
   while (!request.done) {
@@ -107,7 +112,7 @@ void Lifecycle::commitIngressGroup(const std::vector<IngressRequest*>& group) {
             continue;
           }
           owned.push_back(position);
-          transaction->appendEvent(request.events[i]);
+          transaction->appendRecord(std::move(request.records[i]));
           problem = request.apply(i);
           results.push_back(IngressResult::Applied);
         }

@@ -90,15 +90,16 @@ public:
   // call) in the session's `error` for operators; no state change, no event.
   Expected<LabletSession> recordError(const std::string& session_id, const std::string& error);
 
-  // Accepts external CloudEvents in ONE transaction (a CloudEvents batch is
-  // all or nothing): each is remembered by (source, id) until `dedup_until`
-  // and appended to the event log, then `apply(i)` runs the commands above for
-  // it, joining that transaction — so an event is audited exactly when its
-  // state change is applied. A duplicate gets IngressResult::Duplicate and
-  // changes nothing; a Problem from `apply` rolls everything back. Only a
-  // `refusable` call may return a Problem from `apply` (one whose events only
-  // get logged is not, and costs no savepoint). One result per event, in
-  // order. Concurrent calls share one commit. (engine/ingress_transaction.cpp)
+  // Accepts external CloudEvents (as the SDK codec parsed, and so validated,
+  // them) in ONE transaction (a CloudEvents batch is all or nothing): each is
+  // remembered by (source, id) until `dedup_until` and appended to the event
+  // log, then `apply(i)` runs the commands above for it, joining that
+  // transaction — so an event is audited exactly when its state change is
+  // applied. A duplicate gets IngressResult::Duplicate and changes nothing; a
+  // Problem from `apply` rolls everything back. Only a `refusable` call may
+  // return a Problem from `apply` (one whose events only get logged is not,
+  // and costs no savepoint). One result per event, in order. Concurrent calls
+  // share one commit. (engine/ingress_transaction.cpp)
   enum class IngressResult { Applied, Duplicate };
   Expected<std::vector<IngressResult>> applyIngressBatch(
       const std::vector<sdk::CloudEvent>& events, const std::string& dedup_until, bool refusable,

@@ -14,6 +14,9 @@ using Poco::Data::Keywords::into;
 
 constexpr std::size_t kMaxEventsPerRead = 1000;
 
+// Short enough that the log stays far below the connections' own automatic
+// checkpoint (Dialect::forConfig) at any rate the gateway can write.
+constexpr std::chrono::milliseconds kCheckpointInterval{100};
 }  // namespace
 
 SqlStore::SqlStore(Dialect dialect, int pool_size, std::chrono::milliseconds connection_wait)
@@ -25,6 +28,18 @@ void SqlStore::migrate() {
     dialect_.prepareDatabase(lease->session());
     applyMigrations(lease->session(), dialect_);
   });
+  if (dialect_.driver() == StoreDriver::Sqlite && !checkpointer_) {
+    // PASSIVE waits for neither readers nor the writer, so a commit never
+    // pays for a checkpoint; the connections' automatic checkpoint stays as
+    // a backstop (Dialect::forConfig). A failed round is caught up by the next.
+    checkpointer_ = std::make_unique<PeriodicTask>(kCheckpointInterval, [this] {
+      try {
+        auto lease = pool_.acquire();
+        run(lease->session(), dialect_, "PRAGMA wal_checkpoint(PASSIVE)");
+      } catch (const std::exception&) {
+      }
+    });
+  }
 }
 
 std::unique_lock<std::mutex> SqlStore::writerLock() {

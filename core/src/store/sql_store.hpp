@@ -3,6 +3,7 @@
 #include <memory>
 #include <mutex>
 
+#include "concurrency/periodic_task.hpp"
 #include "store/connection_pool.hpp"
 #include "store/dialect.hpp"
 #include "store/store.hpp"
@@ -48,6 +49,9 @@ private:
   Dialect dialect_;
   ConnectionPool pool_;
   std::mutex writer_;  // see Dialect::singleWriter()
+  // SQLite: copies the write-ahead log into the database file off the commit
+  // path. Declared last, so it stops before the pool closes.
+  std::unique_ptr<PeriodicTask> checkpointer_;
 };
 
 }  // namespace ccm::core

@@ -278,14 +278,9 @@ void SqlTransaction::saveScoreReport(const ScoreReport& report) {
   });
 }
 
-void SqlTransaction::appendEvent(const sdk::CloudEvent& event) {
-  if (auto error = sdk::validate(event)) {
-    throw StoreError("appendEvent " + event.id + " to event_log: refusing to append an invalid CloudEvent: " +
-                     error->message);
-  }
+void SqlTransaction::appendRecord(EventRecord record) {
   session();  // refuses once the transaction has ended
-  pending_events_.push_back({event.id, event.source, event.type, event.subject.value_or(""), event.time.value_or(""),
-                             sdk::toStructured(event)});
+  pending_events_.push_back(std::move(record));
 }
 
 void SqlTransaction::writeEvents() {

@@ -41,7 +41,7 @@ public:
   std::optional<ScoreReport> findScoreReport(const std::string& id) override;
   void saveScoreReport(const ScoreReport& report) override;
 
-  void appendEvent(const sdk::CloudEvent& event) override;
+  void appendRecord(EventRecord record) override;
   std::vector<bool> rememberIngress(const std::vector<IngressKey>& keys) override;
   void forgetIngress(const std::vector<IngressKey>& keys) override;
   void savepoint(const std::string& name) override;
@@ -57,10 +57,6 @@ private:
   // Numbers the appended events and writes them, many rows a statement.
   void writeEvents();
 
-  // An appended event's row, all but its sequence.
-  struct PendingEvent {
-    std::string id, source, type, subject, time, body;
-  };
   struct Savepoint {
     std::string name;
     std::size_t pending_events;  // how many were appended when it was set
@@ -69,7 +65,7 @@ private:
   const Dialect& dialect_;
   std::unique_lock<std::mutex> writer_;
   std::unique_ptr<ConnectionPool::Lease> lease_;
-  std::vector<PendingEvent> pending_events_;
+  std::vector<EventRecord> pending_events_;  // written at commit
   std::vector<Savepoint> savepoints_;
   bool ended_ = false;
 };

@@ -8,6 +8,7 @@
 
 #include "ccm/sdk/cloud_event.hpp"
 #include "engine/aggregates.hpp"
+#include "store/event_record.hpp"
 
 namespace ccm::core {
 
@@ -137,7 +138,9 @@ public:
   // when the transaction's events get their sequences, in append order: the
   // sequence row is locked only while a transaction commits, so concurrent
   // writers (PostgreSQL replicas) serialise on their commits alone.
-  virtual void appendEvent(const sdk::CloudEvent& event) = 0;
+  virtual void appendRecord(EventRecord record) = 0;
+  // Validates and appends `event`; StoreError when it breaks the spec.
+  void appendEvent(const sdk::CloudEvent& event) { appendRecord(EventRecord::of(event)); }
 
   // Ingress deduplication (Phase 4 task 4.6): remembers every (source, id)
   // until its `expires_at`, in one statement. One flag per key: true where

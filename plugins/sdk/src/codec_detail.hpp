@@ -31,6 +31,9 @@ inline constexpr std::string_view kRequiredAttributes[] = {"specversion", "id", 
 std::string* requiredAttribute(CloudEvent& event, std::string_view name);
 std::optional<std::string>* optionalAttribute(CloudEvent& event, std::string_view name);
 bool isContextAttribute(std::string_view name);
+// validate() for an event whose JSON data the JSON reader has just written
+// itself (so it is one JSON value by construction and is not parsed again).
+std::optional<Error> validateParsed(const CloudEvent& event);
 
 // base64.cpp (RFC 4648 section 4, with padding)
 std::string encodeBase64(std::string_view raw);

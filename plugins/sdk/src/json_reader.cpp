@@ -238,7 +238,7 @@ private:
       const bool json_content = !event_.datacontenttype || detail::isJsonMediaType(*event_.datacontenttype);
       event_.data = data_is_string_ && !json_content ? Data::text(data_text_) : Data::json(data_json_);
     }
-    if (auto error = validate(event_)) return failMember(std::move(*error));
+    if (auto error = detail::validateParsed(event_)) return failMember(std::move(*error));
     events_.push_back(std::move(event_));
     return true;
   }

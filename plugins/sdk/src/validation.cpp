@@ -247,7 +247,9 @@ bool detail::isContextAttribute(std::string_view name) {
   return std::ranges::find(kContextAttributes, name) != kContextAttributes.end();
 }
 
-std::optional<Error> validate(const CloudEvent& event) {
+namespace {
+
+std::optional<Error> validateAttributes(const CloudEvent& event) {
   if (event.specversion != "1.0") {
     return attributeError("specversion", quoted(event.specversion) + " is not supported; it must be exactly \"1.0\"");
   }
@@ -279,7 +281,19 @@ std::optional<Error> validate(const CloudEvent& event) {
   for (const auto& [name, value] : event.extensions) {
     if (auto error = checkExtension(name, value)) return error;
   }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<Error> validate(const CloudEvent& event) {
+  if (auto error = validateAttributes(event)) return error;
   return checkData(event.data);
+}
+
+std::optional<Error> detail::validateParsed(const CloudEvent& event) {
+  if (auto error = validateAttributes(event)) return error;
+  return event.data.kind() == Data::Kind::Json ? std::nullopt : checkData(event.data);
 }
 
 }  // namespace ccm::sdk

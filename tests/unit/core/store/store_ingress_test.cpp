@@ -3,6 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
 #include "store_test_fixture.hpp"
 
 namespace ccm::core::store_test {
@@ -110,6 +114,23 @@ TEST_P(StoreTest, ManyEventsInOneTransactionKeepAppendOrder) {
     EXPECT_EQ(events[i].sequence, static_cast<std::int64_t>(499 + i));
     EXPECT_EQ(events[i].event.id, "e-" + std::to_string(498 + i));
   }
+}
+
+TEST_P(StoreTest, SqliteLogIsCheckpointedOffTheCommitPath) {
+  if (onPostgresql()) GTEST_SKIP() << "a SQLite write-ahead log matter";
+  auto store = open();
+  ASSERT_TRUE(store);
+  const auto database_bytes = [&] { return std::filesystem::file_size(config_.sqlite.path); };
+  const auto before = database_bytes();
+  auto transaction = store->begin();
+  for (int i = 0; i < 1000; ++i) transaction->appendEvent(sampleEvent("e-" + std::to_string(i), "ccm.a", "s"));
+  transaction->commit();
+  // ~150 pages: far below the connections' automatic checkpoint (10 000
+  // pages), so only the store's own checkpointer moves them into the file.
+  for (int attempt = 0; attempt < 100 && database_bytes() < before + 200 * 1024; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_GE(database_bytes(), before + 200 * 1024);
 }
 
 }  // namespace

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace ccm::core {
+
+// Runs `task` every `interval` on its own thread until destroyed (which stops
+// and joins it without waiting out the interval). `task` must not throw.
+class PeriodicTask {
+public:
+  PeriodicTask(std::chrono::milliseconds interval, std::function<void()> task);
+  ~PeriodicTask();
+  PeriodicTask(const PeriodicTask&) = delete;
+  PeriodicTask& operator=(const PeriodicTask&) = delete;
+
+private:
+  void run();
+
+  std::chrono::milliseconds interval_;
+  std::function<void()> task_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace ccm::core
