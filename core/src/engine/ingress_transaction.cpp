@@ -1,5 +1,6 @@
 // The ingress side of the Lifecycle engine: many inbound events in one
 // transaction, and reading a session inside it.
+#include "engine/ingress_key_owners.hpp"
 #include "engine/lifecycle.hpp"
 #include "engine/unit_of_work.hpp"
 
@@ -72,19 +73,7 @@ void Lifecycle::commitIngressGroup(const std::vector<IngressRequest*>& group) {
     for (const auto* request : group) {
       for (const auto& event : request->events) keys.push_back({event.source, event.id, request->dedup_until});
     }
-    const std::vector<bool> remembered = transaction->rememberIngress(keys);
-    // Keys whose first copy was in a refused request: a later copy in this
-    // group takes them over; the rest are forgotten before commit.
-    std::vector<std::size_t> orphaned;
-    const auto adopt = [&](std::size_t position) {
-      for (auto it = orphaned.begin(); it != orphaned.end(); ++it) {
-        if (keys[*it].source == keys[position].source && keys[*it].id == keys[position].id) {
-          orphaned.erase(it);
-          return true;
-        }
-      }
-      return false;
-    };
+    IngressKeyOwners owners(keys, transaction->rememberIngress(keys));
     std::vector<std::unique_ptr<UnitOfWork>> applied;
     std::size_t position = 0;
     for (std::size_t r = 0; r < group.size(); ++r) {
@@ -97,7 +86,7 @@ void Lifecycle::commitIngressGroup(const std::vector<IngressRequest*>& group) {
       const std::string savepoint = "ingress_" + std::to_string(r);
       if (request.refusable) transaction->savepoint(savepoint);
       std::vector<IngressResult> results;
-      std::vector<std::size_t> owned;  // positions whose keys this request remembered or adopted
+      std::vector<std::size_t> taken;  // positions of the copies this request applies
       std::optional<Problem> problem;
       {
         // Commands called by `apply` join this transaction; cleared on every exit.
@@ -107,11 +96,11 @@ void Lifecycle::commitIngressGroup(const std::vector<IngressRequest*>& group) {
         } scope{ambient_};
         ambient_ = uow.get();
         for (std::size_t i = 0; i < request.events.size() && !problem; ++i, ++position) {
-          if (!remembered[position] && !adopt(position)) {
+          if (!owners.take(position)) {
             results.push_back(IngressResult::Duplicate);
             continue;
           }
-          owned.push_back(position);
+          taken.push_back(position);
           transaction->appendRecord(std::move(request.records[i]));
           problem = request.apply(i);
           results.push_back(IngressResult::Applied);
@@ -121,7 +110,7 @@ void Lifecycle::commitIngressGroup(const std::vector<IngressRequest*>& group) {
       if (problem) {
         if (!request.refusable) throw std::logic_error("ingress: a request marked not refusable was refused");
         transaction->rollbackTo(savepoint);
-        orphaned.insert(orphaned.end(), owned.begin(), owned.end());
+        owners.refuse(taken);
         request.result = *problem;
       } else {
         request.result = std::move(results);
@@ -129,11 +118,7 @@ void Lifecycle::commitIngressGroup(const std::vector<IngressRequest*>& group) {
       }
       if (request.refusable) transaction->release(savepoint);
     }
-    if (!orphaned.empty()) {
-      std::vector<IngressKey> forgotten;
-      for (const auto p : orphaned) forgotten.push_back(keys[p]);
-      transaction->forgetIngress(forgotten);
-    }
+    if (auto unowned = owners.unowned(); !unowned.empty()) transaction->forgetIngress(unowned);
     transaction->commit();
     for (auto& uow : applied) committed(*uow);
   } catch (...) {
