@@ -1,6 +1,7 @@
 #include <Poco/Net/HTTPServerRequest.h>
 
 #include "api/json_request.hpp"
+#include "api/get_by_id_route.hpp"
 #include "api/lifecycle_routes.hpp"
 #include "store/aggregate_json.hpp"
 
@@ -56,12 +57,8 @@ void addDefinitionRoutes(Router& router, Lifecycle& lifecycle, Store& store) {
     sendJson(rs, 200, renderList(tx->listDefinitions(limit, offset), definitionJson, limit, offset));
   });
 
-  router.add("GET", "/api/v1/definitions/{id}", [&store](HTTPServerRequest&, HTTPServerResponse& rs, const PathParams& p) {
-    auto tx = store.begin();
-    auto definition = tx->findDefinition(p.at("id"));
-    if (!definition) return sendProblem(rs, Problem::notFound("definition " + p.at("id") + " does not exist"));
-    sendJson(rs, 200, toJson(*definition));
-  });
+  addGetByIdRoute(router, "/api/v1/definitions/{id}", store, "definition",
+                  [](Transaction& transaction, const std::string& id) { return transaction.findDefinition(id); });
 
   auto version = requestSchema(kVersion, "add definition version request");
   router.add("POST", "/api/v1/definitions/{id}/versions",

@@ -1,6 +1,7 @@
 #include <Poco/Net/HTTPServerRequest.h>
 
 #include "api/json_request.hpp"
+#include "api/get_by_id_route.hpp"
 #include "api/lifecycle_routes.hpp"
 #include "store/aggregate_json.hpp"
 
@@ -68,12 +69,8 @@ void addSessionRoutes(Router& router, Lifecycle& lifecycle, Store& store) {
     sendJson(rs, 200, renderList(tx->listSessions(filter), sessionJson, filter.limit, filter.offset));
   });
 
-  router.add("GET", "/api/v1/sessions/{id}", [&store](HTTPServerRequest&, HTTPServerResponse& rs, const PathParams& p) {
-    auto tx = store.begin();
-    auto session = tx->findSession(p.at("id"));
-    if (!session) return sendProblem(rs, Problem::notFound("session " + p.at("id") + " does not exist"));
-    sendJson(rs, 200, toJson(*session));
-  });
+  addGetByIdRoute(router, "/api/v1/sessions/{id}", store, "session",
+                  [](Transaction& transaction, const std::string& id) { return transaction.findSession(id); });
 
   auto command = [&router](const std::string& verb, const char* schema_text,
                            std::function<Expected<LabletSession>(const std::string&, const rapidjson::Document&)> run) {

@@ -1,6 +1,7 @@
 #include <Poco/Net/HTTPServerRequest.h>
 
 #include "api/json_request.hpp"
+#include "api/get_by_id_route.hpp"
 #include "api/lifecycle_routes.hpp"
 #include "store/aggregate_json.hpp"
 
@@ -68,12 +69,8 @@ void addWorkerRoutes(Router& router, Lifecycle& lifecycle, Store& store) {
     sendJson(rs, 200, renderList(tx->listWorkers(limit, offset), workerJson, limit, offset));
   });
 
-  router.add("GET", "/api/v1/workers/{id}", [&store](HTTPServerRequest&, HTTPServerResponse& rs, const PathParams& p) {
-    auto tx = store.begin();
-    auto worker = tx->findWorker(p.at("id"));
-    if (!worker) return sendProblem(rs, Problem::notFound("worker " + p.at("id") + " does not exist"));
-    sendJson(rs, 200, toJson(*worker));
-  });
+  addGetByIdRoute(router, "/api/v1/workers/{id}", store, "worker",
+                  [](Transaction& transaction, const std::string& id) { return transaction.findWorker(id); });
 
   auto reason = requestSchema(kReason, "worker command request");
   auto command = [&router, reason](const std::string& verb, std::function<Expected<Worker>(const std::string&, const std::string&)> run) {

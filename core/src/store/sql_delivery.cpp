@@ -57,15 +57,6 @@ std::pair<std::string, std::vector<SqlValue>> deadLetterWhere(const Dialect& dia
   return {where, params};
 }
 
-std::vector<std::int64_t> queryIntegers(Poco::Data::Session& session, const Dialect& dialect, std::string_view sql,
-                                        const std::vector<SqlValue>& params) {
-  std::vector<Poco::Int64> values;
-  auto statement = prepare(session, dialect, sql, params);
-  statement, Poco::Data::Keywords::into(values);
-  statement.execute();
-  return {values.begin(), values.end()};
-}
-
 }  // namespace
 
 std::optional<StoredEvent> SqlStore::readEvent(std::int64_t sequence) {

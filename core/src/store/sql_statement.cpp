@@ -37,12 +37,18 @@ std::vector<std::string> queryTexts(Poco::Data::Session& session, const Dialect&
   return values;
 }
 
-std::int64_t queryInteger(Poco::Data::Session& session, const Dialect& dialect, std::string_view sql,
-                          const std::vector<SqlValue>& params) {
+std::vector<std::int64_t> queryIntegers(Poco::Data::Session& session, const Dialect& dialect, std::string_view sql,
+                                        const std::vector<SqlValue>& params) {
   std::vector<Poco::Int64> values;
   auto statement = prepare(session, dialect, sql, params);
   statement, into(values);
   statement.execute();
+  return {values.begin(), values.end()};
+}
+
+std::int64_t queryInteger(Poco::Data::Session& session, const Dialect& dialect, std::string_view sql,
+                          const std::vector<SqlValue>& params) {
+  const auto values = queryIntegers(session, dialect, sql, params);
   if (values.size() != 1) {
     throw StoreError("expected one row from \"" + std::string(sql) + "\", got " + std::to_string(values.size()));
   }

@@ -31,6 +31,8 @@ std::size_t run(Poco::Data::Session& session, const Dialect& dialect, std::strin
 // The first column of every row.
 std::vector<std::string> queryTexts(Poco::Data::Session& session, const Dialect& dialect, std::string_view sql,
                                     const std::vector<SqlValue>& params = {});
+std::vector<std::int64_t> queryIntegers(Poco::Data::Session& session, const Dialect& dialect, std::string_view sql,
+                                        const std::vector<SqlValue>& params = {});
 // The first column of a query that returns exactly one row.
 std::int64_t queryInteger(Poco::Data::Session& session, const Dialect& dialect, std::string_view sql,
                           const std::vector<SqlValue>& params = {});
