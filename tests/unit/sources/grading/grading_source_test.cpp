@@ -2,14 +2,10 @@
 
 #include <dlfcn.h>
 
-#include <fstream>
-#include <sstream>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <rapidjson/document.h>
-#include <rapidjson/schema.h>
 
+#include "../source_test_support.hpp"
 #include "ccm/sdk/testing/fake_host.hpp"
 
 namespace ccm::sources::grading {
@@ -17,31 +13,11 @@ namespace {
 
 using ::testing::HasSubstr;
 
+using testing::publishedSchema;
+using testing::schemaAccepts;
+
 sdk::CloudEvent event(const std::string& type, const std::string& data) {
-  sdk::CloudEvent e;
-  e.id = "evt-1";
-  e.source = "urn:grading-engine";
-  e.type = type;
-  e.datacontenttype = "application/json";
-  e.data = sdk::Data::json(data);
-  return e;
-}
-
-std::string publishedSchema(const std::string& type) {
-  std::ifstream in(std::string(CCM_SOURCE_DIR) + "/config/schemas/consumed/" + type + ".json");
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-bool schemaAccepts(const std::string& schema_text, const std::string& data) {
-  rapidjson::Document schema_doc;
-  schema_doc.Parse(schema_text.c_str());
-  rapidjson::SchemaDocument schema(schema_doc);
-  rapidjson::Document doc;
-  doc.Parse(data.c_str());
-  rapidjson::SchemaValidator validator(schema);
-  return doc.Accept(validator);
+  return testing::inboundEvent("urn:grading-engine", type, data);
 }
 
 std::string schemaOf(const std::string& type) {
