@@ -1,15 +1,6 @@
 #include "fakes/assessment_platform_fake.hpp"
 
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerRequestImpl.h>
-#include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/ServerSocket.h>
 #include <Poco/StreamCopier.h>
-#include <Poco/ThreadPool.h>
 #include <Poco/URI.h>
 #include <rapidjson/document.h>
 #include <rapidjson/schema.h>
@@ -65,48 +56,9 @@ struct AssessmentPlatformFake::PodSchema {
   std::unique_ptr<rapidjson::SchemaDocument> schema;
 };
 
-class AssessmentPlatformFake::Handler final : public Poco::Net::HTTPRequestHandler {
-public:
-  explicit Handler(AssessmentPlatformFake& platform) : platform_(platform) {}
-
-  void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
-    ReceivedRequest received{request.getMethod(), request.getURI(), {}, {}, request.clientAddress().toString()};
-    for (const auto& [name, value] : request) received.headers.emplace_back(name, value);
-    Poco::StreamCopier::copyToString(request.stream(), received.body);
-
-    const Reply reply = platform_.handle(std::move(received));
-    if (!platform_.pause(reply.delay)) return;
-    if (reply.drop_connection) {
-      Poco::Net::StreamSocket socket = static_cast<Poco::Net::HTTPServerRequestImpl&>(request).detachSocket();
-      socket.setLinger(true, 0);  // a reset, not an orderly close
-      socket.close();
-      return;
-    }
-    response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status));
-    for (const auto& [name, value] : reply.headers) response.set(name, value);
-    response.setContentLength(static_cast<std::streamsize>(reply.body.size()));
-    response.send() << reply.body;
-  }
-
-private:
-  AssessmentPlatformFake& platform_;
-};
-
-class AssessmentPlatformFake::HandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
-public:
-  explicit HandlerFactory(AssessmentPlatformFake& platform) : platform_(platform) {}
-  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-    return new Handler(platform_);
-  }
-
-private:
-  AssessmentPlatformFake& platform_;
-};
-
 AssessmentPlatformFake::AssessmentPlatformFake(const KeycloakFake& keycloak, const std::string& pod_schema_file)
     : keycloak_(keycloak),
-      pod_schema_(std::make_unique<PodSchema>()),
-      threads_(std::make_unique<Poco::ThreadPool>(2, 16)) {
+      pod_schema_(std::make_unique<PodSchema>()) {
   std::ifstream in(pod_schema_file);
   std::ostringstream text;
   text << in.rdbuf();
@@ -115,27 +67,13 @@ AssessmentPlatformFake::AssessmentPlatformFake(const KeycloakFake& keycloak, con
     throw std::runtime_error("cannot read Pod schema " + pod_schema_file);
   pod_schema_->schema = std::make_unique<rapidjson::SchemaDocument>(pod_schema_->document);
 
-  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0), 64);
-  port_ = socket.address().port();
-  auto params = Poco::Net::HTTPServerParams::Ptr(new Poco::Net::HTTPServerParams);
-  params->setKeepAlive(true);
-  params->setMaxThreads(16);
-  server_ = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(*this), *threads_, socket, params);
-  server_->start();
+  server_ = std::make_unique<LoopbackHttpServer>([this](ReceivedRequest request) { return handle(std::move(request)); });
 }
 
-AssessmentPlatformFake::~AssessmentPlatformFake() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  changed_.notify_all();
-  server_->stopAll(true);
-  threads_->joinAll();
-}
+AssessmentPlatformFake::~AssessmentPlatformFake() = default;
 
 std::string AssessmentPlatformFake::baseUrl() const {
-  return "http://127.0.0.1:" + std::to_string(port_);
+  return "http://127.0.0.1:" + std::to_string(server_->port());
 }
 
 void AssessmentPlatformFake::script(Reply reply) {
@@ -232,9 +170,5 @@ Reply AssessmentPlatformFake::podAssignment(const std::string& session, const st
                     {"status", "assigned"}});
 }
 
-bool AssessmentPlatformFake::pause(std::chrono::milliseconds delay) const {
-  std::unique_lock lock(mutex_);
-  return !changed_.wait_for(lock, delay, [&] { return stopping_; });
-}
 
 }  // namespace ccm::fakes

@@ -11,13 +11,7 @@
 
 #include "fakes/cloudevents_receiver.hpp"
 #include "fakes/keycloak_fake.hpp"
-
-namespace Poco {
-class ThreadPool;
-namespace Net {
-class HTTPServer;
-}
-}  // namespace Poco
+#include "fakes/loopback_http_server.hpp"
 
 // The Assessment Platform's API on 127.0.0.1 for tests: a real Poco HTTP
 // server that accepts only calls bearing a token the given KeycloakFake issued
@@ -47,7 +41,7 @@ public:
   AssessmentPlatformFake(const AssessmentPlatformFake&) = delete;
   AssessmentPlatformFake& operator=(const AssessmentPlatformFake&) = delete;
 
-  std::uint16_t port() const { return port_; }
+  std::uint16_t port() const { return server_->port(); }
   // "http://127.0.0.1:<port>", the client's base_url.
   std::string baseUrl() const;
 
@@ -59,27 +53,21 @@ public:
   std::vector<PlatformCall> calls() const;
 
 private:
-  class Handler;
-  class HandlerFactory;
   struct PodSchema;
 
   Reply handle(ReceivedRequest request);
   Reply answer(const ReceivedRequest& request, std::string& client_id);
   Reply collection(const std::string& body);
   Reply podAssignment(const std::string& session, const std::string& part, const std::string& body);
-  bool pause(std::chrono::milliseconds delay) const;
 
   const KeycloakFake& keycloak_;
   std::unique_ptr<PodSchema> pod_schema_;
-  std::uint16_t port_ = 0;
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;
-  bool stopping_ = false;
   std::deque<Reply> script_;
   std::vector<PlatformCall> calls_;
   int collections_ = 0;
-  std::unique_ptr<Poco::ThreadPool> threads_;
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  std::unique_ptr<LoopbackHttpServer> server_;  // last: stops before the state it serves
 };
 
 }  // namespace ccm::fakes

@@ -4,16 +4,7 @@
 #include <Poco/JSON/Object.h>
 #include <Poco/JWT/Signer.h>
 #include <Poco/JWT/Token.h>
-#include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
-#include <Poco/Net/HTTPServer.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerRequestImpl.h>
-#include <Poco/Net/HTTPServerResponse.h>
-#include <Poco/Net/ServerSocket.h>
 #include <Poco/StreamCopier.h>
-#include <Poco/ThreadPool.h>
 #include <Poco/Timespan.h>
 #include <Poco/URI.h>
 
@@ -64,62 +55,15 @@ std::string signingKey(int generation) {
 
 }  // namespace
 
-class KeycloakFake::Handler final : public Poco::Net::HTTPRequestHandler {
-public:
-  explicit Handler(KeycloakFake& keycloak) : keycloak_(keycloak) {}
-
-  void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
-    ReceivedRequest received{request.getMethod(), request.getURI(), {}, {}, request.clientAddress().toString()};
-    for (const auto& [name, value] : request) received.headers.emplace_back(name, value);
-    Poco::StreamCopier::copyToString(request.stream(), received.body);
-
-    const Reply reply = keycloak_.handle(std::move(received));
-    std::this_thread::sleep_for(reply.delay);
-    if (reply.drop_connection) {
-      Poco::Net::StreamSocket socket = static_cast<Poco::Net::HTTPServerRequestImpl&>(request).detachSocket();
-      socket.setLinger(true, 0);
-      socket.close();
-      return;
-    }
-    response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(reply.status));
-    for (const auto& [name, value] : reply.headers) response.set(name, value);
-    response.setContentLength(static_cast<std::streamsize>(reply.body.size()));
-    response.send() << reply.body;
-  }
-
-private:
-  KeycloakFake& keycloak_;
-};
-
-class KeycloakFake::HandlerFactory final : public Poco::Net::HTTPRequestHandlerFactory {
-public:
-  explicit HandlerFactory(KeycloakFake& keycloak) : keycloak_(keycloak) {}
-  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest&) override {
-    return new Handler(keycloak_);
-  }
-
-private:
-  KeycloakFake& keycloak_;
-};
-
 KeycloakFake::KeycloakFake(KeycloakFakeOptions options)
-    : options_(std::move(options)), signing_key_(signingKey(1)), threads_(std::make_unique<Poco::ThreadPool>(2, 8)) {
-  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0), 64);
-  port_ = socket.address().port();
-  auto params = Poco::Net::HTTPServerParams::Ptr(new Poco::Net::HTTPServerParams);
-  params->setKeepAlive(true);
-  params->setMaxThreads(8);
-  server_ = std::make_unique<Poco::Net::HTTPServer>(new HandlerFactory(*this), *threads_, socket, params);
-  server_->start();
-}
+    : options_(std::move(options)),
+      signing_key_(signingKey(1)),
+      server_(std::make_unique<LoopbackHttpServer>([this](ReceivedRequest request) { return handle(std::move(request)); })) {}
 
-KeycloakFake::~KeycloakFake() {
-  server_->stopAll(true);
-  threads_->joinAll();
-}
+KeycloakFake::~KeycloakFake() = default;
 
 std::string KeycloakFake::issuer() const {
-  return "http://127.0.0.1:" + std::to_string(port_) + "/realms/" + options_.realm;
+  return "http://127.0.0.1:" + std::to_string(server_->port()) + "/realms/" + options_.realm;
 }
 
 std::string KeycloakFake::tokenUrl() const {

@@ -10,13 +10,7 @@
 #include <vector>
 
 #include "fakes/cloudevents_receiver.hpp"
-
-namespace Poco {
-class ThreadPool;
-namespace Net {
-class HTTPServer;
-}
-}  // namespace Poco
+#include "fakes/loopback_http_server.hpp"
 
 // A Keycloak realm's token endpoint on 127.0.0.1 for tests: a real Poco HTTP
 // server that grants OAuth 2.0 client-credentials tokens (RFC 6749 4.4) the
@@ -43,7 +37,7 @@ public:
   KeycloakFake(const KeycloakFake&) = delete;
   KeycloakFake& operator=(const KeycloakFake&) = delete;
 
-  std::uint16_t port() const { return port_; }
+  std::uint16_t port() const { return server_->port(); }
   // "http://127.0.0.1:<port>/realms/<realm>/protocol/openid-connect/token"
   std::string tokenUrl() const;
   // The JWT "iss" claim: "http://127.0.0.1:<port>/realms/<realm>".
@@ -68,23 +62,18 @@ public:
   std::vector<std::string> issuedTokens() const;
 
 private:
-  class Handler;
-  class HandlerFactory;
-
   Reply handle(ReceivedRequest request);
   Reply grant(const ReceivedRequest& request);
   std::string sign(const std::string& client_id);
 
   KeycloakFakeOptions options_;
-  std::uint16_t port_ = 0;
   mutable std::mutex mutex_;
   std::string signing_key_;
   int key_generation_ = 1;
   std::deque<Reply> script_;
   std::vector<ReceivedRequest> requests_;
   std::vector<std::string> issued_;
-  std::unique_ptr<Poco::ThreadPool> threads_;
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  std::unique_ptr<LoopbackHttpServer> server_;  // last: stops before the state it serves
 };
 
 }  // namespace ccm::fakes

@@ -2,9 +2,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 
@@ -37,8 +39,10 @@ private:
 
 // A real Poco HTTP server on 127.0.0.1, on a port the OS picks, that answers
 // every request with what `respond` returns: the transport under the fakes of
-// cloud services, which decide the answers. Honours a Reply's status, headers
-// and body. `respond` runs on the server's threads, concurrently.
+// cloud services, which decide the answers. Honours all of a Reply: status,
+// headers, body, its delay (cut short, without an answer, when the server is
+// destroyed) and drop_connection (a TCP reset). `respond` runs on the
+// server's threads, concurrently.
 class LoopbackHttpServer {
 public:
   using Respond = std::function<Reply(ReceivedRequest request)>;
@@ -56,7 +60,13 @@ private:
   class Handler;
   class HandlerFactory;
 
+  // Waits out a Reply's delay; false when the server is stopping.
+  bool pause(std::chrono::milliseconds delay);
+
   Respond respond_;
+  std::mutex mutex_;
+  std::condition_variable stopping_changed_;
+  bool stopping_ = false;
   std::uint16_t port_ = 0;
   std::unique_ptr<Poco::ThreadPool> threads_;
   std::unique_ptr<Poco::Net::HTTPServer> server_;
