@@ -3,8 +3,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <future>
 #include <thread>
 
 #include "store_test_fixture.hpp"
@@ -114,6 +116,46 @@ TEST_P(StoreTest, ManyEventsInOneTransactionKeepAppendOrder) {
     EXPECT_EQ(events[i].sequence, static_cast<std::int64_t>(499 + i));
     EXPECT_EQ(events[i].event.id, "e-" + std::to_string(498 + i));
   }
+}
+
+// Two replicas (two stores on one database), two threads each, remembering
+// overlapping keys in different orders at the same time: no transaction may
+// fail (on PostgreSQL, a deadlock between two groups' key locks would), and
+// each key is remembered by exactly one of them.
+TEST_P(StoreTest, ReplicasRememberingOverlappingKeysNeitherDeadlockNorDoubleCount) {
+  auto first = open();
+  auto second = open();
+  ASSERT_TRUE(first && second);
+  constexpr int kKeys = 60;
+  constexpr int kRounds = 20;
+  std::atomic<int> remembered{0};
+  std::vector<std::future<void>> writers;
+  for (int t = 0; t < 4; ++t) {
+    Store& store = t % 2 == 0 ? *first : *second;
+    writers.push_back(std::async(std::launch::async, [&store, &remembered, t] {
+      for (int round = 0; round < kRounds; ++round) {
+        std::vector<IngressKey> keys;
+        for (int k = 0; k < 20; ++k) {
+          // Each thread walks the key space at its own stride and direction.
+          const int index = (t % 2 == 0 ? round * 7 + k * (t + 1) : kKeys * 10 - round * 5 - k * (t + 2)) % kKeys;
+          keys.push_back(key("s", "k-" + std::to_string(index)));
+        }
+        auto transaction = store.begin();
+        const auto flags = transaction->rememberIngress(keys);
+        for (std::size_t i = 0; i < keys.size(); ++i) {
+          if (!flags[i]) continue;
+          ++remembered;
+          transaction->appendEvent(sampleEvent(keys[i].id, "ccm.a", "s"));
+        }
+        transaction->commit();
+      }
+    }));
+  }
+  for (auto& writer : writers) EXPECT_NO_THROW(writer.get());
+  const auto rows = queryInteger("SELECT COUNT(*) FROM ingress_dedup");
+  EXPECT_EQ(remembered.load(), rows);
+  EXPECT_EQ(queryInteger("SELECT COUNT(DISTINCT event_id) FROM event_log"), rows);
+  EXPECT_EQ(first->lastSequence(), rows);
 }
 
 TEST_P(StoreTest, SqliteLogIsCheckpointedOffTheCommitPath) {
