@@ -1,12 +1,13 @@
 // Durable ingest throughput and latency, printed as figures (not a timed test).
 //
-//   build/tests/bench/ingress_bench [seconds]
+//   build/tests/bench/ingress_bench [seconds per load, 5] [rounds, 3]
 //
 // Starts the real ccm-gateway (SQLite, synchronous=FULL, unclaimed types
 // forwarded to the event log, so every 202 follows an fsynced commit) and a
 // reference: a bare Poco HTTPServer in this process that only parses the JSON
 // and answers 202. 64 keep-alive connections post ~400-byte structured events
 // to each in turn; then batch ingest (100 events a request) to the gateway.
+// Each round runs the three loads; the medians over the rounds are printed.
 // Targets (issue 5): >= 70 % of the reference's rate; batch >= 100 k events/s.
 #include <signal.h>
 #include <unistd.h>
@@ -133,12 +134,24 @@ std::uint16_t freePort() {
   return probe.address().port();
 }
 
+// Each figure's median on its own.
+Result median(std::vector<Result> results) {
+  const auto middle = [&results](double Result::*field) {
+    std::vector<double> values;
+    for (const auto& r : results) values.push_back(r.*field);
+    std::sort(values.begin(), values.end());
+    return values[values.size() / 2];
+  };
+  return {middle(&Result::events_per_second), middle(&Result::p50_ms), middle(&Result::p99_ms)};
+}
+
 void print(const char* name, const Result& r) {
   std::printf("%-34s %9.0f events/s   p50 %6.2f ms   p99 %6.2f ms\n", name, r.events_per_second, r.p50_ms, r.p99_ms);
 }
 
 int main(int argc, char** argv) {
   const std::chrono::seconds duration(argc > 1 ? std::stoi(argv[1]) : 5);
+  const int rounds = std::max(1, argc > 2 ? std::stoi(argv[2]) : 3);
   const fs::path dir = fs::temp_directory_path() / ("ccm-ingress-bench-" + std::to_string(::getpid()));
   fs::create_directories(dir);
   const std::uint16_t port = freePort();
@@ -173,15 +186,29 @@ int main(int argc, char** argv) {
                                   params);
   reference.start();
 
-  const Result bare = load(reference.port(), duration, 1);
-  const Result durable = load(port, duration, 1);
-  const Result batch = load(port, duration, 100);
+  // Rounds alternate the three loads, so that a machine whose speed drifts
+  // (a shared VM) is compared with itself; the medians are the figures.
+  std::vector<Result> bare;
+  std::vector<Result> durable;
+  std::vector<Result> batch;
+  std::vector<double> ratios;
+  for (int round = 1; round <= rounds; ++round) {
+    bare.push_back(load(reference.port(), duration, 1));
+    durable.push_back(load(port, duration, 1));
+    batch.push_back(load(port, duration, 100));
+    ratios.push_back(100.0 * durable.back().events_per_second / bare.back().events_per_second);
+    std::printf("round %d: reference %.0f, durable %.0f (%.0f %%), batch %.0f events/s\n", round,
+                bare.back().events_per_second, durable.back().events_per_second, ratios.back(),
+                batch.back().events_per_second);
+  }
   reference.stop();
-  print("reference (parse + 202)", bare);
-  print("gateway, durable, 1 event/request", durable);
-  print("gateway, durable, 100 events/request", batch);
+  std::printf("medians of %d rounds of %lld s per load:\n", rounds, static_cast<long long>(duration.count()));
+  print("reference (parse + 202)", median(bare));
+  print("gateway, durable, 1 event/request", median(durable));
+  print("gateway, durable, 100 events/request", median(batch));
+  std::sort(ratios.begin(), ratios.end());
   std::printf("durable / reference: %.0f %% (target >= 70 %%); batch target >= 100000 events/s\n",
-              100.0 * durable.events_per_second / bare.events_per_second);
+              ratios[ratios.size() / 2]);
   gateway.signal(SIGTERM);
   gateway.waitForExit(std::chrono::seconds(20));
   fs::remove_all(dir);
