@@ -105,6 +105,21 @@ TEST_P(IngressFlows, AnEventForASessionThatDoesNotExistIs422AndStoresNothing) {
   EXPECT_EQ(eventsOfType("lds.*")["items"].Size(), 0u);
 }
 
+TEST_P(IngressFlows, AfterARefusedBatchEveryMemberIsAppliedWhenSentAgain) {
+  start();
+  const auto session = readySession();
+  // The first member is refused while it is applied, before the second is reached.
+  const std::string refused = structuredEvent("lds.session.started", "l-1", about("no-such-session"), "urn:lds");
+  const std::string valid = structuredEvent("lds.session.started", "l-2", about(session), "urn:lds");
+  ASSERT_EQ(postLds("[" + refused + "," + valid + "]", "application/cloudevents-batch+json").status, 422);
+  EXPECT_EQ(sessionState(session), "ready");
+
+  auto reply = postLds(valid);
+  ASSERT_EQ(reply.status, 202) << reply.body;
+  EXPECT_THAT(reply.body, HasSubstr(R"("result":"applied")"));
+  EXPECT_EQ(sessionState(session), "running");
+}
+
 TEST_P(IngressFlows, GradingCompletedCreatesTheScoreReportAndGradesTheSession) {
   start();
   const auto session = readySession();

@@ -4,6 +4,7 @@
 #include "engine/lifecycle.hpp"
 #include "engine/unit_of_work.hpp"
 
+#include <algorithm>
 #include <condition_variable>
 
 namespace ccm::core {
@@ -41,12 +42,13 @@ Expected<std::vector<Lifecycle::IngressResult>> Lifecycle::applyIngressBatch(
       request.wake.wait(lock);
       continue;
     }
-    committing_ = true;
     std::vector<IngressRequest*> group;
+    group.reserve(std::min(ingress_queue_.size(), kMaxIngressGroup));
     while (!ingress_queue_.empty() && group.size() < kMaxIngressGroup) {
       group.push_back(ingress_queue_.front());
       ingress_queue_.pop_front();
     }
+    committing_ = true;
     lock.unlock();
     commitIngressGroup(group);
     lock.lock();
@@ -67,8 +69,9 @@ void Lifecycle::commitIngressGroup(const std::vector<IngressRequest*>& group) {
   try {
     auto transaction = store_.begin();
     const std::string now = nowText();
-    // Every event of the group is remembered in one statement; a key's flag is
-    // true at the one position that remembered it (the first copy).
+    // Every event of the group is remembered in one pass, before any
+    // savepoint; a key's flag is true at the one position that remembered it
+    // (the first copy), and IngressKeyOwners hands keys on when requests are refused.
     std::vector<IngressKey> keys;
     for (const auto* request : group) {
       for (const auto& event : request->events) keys.push_back({event.source, event.id, request->dedup_until});
@@ -86,7 +89,6 @@ void Lifecycle::commitIngressGroup(const std::vector<IngressRequest*>& group) {
       const std::string savepoint = "ingress_" + std::to_string(r);
       if (request.refusable) transaction->savepoint(savepoint);
       std::vector<IngressResult> results;
-      std::vector<std::size_t> taken;  // positions of the copies this request applies
       std::optional<Problem> problem;
       {
         // Commands called by `apply` join this transaction; cleared on every exit.
@@ -100,7 +102,6 @@ void Lifecycle::commitIngressGroup(const std::vector<IngressRequest*>& group) {
             results.push_back(IngressResult::Duplicate);
             continue;
           }
-          taken.push_back(position);
           transaction->appendRecord(std::move(request.records[i]));
           problem = request.apply(i);
           results.push_back(IngressResult::Applied);
@@ -110,7 +111,7 @@ void Lifecycle::commitIngressGroup(const std::vector<IngressRequest*>& group) {
       if (problem) {
         if (!request.refusable) throw std::logic_error("ingress: a request marked not refusable was refused");
         transaction->rollbackTo(savepoint);
-        owners.refuse(taken);
+        owners.refuse(first_position, position);  // also the keys of events it never reached
         request.result = *problem;
       } else {
         request.result = std::move(results);

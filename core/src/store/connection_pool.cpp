@@ -31,6 +31,14 @@ std::unique_ptr<ConnectionPool::Lease> ConnectionPool::acquire() {
     throw StoreError(dialect_.description() + ": no connection came free within " + std::to_string(wait_.count()) +
                      " ms (pool of " + std::to_string(pool_.capacity()) + ")");
   }
+  return leaseSlot();
+}
+
+std::unique_ptr<ConnectionPool::Lease> ConnectionPool::tryAcquire() {
+  return slots_.try_acquire() ? leaseSlot() : nullptr;
+}
+
+std::unique_ptr<ConnectionPool::Lease> ConnectionPool::leaseSlot() {
   try {
     return std::make_unique<Lease>(slots_, pool_.get());
   } catch (const Poco::Exception& e) {

@@ -36,8 +36,14 @@ public:
   // Throws StoreError when no connection is free within the wait, or when a
   // new connection cannot be opened.
   std::unique_ptr<Lease> acquire();
+  // A connection if one is free now, else nullptr (background work that can
+  // skip a round rather than hold up requests).
+  std::unique_ptr<Lease> tryAcquire();
 
 private:
+  // Opens a connection into a slot already taken.
+  std::unique_ptr<Lease> leaseSlot();
+
   class SetupSessionPool : public Poco::Data::SessionPool {
   public:
     SetupSessionPool(const Dialect& dialect, int size);

@@ -17,8 +17,8 @@ Dialect Dialect::forConfig(const StoreConfig& config) {
     dialect.connection_setup_ = {
         "PRAGMA busy_timeout = " + std::to_string(config.sqlite.busy_timeout_ms),
         "PRAGMA foreign_keys = ON",
-        // A backstop: SqlStore's WalCheckpointer checkpoints off the commit
-        // path and normally keeps the log far below this (~40 MB).
+        // A backstop: SqlStore checkpoints off the commit path (its
+        // checkpointer task) and normally keeps the log far below this (~40 MB).
         "PRAGMA wal_autocheckpoint = 10000",
         config.sqlite.synchronous == SqliteSynchronous::Full ? "PRAGMA synchronous = FULL"
                                                              : "PRAGMA synchronous = NORMAL",

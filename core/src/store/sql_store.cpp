@@ -31,11 +31,11 @@ void SqlStore::migrate() {
   if (dialect_.driver() == StoreDriver::Sqlite && !checkpointer_) {
     // PASSIVE waits for neither readers nor the writer, so a commit never
     // pays for a checkpoint; the connections' automatic checkpoint stays as
-    // a backstop (Dialect::forConfig). A failed round is caught up by the next.
+    // a backstop (Dialect::forConfig). A round with no free connection, or
+    // one that fails, is caught up by the next.
     checkpointer_ = std::make_unique<PeriodicTask>(kCheckpointInterval, [this] {
       try {
-        auto lease = pool_.acquire();
-        run(lease->session(), dialect_, "PRAGMA wal_checkpoint(PASSIVE)");
+        if (auto lease = pool_.tryAcquire()) run(lease->session(), dialect_, "PRAGMA wal_checkpoint(PASSIVE)");
       } catch (const std::exception&) {
       }
     });

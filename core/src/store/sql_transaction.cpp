@@ -387,6 +387,11 @@ std::vector<bool> SqlTransaction::rememberIngress(const std::vector<IngressKey>&
           ++next;
         }
       }
+      // A key that came back altered would otherwise turn every later key into a duplicate.
+      if (next != inserted.size()) {
+        throw StoreError("ingress_dedup: the database returned a key that was not sent (" + sources[inserted[next]] +
+                         ", " + ids[inserted[next]] + ")");
+      }
     });
     return remembered;
   });
