@@ -20,7 +20,8 @@ constexpr std::chrono::seconds kConnectionWait{30};
 // Before the first connection opens: a pooled connection is used by one
 // thread at a time, so SQLite's per-call connection mutex (serialized mode)
 // and its allocation statistics (one more mutex per malloc) are pure cost on
-// the group commit's path.
+// the group commit's path. Should a setting be refused, SQLite keeps its
+// (safe, slower) default.
 void configureSqlite() {
   sqlite3_shutdown();
   sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
