@@ -2,6 +2,10 @@
 
 #include <Poco/Data/PostgreSQL/Connector.h>
 #include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/SQLite/SQLiteException.h>
+
+#include <chrono>
+#include <thread>
 
 #include "store/sql_statement.hpp"
 
@@ -14,6 +18,7 @@ Dialect Dialect::forConfig(const StoreConfig& config) {
     dialect.connector_ = Poco::Data::SQLite::Connector::KEY;
     dialect.connection_string_ = config.sqlite.path.string();
     dialect.description_ = "sqlite database " + config.sqlite.path.string();
+    dialect.busy_timeout_ = std::chrono::milliseconds(config.sqlite.busy_timeout_ms);
     dialect.connection_setup_ = {
         "PRAGMA busy_timeout = " + std::to_string(config.sqlite.busy_timeout_ms),
         "PRAGMA foreign_keys = ON",
@@ -36,7 +41,19 @@ Dialect Dialect::forConfig(const StoreConfig& config) {
 void Dialect::prepareDatabase(Poco::Data::Session& session) const {
   if (driver_ != StoreDriver::Sqlite) return;
   // WAL lets readers run beside the one writer; the mode is stored in the file.
-  const auto mode = queryTexts(session, *this, "PRAGMA journal_mode = WAL");
+  // Switching needs the file to itself and SQLite does not wait for that
+  // (no busy handler), so a replica opening beside another retries here.
+  const auto deadline = std::chrono::steady_clock::now() + busy_timeout_;
+  std::vector<std::string> mode;
+  for (;;) {
+    try {
+      mode = queryTexts(session, *this, "PRAGMA journal_mode = WAL");
+      break;
+    } catch (const Poco::Data::SQLite::DBLockedException&) {
+      if (std::chrono::steady_clock::now() >= deadline) throw;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  }
   if (mode.empty() || mode.front() != "wal") {
     throw StoreError(description_ + ": cannot switch to WAL journal mode (got \"" + (mode.empty() ? "" : mode.front()) +
                      "\")");

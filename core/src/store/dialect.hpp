@@ -2,6 +2,7 @@
 
 #include <Poco/Data/Session.h>
 
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -69,6 +70,7 @@ private:
   std::string connection_string_;
   std::vector<std::string> connection_setup_;
   std::string description_;
+  std::chrono::milliseconds busy_timeout_{0};  // SQLite: how long to wait for a lock
 };
 
 }  // namespace ccm::core
