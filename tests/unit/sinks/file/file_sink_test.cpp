@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <dlfcn.h>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -27,6 +26,7 @@
 #include "ccm/sdk/codec.hpp"
 #include "ccm/sdk/plugin.hpp"
 #include "ccm/sdk/testing/fake_host.hpp"
+#include "ccm/sdk/testing/plugin_module.hpp"
 
 namespace ccm::sinks::file {
 namespace {
@@ -451,17 +451,12 @@ TEST(FileSinkSchema, AcceptsDocumentedConfigsAndRejectsWhatTheSinkRejects) {
 }
 
 TEST(FileSinkModule, ExportsTheDescriptorAndCreatesAWorkingSink) {
-  const std::string library = std::string(CCM_BINARY_DIR) + "/plugins/libccm-sink-file.so";
-  void* handle = ::dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
-  ASSERT_NE(handle, nullptr) << ::dlerror();
-  const auto abi_version = reinterpret_cast<std::uint32_t (*)()>(::dlsym(handle, "ccm_plugin_abi_version"));
-  const auto descriptor_of =
-      reinterpret_cast<const sdk::PluginDescriptor* (*)()>(::dlsym(handle, "ccm_plugin_descriptor"));
-  ASSERT_NE(abi_version, nullptr);
-  ASSERT_NE(descriptor_of, nullptr);
-  EXPECT_EQ(abi_version(), sdk::kAbiVersion);
+  sdk::testing::PluginModule module(std::string(CCM_BINARY_DIR) + "/plugins/libccm-sink-file.so");
+  ASSERT_TRUE(module.loaded()) << module.error();
+  EXPECT_EQ(module.abiVersion(), sdk::kAbiVersion);
+  ASSERT_NE(module.descriptor(), nullptr);
 
-  const sdk::PluginDescriptor& descriptor = *descriptor_of();
+  const sdk::PluginDescriptor& descriptor = *module.descriptor();
   EXPECT_STREQ(descriptor.name, "file");
   EXPECT_EQ(descriptor.kind, sdk::PluginKind::Sink);
   EXPECT_STREQ(descriptor.version, "0.1.0");
@@ -481,7 +476,6 @@ TEST(FileSinkModule, ExportsTheDescriptorAndCreatesAWorkingSink) {
               "file sink config \"path\": is required");
   }
   EXPECT_EQ(readFile(path), lines(0, 2));
-  ::dlclose(handle);
 }
 
 }  // namespace

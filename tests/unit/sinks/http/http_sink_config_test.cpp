@@ -1,6 +1,5 @@
 #include "http_sink_config.hpp"
 
-#include <dlfcn.h>
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 #include <rapidjson/schema.h>
@@ -14,6 +13,7 @@
 #include <string>
 
 #include "ccm/sdk/plugin.hpp"
+#include "ccm/sdk/testing/plugin_module.hpp"
 #include "fakes/cloudevents_receiver.hpp"
 #include "http_sink_test_support.hpp"
 
@@ -213,17 +213,12 @@ TEST(HttpSinkSchema, AcceptsDocumentedConfigsAndRejectsWhatTheSinkRejects) {
 }
 
 TEST(HttpSinkModule, ExportsTheDescriptorAndCreatesAWorkingSink) {
-  const std::string library = std::string(CCM_BINARY_DIR) + "/plugins/libccm-sink-http.so";
-  void* handle = ::dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
-  ASSERT_NE(handle, nullptr) << ::dlerror();
-  const auto abi_version = reinterpret_cast<std::uint32_t (*)()>(::dlsym(handle, "ccm_plugin_abi_version"));
-  const auto descriptor_of =
-      reinterpret_cast<const sdk::PluginDescriptor* (*)()>(::dlsym(handle, "ccm_plugin_descriptor"));
-  ASSERT_NE(abi_version, nullptr);
-  ASSERT_NE(descriptor_of, nullptr);
-  EXPECT_EQ(abi_version(), sdk::kAbiVersion);
+  sdk::testing::PluginModule module(std::string(CCM_BINARY_DIR) + "/plugins/libccm-sink-http.so");
+  ASSERT_TRUE(module.loaded()) << module.error();
+  EXPECT_EQ(module.abiVersion(), sdk::kAbiVersion);
+  ASSERT_NE(module.descriptor(), nullptr);
 
-  const sdk::PluginDescriptor& descriptor = *descriptor_of();
+  const sdk::PluginDescriptor& descriptor = *module.descriptor();
   EXPECT_STREQ(descriptor.name, "http");
   EXPECT_EQ(descriptor.kind, sdk::PluginKind::Sink);
   EXPECT_STREQ(descriptor.version, "0.1.0");
@@ -244,7 +239,6 @@ TEST(HttpSinkModule, ExportsTheDescriptorAndCreatesAWorkingSink) {
     EXPECT_EQ(descriptor.create_sink(sdk::PluginContext{"bad", "{}", "", "", host}).error,
               "http sink config \"url\": is required when CLOUDEVENTS_SINK_URL (cloudevents.sink_url) is not set");
   }
-  ::dlclose(handle);
 }
 
 }  // namespace

@@ -1,12 +1,11 @@
 #include "lds_source.hpp"
 
-#include <dlfcn.h>
-
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "../source_test_support.hpp"
 #include "ccm/sdk/testing/fake_host.hpp"
+#include "ccm/sdk/testing/plugin_module.hpp"
 
 namespace ccm::sources::lds {
 namespace {
@@ -85,16 +84,11 @@ TEST(LdsSource, AnotherTypeIsRefused) {
 }
 
 TEST(LdsSourceModule, ExportsASourceDescriptorWhoseFactoryWorks) {
-  const std::string library = std::string(CCM_BINARY_DIR) + "/plugins/libccm-source-lds.so";
-  void* handle = ::dlopen(library.c_str(), RTLD_NOW | RTLD_LOCAL);
-  ASSERT_NE(handle, nullptr) << ::dlerror();
-  const auto abi_version = reinterpret_cast<std::uint32_t (*)()>(::dlsym(handle, "ccm_plugin_abi_version"));
-  const auto descriptor_of =
-      reinterpret_cast<const sdk::PluginDescriptor* (*)()>(::dlsym(handle, "ccm_plugin_descriptor"));
-  ASSERT_NE(abi_version, nullptr);
-  ASSERT_NE(descriptor_of, nullptr);
-  EXPECT_EQ(abi_version(), sdk::kAbiVersion);
-  const sdk::PluginDescriptor& descriptor = *descriptor_of();
+  sdk::testing::PluginModule module(std::string(CCM_BINARY_DIR) + "/plugins/libccm-source-lds.so");
+  ASSERT_TRUE(module.loaded()) << module.error();
+  EXPECT_EQ(module.abiVersion(), sdk::kAbiVersion);
+  ASSERT_NE(module.descriptor(), nullptr);
+  const sdk::PluginDescriptor& descriptor = *module.descriptor();
   EXPECT_STREQ(descriptor.name, "lds");
   EXPECT_EQ(descriptor.kind, sdk::PluginKind::Source);
   ASSERT_NE(descriptor.create_source, nullptr);
@@ -110,7 +104,6 @@ TEST(LdsSourceModule, ExportsASourceDescriptorWhoseFactoryWorks) {
     ASSERT_TRUE(commands);
     EXPECT_EQ(commands.value()[0].arguments, R"({"session_id":"s-2"})");
   }
-  ::dlclose(handle);
 }
 
 }  // namespace
