@@ -5,7 +5,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <regex>
 
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
@@ -68,11 +67,9 @@ protected:
         std::vector<std::string>{kGateway, "--config", (dir_ / "gateway.json").string()},
         std::vector<std::string>{"CCM_TEST_CLIENT_SECRET=gateway-secret", "CCM_TEST_LDS_TOKEN=lds-token",
                                  "CCM_TEST_GRADING_SECRET=grading-secret"});
-    auto listening = gateway_->waitForStderrLine("\"message\":\"listening\"", std::chrono::seconds(60));
-    ASSERT_TRUE(listening) << gateway_->stderrText();
-    std::smatch match;
-    ASSERT_TRUE(std::regex_search(*listening, match, std::regex("\"port\":\"([0-9]+)\"")));
-    port_ = static_cast<std::uint16_t>(std::stoi(match[1]));
+    const auto port = waitForListeningPort(*gateway_, std::chrono::seconds(60));
+    ASSERT_TRUE(port) << gateway_->stderrText();
+    port_ = *port;
   }
   void TearDown() override {
     gateway_.reset();

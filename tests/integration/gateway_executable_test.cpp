@@ -5,7 +5,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <regex>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -123,11 +122,9 @@ TEST_F(GatewayExecutable, ListPluginsWithAnUnreadableConfigSaysWhy) {
 TEST_F(GatewayExecutable, StartsServesHealthAndMetricsAndStopsOnSigterm) {
   const auto events = (dir_ / "events.jsonl").string();
   ChildProcess gateway({kGateway, "--config", configWith(R"({"path": ")" + events + R"("})")});
-  auto listening = gateway.waitForStderrLine("\"message\":\"listening\"", std::chrono::seconds(30));
+  const auto listening = waitForListeningPort(gateway, std::chrono::seconds(30));
   ASSERT_TRUE(listening) << gateway.stderrText();
-  std::smatch port_match;
-  ASSERT_TRUE(std::regex_search(*listening, port_match, std::regex("\"port\":\"([0-9]+)\"")));
-  const auto port = static_cast<std::uint16_t>(std::stoi(port_match[1]));
+  const auto port = *listening;
 
   auto health = httpGet(port, "/healthz");
   EXPECT_EQ(health.status, 200);
@@ -180,20 +177,18 @@ TEST_F(GatewayExecutable, EveryLogLineIsOneJsonObject) {
 
 TEST_F(GatewayExecutable, PortInUseExitsWithUnavailable) {
   ChildProcess first({kGateway, "--config", configWith(R"({"path": ")" + (dir_ / "a.jsonl").string() + R"("})")});
-  auto listening = first.waitForStderrLine("\"message\":\"listening\"", std::chrono::seconds(30));
-  ASSERT_TRUE(listening);
-  std::smatch port_match;
-  ASSERT_TRUE(std::regex_search(*listening, port_match, std::regex("\"port\":\"([0-9]+)\"")));
+  const auto port = waitForListeningPort(first, std::chrono::seconds(30));
+  ASSERT_TRUE(port);
   const auto second_dir = dir_ / "second";
   fs::create_directories(second_dir);
   const auto file = second_dir / "gateway.json";
-  std::ofstream(file) << R"({"server": {"port": )" << port_match[1] << R"(},
+  std::ofstream(file) << R"({"server": {"port": )" << *port << R"(},
     "plugins": {"directories": [")" << kPluginDir << R"("]},
     "store": {"sqlite": {"path": ")" << (second_dir / "gw.db").string() << R"("}},
     "sinks": [{"name": "f", "plugin": "file", "config": {"path": ")" << (second_dir / "b.jsonl").string() << R"("}}]})";
   auto result = runCommand({kGateway, "--config", file.string()});
   EXPECT_EQ(result.exit_code, 69);
-  EXPECT_THAT(result.err, HasSubstr("cannot listen on 127.0.0.1:" + port_match[1].str()));
+  EXPECT_THAT(result.err, HasSubstr("cannot listen on 127.0.0.1:" + std::to_string(*port)));
 }
 
 }  // namespace

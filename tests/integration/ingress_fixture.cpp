@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <fstream>
-#include <regex>
 
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
@@ -92,11 +91,9 @@ void IngressTest::start(const std::string& ingress, int reconcile_interval_ms) {
       std::vector<std::string>{std::string("CCM_TEST_LDS_TOKEN=") + kLdsToken,
                                std::string("CCM_TEST_GRADING_SECRET=") + kGradingSecret,
                                "CCM_TEST_FORWARD_TOKEN=forward-token"});
-  auto listening = gateway_->waitForStderrLine("\"message\":\"listening\"", std::chrono::seconds(60));
-  ASSERT_TRUE(listening) << gateway_->stderrText();
-  std::smatch match;
-  ASSERT_TRUE(std::regex_search(*listening, match, std::regex("\"port\":\"([0-9]+)\"")));
-  port_ = static_cast<std::uint16_t>(std::stoi(match[1]));
+  const auto port = waitForListeningPort(*gateway_, std::chrono::seconds(60));
+  ASSERT_TRUE(port) << gateway_->stderrText();
+  port_ = *port;
 }
 
 Reply IngressTest::postEvents(const std::string& body, const std::string& content_type, const HeaderList& headers,

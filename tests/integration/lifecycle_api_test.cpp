@@ -6,7 +6,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <regex>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -93,11 +92,9 @@ protected:
   "sinks": []
 })";
     gateway_ = std::make_unique<ChildProcess>(std::vector<std::string>{kGateway, "--config", file.string()});
-    auto listening = gateway_->waitForStderrLine("\"message\":\"listening\"", std::chrono::seconds(60));
-    ASSERT_TRUE(listening) << gateway_->stderrText();
-    std::smatch match;
-    ASSERT_TRUE(std::regex_search(*listening, match, std::regex("\"port\":\"([0-9]+)\"")));
-    port_ = static_cast<std::uint16_t>(std::stoi(match[1]));
+    const auto port = waitForListeningPort(*gateway_, std::chrono::seconds(60));
+    ASSERT_TRUE(port) << gateway_->stderrText();
+    port_ = *port;
   }
 
   HttpReply post(const std::string& path, const std::string& body = "{}") { return httpCall(port_, "POST", path, body); }

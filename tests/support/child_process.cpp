@@ -1,5 +1,7 @@
 #include "child_process.hpp"
 
+#include <regex>
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -108,6 +110,13 @@ CommandResult runCommand(const std::vector<std::string>& argv, const std::vector
   auto code = child.waitForExit(deadline);
   child.collectOutput();
   return {code.value_or(-1), child.stdoutText(), child.stderrText()};
+}
+
+std::optional<std::uint16_t> waitForListeningPort(ChildProcess& gateway, std::chrono::milliseconds deadline) {
+  const auto line = gateway.waitForStderrLine("\"message\":\"listening\"", deadline);
+  std::smatch match;
+  if (!line || !std::regex_search(*line, match, std::regex("\"port\":\"([0-9]+)\""))) return std::nullopt;
+  return static_cast<std::uint16_t>(std::stoi(match[1]));
 }
 
 }  // namespace ccm::testing

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +43,10 @@ private:
   std::string stderr_;
   std::size_t stderr_scanned_ = 0;
 };
+
+// The port a ccm-gateway child logs in its "listening" line; std::nullopt
+// when that line does not come before the deadline.
+std::optional<std::uint16_t> waitForListeningPort(ChildProcess& gateway, std::chrono::milliseconds deadline);
 
 // Runs a command to completion and returns {exit code, stdout, stderr}.
 struct CommandResult {
