@@ -13,59 +13,86 @@ namespace ccm::core {
 struct Lifecycle::IngressRequest {
   const std::vector<sdk::CloudEvent>& events;
   std::vector<EventRecord> records;  // the events' log rows, moved into the transaction
-  const std::string& dedup_until;
+  std::string dedup_until;
   bool refusable;
-  const std::function<std::optional<Problem>(std::size_t index)>& apply;
-  std::optional<Expected<std::vector<IngressResult>>> result;
+  std::function<std::optional<Problem>(std::size_t index)> apply;
+  IngressDone done;
+  std::optional<IngressResults> result;
   std::exception_ptr error;
-  bool done = false;
-  // Its caller sleeps on its own condition: one commit wakes exactly the
-  // callers it answered, and the next leader, not every waiting thread.
-  std::condition_variable wake;
 };
 
-Expected<std::vector<Lifecycle::IngressResult>> Lifecycle::applyIngressBatch(
-    const std::vector<sdk::CloudEvent>& events, const std::string& dedup_until, bool refusable,
-    const std::function<std::optional<Problem>(std::size_t index)>& apply) {
-  // Group commit: requests queue up; whichever caller finds no commit running
-  // takes everything queued and commits it in ONE transaction (one fsync).
-  // Every caller returns only after the commit that holds its events.
+void Lifecycle::IngressRequestDeleter::operator()(IngressRequest* request) const { delete request; }
+
+Lifecycle::~Lifecycle() {
+  {
+    std::lock_guard lock(ingress_mutex_);
+    ingress_stopping_ = true;
+  }
+  ingress_queued_.notify_one();
+  if (ingress_committer_.joinable()) ingress_committer_.join();
+}
+
+void Lifecycle::submitIngressBatch(const std::vector<sdk::CloudEvent>& events, std::string dedup_until,
+                                   bool refusable, std::function<std::optional<Problem>(std::size_t index)> apply,
+                                   IngressDone done) {
   // Serialised here, on the caller's thread, so that commits stay short.
   std::vector<EventRecord> records;
   records.reserve(events.size());
   for (const auto& event : events) records.push_back(EventRecord::ofParsed(event));
-  IngressRequest request{events, std::move(records), dedup_until, refusable, apply, std::nullopt, nullptr, false, {}};
-  std::unique_lock lock(ingress_mutex_);
-  ingress_queue_.push_back(&request);
-  while (!request.done) {
-    if (committing_) {
-      request.wake.wait(lock);
-      continue;
-    }
-    std::vector<IngressRequest*> group;
-    group.reserve(std::min(ingress_queue_.size(), kMaxIngressGroup));
-    while (!ingress_queue_.empty() && group.size() < kMaxIngressGroup) {
-      group.push_back(ingress_queue_.front());
-      ingress_queue_.pop_front();
-    }
-    committing_ = true;
-    lock.unlock();
-    commitIngressGroup(group);
-    lock.lock();
-    committing_ = false;
-    for (auto* member : group) {
-      member->done = true;
-      if (member != &request) member->wake.notify_one();
-    }
-    // Whoever queued during this commit leads the next one.
-    if (!ingress_queue_.empty()) ingress_queue_.front()->wake.notify_one();
+  auto request = IngressRequestPtr(new IngressRequest{
+      events, std::move(records), std::move(dedup_until), refusable, std::move(apply), std::move(done), {}, nullptr});
+  {
+    std::lock_guard lock(ingress_mutex_);
+    if (ingress_stopping_) throw std::logic_error("ingress: submitted while the engine is shutting down");
+    if (!ingress_committer_.joinable()) ingress_committer_ = std::thread([this] { runIngressCommitter(); });
+    ingress_queue_.push_back(std::move(request));
   }
-  lock.unlock();
-  if (request.error) std::rethrow_exception(request.error);
-  return std::move(*request.result);
+  ingress_queued_.notify_one();
 }
 
-void Lifecycle::commitIngressGroup(const std::vector<IngressRequest*>& group) {
+Expected<std::vector<Lifecycle::IngressResult>> Lifecycle::applyIngressBatch(
+    const std::vector<sdk::CloudEvent>& events, const std::string& dedup_until, bool refusable,
+    const std::function<std::optional<Problem>(std::size_t index)>& apply) {
+  std::mutex mutex;
+  std::condition_variable answered;
+  std::optional<IngressResults> result;
+  std::exception_ptr error;
+  submitIngressBatch(events, dedup_until, refusable, apply, [&](IngressResults r, std::exception_ptr e) {
+    std::lock_guard lock(mutex);
+    result = std::move(r);
+    error = e;
+    answered.notify_one();
+  });
+  std::unique_lock lock(mutex);
+  answered.wait(lock, [&] { return result || error; });
+  if (error) std::rethrow_exception(error);
+  return std::move(*result);
+}
+
+void Lifecycle::runIngressCommitter() {
+  // Group commit: whatever queued while the last commit ran goes into the
+  // next transaction together (one fsync), so durability does not bound the
+  // request rate.
+  std::unique_lock lock(ingress_mutex_);
+  while (true) {
+    ingress_queued_.wait(lock, [this] { return ingress_stopping_ || !ingress_queue_.empty(); });
+    if (ingress_queue_.empty()) return;  // stopping, and everything submitted is committed
+    std::vector<IngressRequestPtr> group;
+    group.reserve(std::min(ingress_queue_.size(), kMaxIngressGroup));
+    while (!ingress_queue_.empty() && group.size() < kMaxIngressGroup) {
+      group.push_back(std::move(ingress_queue_.front()));
+      ingress_queue_.pop_front();
+    }
+    lock.unlock();
+    commitIngressGroup(group);
+    for (auto& request : group) {
+      request->done(request->result ? std::move(*request->result) : IngressResults(Problem{}), request->error);
+    }
+    lock.lock();
+  }
+}
+
+void Lifecycle::commitIngressGroup(const std::vector<IngressRequestPtr>& group) {
   try {
     auto transaction = store_.begin();
     const std::string now = nowText();
@@ -73,7 +100,7 @@ void Lifecycle::commitIngressGroup(const std::vector<IngressRequest*>& group) {
     // savepoint; a key's flag is true at the one position that remembered it
     // (the first copy), and IngressKeyOwners hands keys on when requests are refused.
     std::vector<IngressKey> keys;
-    for (const auto* request : group) {
+    for (const auto& request : group) {
       for (const auto& event : request->events) keys.push_back({event.source, event.id, request->dedup_until});
     }
     IngressKeyOwners owners(keys, transaction->rememberIngress(keys));
@@ -124,7 +151,7 @@ void Lifecycle::commitIngressGroup(const std::vector<IngressRequest*>& group) {
     for (auto& uow : applied) committed(*uow);
   } catch (...) {
     // The transaction rolled back: nothing of the group was applied.
-    for (auto* request : group) request->error = std::current_exception();
+    for (auto& request : group) request->error = std::current_exception();
   }
 }
 

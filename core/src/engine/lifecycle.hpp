@@ -1,8 +1,12 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <deque>
+#include <exception>
+#include <memory>
 #include <mutex>
+#include <thread>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -57,6 +61,10 @@ public:
   using IdSource = std::function<std::string()>;
 
   Lifecycle(Store& store, CloudEventConverter converter, EngineSettings settings, Clock now, IdSource new_id);
+  // Commits what was submitted before it returns.
+  ~Lifecycle();
+  Lifecycle(const Lifecycle&) = delete;
+  Lifecycle& operator=(const Lifecycle&) = delete;
 
   Expected<LabletDefinition> createDefinition(const DefinitionSpec& spec);
   Expected<LabletDefinition> addDefinitionVersion(const std::string& definition_id, const DefinitionSpec& spec);
@@ -98,12 +106,20 @@ public:
   // applied. A duplicate gets IngressResult::Duplicate and changes nothing; a
   // Problem from `apply` rolls everything back. Only a `refusable` call may
   // return a Problem from `apply` (one whose events only get logged is not,
-  // and costs no savepoint). One result per event, in order. Concurrent calls
-  // share one commit. (engine/ingress_transaction.cpp)
+  // and costs no savepoint). One result per event, in order. One committing
+  // thread takes whatever calls are queued into one transaction (group
+  // commit: one fsync for many requests). (engine/ingress_transaction.cpp)
   enum class IngressResult { Applied, Duplicate };
+  using IngressResults = Expected<std::vector<IngressResult>>;
   Expected<std::vector<IngressResult>> applyIngressBatch(
       const std::vector<sdk::CloudEvent>& events, const std::string& dedup_until, bool refusable,
       const std::function<std::optional<Problem>(std::size_t index)>& apply);
+  // applyIngressBatch without waiting: `done` runs once, on the committing
+  // thread after the commit (or with the exception that rolled it back), and
+  // must be quick. `events` and `apply` must stay alive until then.
+  using IngressDone = std::function<void(IngressResults results, std::exception_ptr error)>;
+  void submitIngressBatch(const std::vector<sdk::CloudEvent>& events, std::string dedup_until, bool refusable,
+                          std::function<std::optional<Problem>(std::size_t index)> apply, IngressDone done);
   // The session, read with a row lock in the current transaction (inside
   // applyIngressBatch: the ingress one), so a decision taken on its state holds
   // until commit. 404 when it does not exist. (engine/ingress_transaction.cpp)
@@ -146,11 +162,19 @@ private:
   std::string nowText() const { return formatUtc(now_()); }
 
   struct IngressRequest;
+  // Defined where IngressRequest is complete (engine/ingress_transaction.cpp).
+  struct IngressRequestDeleter {
+    void operator()(IngressRequest* request) const;
+  };
+  using IngressRequestPtr = std::unique_ptr<IngressRequest, IngressRequestDeleter>;
   static constexpr std::size_t kMaxIngressGroup = 256;
-  void commitIngressGroup(const std::vector<IngressRequest*>& group);
+  void commitIngressGroup(const std::vector<IngressRequestPtr>& group);
+  void runIngressCommitter();
   std::mutex ingress_mutex_;
-  std::deque<IngressRequest*> ingress_queue_;
-  bool committing_ = false;
+  std::condition_variable ingress_queued_;
+  std::deque<IngressRequestPtr> ingress_queue_;
+  bool ingress_stopping_ = false;
+  std::thread ingress_committer_;  // started by the first submit
 
   Store& store_;
   std::function<void()> on_commit_;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <condition_variable>
+#include <mutex>
 
 #include <Poco/Logger.h>
 #include <rapidjson/document.h>
@@ -100,13 +102,27 @@ sdk::Result<std::unique_ptr<EventIngress>> EventIngress::create(GatewayConfig::I
 }
 
 IngressOutcome EventIngress::accept(const sdk::Headers& headers, std::string_view body) const {
-  if (auto rejection = checkContentType(headers)) return *rejection;
+  std::mutex mutex;
+  std::condition_variable answered;
+  std::optional<IngressOutcome> outcome;
+  acceptAsync(headers, body, [&](IngressOutcome o) {
+    std::lock_guard lock(mutex);
+    outcome = std::move(o);
+    answered.notify_one();
+  });
+  std::unique_lock lock(mutex);
+  answered.wait(lock, [&] { return outcome.has_value(); });
+  return std::move(*outcome);
+}
+
+void EventIngress::acceptAsync(const sdk::Headers& headers, std::string_view body, IngressAnswer answer) const {
+  if (auto rejection = checkContentType(headers)) return answer(*rejection);
   auto parsed = sdk::parseHttp(headers, body, sdk::ParseLimits{settings_.max_depth});
-  if (!parsed) return parseRejection(parsed.error());
+  if (!parsed) return answer(parseRejection(parsed.error()));
   const bool batch = mediaType(contentType(headers).value_or("")) == sdk::kBatchContentType;
   auto routed = route(parsed.value(), headers, body, batch);
-  if (auto* rejection = std::get_if<IngressRejection>(&routed)) return *rejection;
-  return apply(parsed.value(), std::get<std::vector<const Claim*>>(routed), batch);
+  if (auto* rejection = std::get_if<IngressRejection>(&routed)) return answer(*rejection);
+  apply(std::move(parsed.value()), std::move(std::get<std::vector<const Claim*>>(routed)), batch, std::move(answer));
 }
 
 std::variant<std::vector<const Claim*>, IngressRejection> EventIngress::route(
@@ -157,41 +173,89 @@ std::variant<std::vector<const Claim*>, IngressRejection> EventIngress::route(
   return claims;
 }
 
-IngressOutcome EventIngress::apply(const std::vector<sdk::CloudEvent>& events,
-                                   const std::vector<const Claim*>& claims, bool batch) const {
+// What one request's events did while its group committed; lives until the
+// commit has answered.
+struct EventIngress::Applying {
+  std::vector<sdk::CloudEvent> events;
+  std::vector<const Claim*> claims;
+  bool batch;
+  IngressAnswer answer;
   std::vector<SessionTransition> made;
-  std::vector<bool> changed(events.size(), false);
+  std::vector<bool> changed;
   std::size_t failing = 0;
   std::string failing_pointer;  // where a source's translate() found fault in the event
+};
+
+void EventIngress::apply(std::vector<sdk::CloudEvent> events, std::vector<const Claim*> claims, bool batch,
+                         IngressAnswer answer) const {
+  auto state = std::make_shared<Applying>();
+  state->changed.assign(events.size(), false);
+  state->events = std::move(events);
+  state->claims = std::move(claims);
+  state->batch = batch;
+  state->answer = std::move(answer);
   const auto dedup_until = formatUtc(now_() + std::chrono::seconds(settings_.dedup_ttl_seconds));
-  const bool refusable = std::any_of(claims.begin(), claims.end(), [](const Claim* claim) { return claim != nullptr; });
-  auto results = lifecycle_.applyIngressBatch(events, dedup_until, refusable, [&](std::size_t i) -> std::optional<Problem> {
-    failing = i;
-    if (claims[i] == nullptr) return std::nullopt;  // forwarded: logged, nothing to apply
-    const auto& owner = sources_[claims[i]->source_index];
-    auto commands = owner.source->translate(events[i]);
-    if (!commands) {
-      if (commands.error().where.starts_with("/")) failing_pointer = commands.error().where;
-      return Problem::unprocessable(commands.error().message);
+  const bool refusable =
+      std::any_of(state->claims.begin(), state->claims.end(), [](const Claim* claim) { return claim != nullptr; });
+  // `state` is kept alive by the `done` callback until the commit answers;
+  // `apply` (called before it) may use it through a plain pointer.
+  Applying* s = state.get();
+  lifecycle_.submitIngressBatch(
+      s->events, dedup_until, refusable,
+      [this, s](std::size_t i) -> std::optional<Problem> {
+        s->failing = i;
+        if (s->claims[i] == nullptr) return std::nullopt;  // forwarded: logged, nothing to apply
+        const auto& owner = sources_[s->claims[i]->source_index];
+        auto commands = owner.source->translate(s->events[i]);
+        if (!commands) {
+          if (commands.error().where.starts_with("/")) s->failing_pointer = commands.error().where;
+          return Problem::unprocessable(commands.error().message);
+        }
+        const auto before = s->made.size();
+        if (auto problem = commands_.apply(commands.value(), s->made)) return problem;
+        s->changed[i] = s->made.size() > before;
+        return std::nullopt;
+      },
+      [this, state](Lifecycle::IngressResults results, std::exception_ptr error) {
+        state->answer(answered(*state, results, error));
+      });
+}
+
+IngressOutcome EventIngress::answered(const Applying& state, const Lifecycle::IngressResults& results,
+                                      std::exception_ptr error) const {
+  if (error) {
+    // The group's transaction rolled back: nothing of this request was applied.
+    int status = 500;
+    std::string reason = "unknown error";
+    try {
+      std::rethrow_exception(error);
+    } catch (const StoreError& e) {
+      status = 503;  // the client may retry
+      reason = e.what();
+    } catch (const std::exception& e) {
+      reason = e.what();
+    } catch (...) {
     }
-    const auto before = made.size();
-    if (auto problem = commands_.apply(commands.value(), made)) return problem;
-    changed[i] = made.size() > before;
-    return std::nullopt;
-  });
+    logWithFields(ingressLog(), sdk::LogLevel::Error, "ingress commit failed", {{"error", reason}});
+    return IngressRejection{status, "nothing was applied: " + reason, {}, {}, {}};
+  }
+  const auto& events = state.events;
   if (!results) {
     const auto& problem = results.problem();
-    return IngressRejection{problem.status, describe(events[failing], failing, batch) + ": " + problem.detail, {},
-                            failing_pointer, batch ? std::optional<std::size_t>(failing) : std::nullopt};
+    const auto failing = state.failing;
+    return IngressRejection{problem.status, describe(events[failing], failing, state.batch) + ": " + problem.detail,
+                            {}, state.failing_pointer,
+                            state.batch ? std::optional<std::size_t>(failing) : std::nullopt};
   }
-  runHooks(made);
+  runHooks(state.made);
   IngressReceipt receipt;
+  receipt.items.reserve(events.size());
   for (std::size_t i = 0; i < events.size(); ++i) {
     auto result = IngressReceipt::Result::Duplicate;
     if (results.value()[i] == Lifecycle::IngressResult::Applied) {
-      result = claims[i] == nullptr ? IngressReceipt::Result::Forwarded
-               : changed[i]         ? IngressReceipt::Result::Applied
-                                    : IngressReceipt::Result::Unchanged;
+      result = state.claims[i] == nullptr ? IngressReceipt::Result::Forwarded
+               : state.changed[i]         ? IngressReceipt::Result::Applied
+                                          : IngressReceipt::Result::Unchanged;
     }
     receipt.items.push_back({events[i].id, events[i].source, events[i].type, result});
   }

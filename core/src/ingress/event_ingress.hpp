@@ -72,7 +72,14 @@ public:
   // Registers a hook; call before serving (not synchronised with accept()).
   void addCommitHook(CommitHook hook) { hooks_.push_back(std::move(hook)); }
 
-  // One request, its body already read within max_body_bytes. Thread-safe.
+  // One request, its body already read within max_body_bytes: checks and
+  // parses it on the caller's thread, and `answer` runs once with the outcome
+  // (at once when it is refused before the store; else on the committing
+  // thread after the commit, so it must be quick). Thread-safe. A 503 when the
+  // store failed (nothing applied).
+  using IngressAnswer = std::function<void(IngressOutcome outcome)>;
+  void acceptAsync(const sdk::Headers& headers, std::string_view body, IngressAnswer answer) const;
+  // acceptAsync, waiting for the answer.
   IngressOutcome accept(const sdk::Headers& headers, std::string_view body) const;
 
   const GatewayConfig::Ingress& settings() const { return settings_; }
@@ -85,8 +92,11 @@ private:
   std::variant<std::vector<const Claim*>, IngressRejection> route(const std::vector<sdk::CloudEvent>& events,
                                                                   const sdk::Headers& headers, std::string_view body,
                                                                   bool batch) const;
-  IngressOutcome apply(const std::vector<sdk::CloudEvent>& events, const std::vector<const Claim*>& claims,
-                       bool batch) const;
+  struct Applying;
+  void apply(std::vector<sdk::CloudEvent> events, std::vector<const Claim*> claims, bool batch,
+             IngressAnswer answer) const;
+  IngressOutcome answered(const Applying& state, const Lifecycle::IngressResults& results,
+                          std::exception_ptr error) const;
   void runHooks(const std::vector<SessionTransition>& made) const;
 
   GatewayConfig::Ingress settings_;

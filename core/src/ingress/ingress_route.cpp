@@ -34,6 +34,7 @@ const char* titleFor(int status) {
     case 413: return "Content Too Large";
     case 415: return "Unsupported Media Type";
     case 422: return "Unprocessable Content";
+    case 503: return "Service Unavailable";
     default: return "Internal Server Error";
   }
 }
