@@ -1,7 +1,6 @@
 #include "api/problem_details.hpp"
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+#include "http/http_message.hpp"
 
 namespace ccm::core {
 
@@ -15,19 +14,7 @@ void sendBody(Poco::Net::HTTPServerResponse& response, int status, const std::st
 
 void sendProblem(Poco::Net::HTTPServerResponse& response, int status, const std::string& title,
                  const std::string& detail) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  writer.StartObject();
-  writer.Key("type");
-  writer.String("about:blank");
-  writer.Key("title");
-  writer.String(title);
-  writer.Key("status");
-  writer.Int(status);
-  writer.Key("detail");
-  writer.String(detail);
-  writer.EndObject();
-  sendBody(response, status, "application/problem+json", buffer.GetString());
+  sendBody(response, status, "application/problem+json", problemJson(status, title, detail));
 }
 
 }  // namespace ccm::core

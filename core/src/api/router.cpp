@@ -1,7 +1,6 @@
 #include "api/router.hpp"
 
 #include <Poco/Logger.h>
-#include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/URI.h>
 
 #include "api/problem_details.hpp"
@@ -39,50 +38,35 @@ bool matchSegments(const std::vector<std::string>& pattern, const std::vector<st
   return true;
 }
 
-class RoutedHandler : public Poco::Net::HTTPRequestHandler {
-public:
-  RoutedHandler(const Router& router) : router_(router) {}
-
-  void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override {
-    std::string path;
-    try {
-      path = Poco::URI(request.getURI()).getPath();
-    } catch (const Poco::Exception&) {
-      return sendProblem(response, 400, "Bad Request", "request target \"" + request.getURI() + "\" is not a valid URI");
-    }
-    const auto match = router_.match(request.getMethod(), path);
-    if (match.handler == nullptr && match.allowed_methods.empty()) {
-      return sendProblem(response, 404, "Not Found", "no resource at " + path);
-    }
-    if (match.handler == nullptr) {
-      std::string allow;
-      for (const auto& m : match.allowed_methods) allow += (allow.empty() ? "" : ", ") + m;
-      response.set("Allow", allow);
-      return sendProblem(response, 405, "Method Not Allowed",
-                         request.getMethod() + " is not allowed on " + path + " (allowed: " + allow + ")");
-    }
-    try {
-      (*match.handler)(request, response, match.params);
-    } catch (const StoreError& e) {
-      // The transaction rolled back: nothing was applied, the client may retry.
-      logWithFields(Poco::Logger::get("ccm.api"), sdk::LogLevel::Error, "store unavailable",
-                    {{"path", path}, {"error", e.what()}});
-      if (!response.sent()) sendProblem(response, 503, "Service Unavailable", e.what());
-    } catch (const std::exception& e) {
-      logWithFields(Poco::Logger::get("ccm.api"), sdk::LogLevel::Error, "request handler failed",
-                    {{"path", path}, {"error", e.what()}});
-      if (!response.sent()) sendProblem(response, 500, "Internal Server Error", e.what());
-    }
-  }
-
-private:
-  const Router& router_;
-};
-
 }  // namespace
+
+std::optional<std::string> requestPath(const std::string& target) {
+  const std::string_view raw(target);
+  const auto path = raw.substr(0, raw.find('?'));
+  if (path.starts_with('/') && path.find('%') == std::string_view::npos) return std::string(path);
+  try {
+    return Poco::URI(target).getPath();
+  } catch (const Poco::Exception&) {
+    return std::nullopt;
+  }
+}
 
 void Router::add(const std::string& method, const std::string& pattern, RouteHandler handler) {
   routes_.push_back({method, splitPath(pattern), std::move(handler)});
+}
+
+void Router::addAsync(const std::string& method, const std::string& pattern, AsyncRouteHandler handler,
+                      RequestParser::Limit body_limit) {
+  if (pattern.find('{') != std::string::npos) throw std::logic_error("an async route's path is literal: " + pattern);
+  routes_.push_back({method, splitPath(pattern), {}});
+  async_routes_.push_back({method, pattern, std::move(handler), std::move(body_limit)});
+}
+
+const Router::AsyncRoute* Router::asyncRoute(std::string_view method, std::string_view path) const {
+  for (const auto& route : async_routes_) {
+    if (route.method == method && route.path == path) return &route;
+  }
+  return nullptr;
 }
 
 Router::Match Router::match(const std::string& method, const std::string& path) const {
@@ -91,18 +75,43 @@ Router::Match Router::match(const std::string& method, const std::string& path) 
   for (const auto& route : routes_) {
     PathParams params;
     if (!matchSegments(route.segments, segments, params)) continue;
-    if (route.method == method || (method == "HEAD" && route.method == "GET")) {
+    const bool same_method = route.method == method || (method == "HEAD" && route.method == "GET");
+    if (same_method && route.handler) {
       result.handler = &route.handler;
       result.params = std::move(params);
       return result;
     }
-    result.allowed_methods.push_back(route.method);
+    if (!same_method) result.allowed_methods.push_back(route.method);
   }
   return result;
 }
 
-Poco::Net::HTTPRequestHandler* Router::createRequestHandler(const Poco::Net::HTTPServerRequest&) {
-  return new RoutedHandler(*this);
+void Router::handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) const {
+  const auto path = requestPath(request.getURI());
+  if (!path) return sendProblem(response, 400, "Bad Request", "request target \"" + request.getURI() + "\" is not a valid URI");
+  const auto found = match(request.getMethod(), *path);
+  if (found.handler == nullptr && found.allowed_methods.empty()) {
+    return sendProblem(response, 404, "Not Found", "no resource at " + *path);
+  }
+  if (found.handler == nullptr) {
+    std::string allow;
+    for (const auto& m : found.allowed_methods) allow += (allow.empty() ? "" : ", ") + m;
+    response.set("Allow", allow);
+    return sendProblem(response, 405, "Method Not Allowed",
+                       request.getMethod() + " is not allowed on " + *path + " (allowed: " + allow + ")");
+  }
+  try {
+    (*found.handler)(request, response, found.params);
+  } catch (const StoreError& e) {
+    // The transaction rolled back: nothing was applied, the client may retry.
+    logWithFields(Poco::Logger::get("ccm.api"), sdk::LogLevel::Error, "store unavailable",
+                  {{"path", *path}, {"error", e.what()}});
+    if (!response.sent()) sendProblem(response, 503, "Service Unavailable", e.what());
+  } catch (const std::exception& e) {
+    logWithFields(Poco::Logger::get("ccm.api"), sdk::LogLevel::Error, "request handler failed",
+                  {{"path", *path}, {"error", e.what()}});
+    if (!response.sent()) sendProblem(response, 500, "Internal Server Error", e.what());
+  }
 }
 
 }  // namespace ccm::core

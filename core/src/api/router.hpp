@@ -2,43 +2,69 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
+
+#include "http/http_server.hpp"
 
 namespace ccm::core {
 
 using PathParams = std::map<std::string, std::string>;
+// A route written against Poco's server request and response; it may block
+// (the API server runs it on a worker thread).
 using RouteHandler =
     std::function<void(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse&, const PathParams&)>;
+// A route answered from the HTTP server's event loop: it must not block, so it
+// hands the request on and answers through the responder.
+using AsyncRouteHandler = std::function<void(HttpRequest request, HttpResponder responder)>;
 
 // The route table: method + path pattern ("/api/v1/sessions/{id}") -> handler.
 // Unknown paths get 404 and known paths with another method 405 (with Allow),
-// both as problem details. A handler that throws gets a 500 problem.
-class Router : public Poco::Net::HTTPRequestHandlerFactory {
+// both as problem details. A handler that throws gets a 500 problem (503
+// when the store failed).
+class Router {
 public:
   void add(const std::string& method, const std::string& pattern, RouteHandler handler);
+  // `pattern` is a literal path (no {parameters}); bodies up to `body_limit`.
+  void addAsync(const std::string& method, const std::string& pattern, AsyncRouteHandler handler,
+                RequestParser::Limit body_limit);
 
-  Poco::Net::HTTPRequestHandler* createRequestHandler(const Poco::Net::HTTPServerRequest& request) override;
-
-  // Finds the handler for a request; exposed for tests.
   struct Match {
     const RouteHandler* handler = nullptr;
     PathParams params;
     std::vector<std::string> allowed_methods;  // set when the path matched but the method did not
   };
+  // The blocking route for a request; an async route's path matches only
+  // for its 405 (allowed_methods).
   Match match(const std::string& method, const std::string& path) const;
+
+  struct AsyncRoute {
+    std::string method;
+    std::string path;
+    AsyncRouteHandler handler;
+    RequestParser::Limit body_limit;
+  };
+  const AsyncRoute* asyncRoute(std::string_view method, std::string_view path) const;
+
+  // Runs the blocking route for a request whose body has been read.
+  void handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) const;
 
 private:
   struct Route {
     std::string method;
     std::vector<std::string> segments;
-    RouteHandler handler;
+    RouteHandler handler;  // empty for an async route's entry
   };
   std::vector<Route> routes_;
+  std::vector<AsyncRoute> async_routes_;
 };
+
+// The percent-decoded path of a request target, or std::nullopt when the
+// target is not a valid URI.
+std::optional<std::string> requestPath(const std::string& target);
 
 }  // namespace ccm::core

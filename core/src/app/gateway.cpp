@@ -1,9 +1,6 @@
 #include "app/gateway.hpp"
 
 #include <Poco/Logger.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/ServerSocket.h>
-#include <Poco/Net/SocketAddress.h>
 
 #include "api/delivery_routes.hpp"
 #include "api/json_request.hpp"
@@ -253,24 +250,23 @@ void Gateway::addRoutes(Router& router) {
 }
 
 sdk::Result<std::uint16_t> Gateway::start() {
-  Poco::SharedPtr<Router> router = new Router;
-  addRoutes(*router);
+  router_ = std::make_unique<Router>();
+  addRoutes(*router_);
+  ApiServer::Options options;
+  options.http.host = config_.server.host;
+  options.http.port = config_.server.port;
+  options.http.io_threads = config_.server.io_threads;
+  options.http.max_connections = static_cast<std::size_t>(config_.server.max_connections);
+  options.http.keep_alive_timeout = std::chrono::milliseconds(config_.server.keep_alive_timeout_ms);
+  options.http.request_timeout = std::chrono::milliseconds(config_.server.request_timeout_ms);
+  options.worker_threads = config_.server.threads;
+  options.max_queued = static_cast<std::size_t>(config_.server.max_queued);
   try {
-    // Poco's ServerSocket(address) also sets SO_REUSEPORT, which would let a
-    // second gateway silently share the port; bind without it.
-    Poco::Net::ServerSocket socket;
-    socket.bind(Poco::Net::SocketAddress(config_.server.host, config_.server.port), true, false);
-    socket.listen(64);
-    auto* params = new Poco::Net::HTTPServerParams;
-    params->setMaxThreads(config_.server.threads);
-    params->setMaxQueued(config_.server.max_queued);
-    params->setKeepAlive(true);
-    server_ = std::make_unique<Poco::Net::HTTPServer>(router, socket, params);
-    server_->start();
-  } catch (const Poco::Exception& e) {
-    return sdk::Error{"/server", "cannot listen on " + config_.server.host + ":" + std::to_string(config_.server.port) +
-                                     ": " + e.displayText()};
+    server_ = std::make_unique<ApiServer>(options, *router_);
+  } catch (const std::exception& e) {
+    return sdk::Error{"/server", e.what()};
   }
+  server_->start();
   started_at_ = std::chrono::steady_clock::now();
   delivery_->apply(std::move(initial_sinks_));
   initial_sinks_.clear();
@@ -296,14 +292,13 @@ sdk::Result<std::uint16_t> Gateway::start() {
 void Gateway::stop() {
   if (!server_) return;
   ready_ = false;
-  // stopAll(false) closes the listening socket and lets handlers finish;
-  // in-flight requests get until the deadline.
-  server_->stopAll(false);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.server.shutdown_timeout_ms);
-  while (server_->currentConnections() > 0 && std::chrono::steady_clock::now() < deadline) {
-    Poco::Thread::sleep(20);
+  // New connections are refused at once; requests in hand get until the
+  // deadline to be answered.
+  const auto unanswered = server_->stop(std::chrono::milliseconds(config_.server.shutdown_timeout_ms));
+  if (unanswered > 0) {
+    logWithFields(appLog(), sdk::LogLevel::Warning, "requests still unanswered at shutdown were cut off",
+                  {{"requests", std::to_string(unanswered)}});
   }
-  if (server_->currentConnections() > 0) server_->stopAll(true);
   server_.reset();
   logWithFields(appLog(), sdk::LogLevel::Info, "stopped");
 }

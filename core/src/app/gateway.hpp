@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include <Poco/Net/HTTPServer.h>
 
+#include "api/api_server.hpp"
 #include "api/router.hpp"
 #include "app/collection_flow.hpp"
 #include "app/plugin_selection.hpp"
@@ -83,7 +83,8 @@ private:
   std::shared_ptr<sdk::AssessmentClient> assessment_client_;
   std::unique_ptr<CollectionFlow> collection_;
   std::unique_ptr<PeriodicTask> reconciler_;  // Lifecycle::reconcile() every engine.reconcile_interval_ms
-  std::unique_ptr<Poco::Net::HTTPServer> server_;
+  std::unique_ptr<Router> router_;  // the routes server_ serves
+  std::unique_ptr<ApiServer> server_;
   std::atomic<bool> ready_{false};
   std::chrono::steady_clock::time_point started_at_;
 };

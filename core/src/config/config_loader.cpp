@@ -167,6 +167,11 @@ sdk::Result<GatewayConfig> loadConfigText(std::string_view text, const std::file
     config.server.port = static_cast<std::uint16_t>(intOr(server->value, "port", config.server.port));
     config.server.threads = intOr(server->value, "threads", config.server.threads);
     config.server.max_queued = intOr(server->value, "max_queued", config.server.max_queued);
+    config.server.io_threads = intOr(server->value, "io_threads", config.server.io_threads);
+    config.server.max_connections = intOr(server->value, "max_connections", config.server.max_connections);
+    config.server.keep_alive_timeout_ms =
+        intOr(server->value, "keep_alive_timeout_ms", config.server.keep_alive_timeout_ms);
+    config.server.request_timeout_ms = intOr(server->value, "request_timeout_ms", config.server.request_timeout_ms);
     config.server.shutdown_timeout_ms = intOr(server->value, "shutdown_timeout_ms", config.server.shutdown_timeout_ms);
     config.server.replica_id = stringOr(server->value, "replica_id", config.server.replica_id);
   }

@@ -39,8 +39,12 @@ struct GatewayConfig {
   struct Server {
     std::string host = "127.0.0.1";
     std::uint16_t port = 8080;
-    int threads = 16;
-    int max_queued = 256;
+    int threads = 16;          // workers for the REST API's blocking routes
+    int max_queued = 256;      // API requests waiting for a worker before 503
+    int io_threads = 2;        // event loops reading and writing connections
+    int max_connections = 4096;
+    int keep_alive_timeout_ms = 10000;  // an idle connection is closed after this
+    int request_timeout_ms = 60000;     // to receive a whole request (408), or to write a response
     int shutdown_timeout_ms = 10000;
     // Who holds sink leases; the host name by default, so a restarted gateway
     // takes its own leases back at once. Replicas sharing a store need distinct ids.

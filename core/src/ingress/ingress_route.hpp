@@ -7,10 +7,11 @@
 
 namespace ccm::core {
 
-// POST /api/v1/events (CloudEvents HTTP binding): reads the body up to
-// ingress.max_body_bytes (413 as soon as more arrives, before it is all
-// buffered), lets `ingress` decide, and answers 202 with the receipt or a
-// problem details body. `ingress` must outlive the router.
+// POST /api/v1/events (CloudEvents HTTP binding), an async route: the server
+// reads bodies up to ingress.max_body_bytes (413 as soon as more arrives,
+// before it is all buffered); `ingress` decides, and the answer is 202 with
+// the receipt (after the commit) or a problem details body. `ingress` must
+// outlive the router.
 void addIngressRoute(Router& router, const EventIngress& ingress);
 
 // {"accepted":N,"items":[{"id","source","type","result"}]}; result is

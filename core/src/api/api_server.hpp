@@ -1,0 +1,42 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+
+#include "api/router.hpp"
+#include "concurrency/worker_pool.hpp"
+#include "http/http_server.hpp"
+
+namespace ccm::core {
+
+// The gateway's HTTP API on the event-driven server: async routes (event
+// ingress) are answered from its loop threads without a thread waiting per
+// request; the other routes, which block on the store, run on a worker pool
+// (503 when server.max_queued requests already wait for a worker).
+class ApiServer {
+public:
+  struct Options {
+    HttpServer::Options http;
+    int worker_threads = 16;
+    std::size_t max_queued = 256;
+  };
+
+  // Binds at once (std::runtime_error naming the address); `router` must
+  // outlive the server.
+  ApiServer(Options options, const Router& router);
+
+  void start() { server_.start(); }
+  // See HttpServer::stop.
+  std::size_t stop(std::chrono::milliseconds grace) { return server_.stop(grace); }
+  std::uint16_t port() const { return server_.port(); }
+
+private:
+  RequestParser::Limit bodyLimit(const HttpRequest& head) const;
+  void handle(HttpRequest request, HttpResponder responder);
+
+  const Router& router_;
+  WorkerPool workers_;  // destroyed after server_: queued jobs still find their responders
+  HttpServer server_;
+};
+
+}  // namespace ccm::core

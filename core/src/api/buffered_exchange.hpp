@@ -1,0 +1,13 @@
+#pragma once
+
+#include "api/router.hpp"
+#include "http/http_message.hpp"
+
+namespace ccm::core {
+
+// Runs the router's blocking route for a request the HTTP server has read
+// whole, through Poco's server request and response interfaces (which the
+// route handlers are written against), and returns what the route sent.
+HttpResponse serveBuffered(const Router& router, HttpRequest request);
+
+}  // namespace ccm::core

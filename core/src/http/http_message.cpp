@@ -1,0 +1,123 @@
+#include "http/http_message.hpp"
+
+#include <cctype>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+namespace ccm::core {
+
+bool equalsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  }
+  return true;
+}
+
+namespace {
+
+// Whether a comma-separated header value lists `token` (case-insensitive).
+bool listsToken(std::string_view value, std::string_view token) {
+  while (!value.empty()) {
+    const auto comma = value.find(',');
+    auto item = value.substr(0, comma);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (equalsIgnoreCase(item, token)) return true;
+    if (comma == std::string_view::npos) break;
+    value.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
+}  // namespace
+
+const std::string* HttpRequest::header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (equalsIgnoreCase(key, name)) return &value;
+  }
+  return nullptr;
+}
+
+bool HttpRequest::keepAlive() const {
+  const auto* connection = header("Connection");
+  if (minor_version == 0) return connection != nullptr && listsToken(*connection, "keep-alive");
+  return connection == nullptr || !listsToken(*connection, "close");
+}
+
+std::string_view HttpRequest::path() const {
+  std::string_view path = target;
+  return path.substr(0, path.find('?'));
+}
+
+const char* reasonPhrase(int status) {
+  switch (status) {
+    case 100: return "Continue";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 411: return "Length Required";
+    case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
+    case 417: return "Expectation Failed";
+    case 422: return "Unprocessable Content";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 505: return "HTTP Version Not Supported";
+    default: return "";
+  }
+}
+
+std::string serializeResponse(const HttpResponse& response, int minor_version, bool keep_alive, bool head) {
+  std::string out;
+  out.reserve(128 + response.body.size());
+  out.append(minor_version == 0 ? "HTTP/1.0 " : "HTTP/1.1 ").append(std::to_string(response.status));
+  out.append(" ").append(reasonPhrase(response.status)).append("\r\n");
+  for (const auto& [name, value] : response.headers) {
+    if (equalsIgnoreCase(name, "Content-Length") || equalsIgnoreCase(name, "Connection") ||
+        equalsIgnoreCase(name, "Transfer-Encoding")) {
+      continue;  // framing is the server's
+    }
+    out.append(name).append(": ").append(value).append("\r\n");
+  }
+  out.append("Content-Length: ").append(std::to_string(response.body.size())).append("\r\n");
+  if (!keep_alive && minor_version > 0) out.append("Connection: close\r\n");
+  if (keep_alive && minor_version == 0) out.append("Connection: keep-alive\r\n");
+  out.append("\r\n");
+  if (!head) out.append(response.body);
+  return out;
+}
+
+std::string problemJson(int status, std::string_view title, std::string_view detail) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  writer.StartObject();
+  writer.Key("type");
+  writer.String("about:blank");
+  writer.Key("title");
+  writer.String(title.data(), static_cast<rapidjson::SizeType>(title.size()));
+  writer.Key("status");
+  writer.Int(status);
+  writer.Key("detail");
+  writer.String(detail.data(), static_cast<rapidjson::SizeType>(detail.size()));
+  writer.EndObject();
+  return {buffer.GetString(), buffer.GetSize()};
+}
+
+}  // namespace ccm::core

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+// HTTP/1.1 messages as the event-driven server (http/http_server.hpp) reads
+// and writes them: whole, with the body in memory.
+namespace ccm::core {
+
+using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
+struct HttpRequest {
+  std::string method;
+  std::string target;     // as sent: path, then "?query" when there is one
+  int minor_version = 1;  // HTTP/1.<minor_version>
+  HttpHeaders headers;    // in arrival order, names as sent
+  std::string body;       // decoded when it came chunked
+
+  // The first header of that name (case-insensitive), or nullptr.
+  const std::string* header(std::string_view name) const;
+  // HTTP/1.1 unless "Connection: close"; HTTP/1.0 only with "Connection: keep-alive".
+  bool keepAlive() const;
+  std::string_view path() const;
+};
+
+struct HttpResponse {
+  int status = 200;
+  HttpHeaders headers;
+  std::string body;
+  bool close = false;  // close the connection after this response
+};
+
+// "OK", "Not Found", ...; "" for a status it does not know.
+const char* reasonPhrase(int status);
+
+// The response's bytes: status line, headers with Content-Length (and
+// Connection when it differs from the version's default), then the body
+// unless the request was HEAD.
+std::string serializeResponse(const HttpResponse& response, int minor_version, bool keep_alive, bool head);
+
+// An RFC 9457 problem details body: {"type":"about:blank","title","status","detail"}.
+std::string problemJson(int status, std::string_view title, std::string_view detail);
+
+bool equalsIgnoreCase(std::string_view a, std::string_view b);
+
+}  // namespace ccm::core
