@@ -1,0 +1,143 @@
+#include "api/api_server.hpp"
+
+#include <future>
+#include <thread>
+
+#include <Poco/Net/HTTPClientSession.h>
+#include <Poco/Net/HTTPRequest.h>
+#include <Poco/Net/HTTPResponse.h>
+#include <Poco/StreamCopier.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "api/problem_details.hpp"
+
+namespace ccm::core {
+namespace {
+
+using ::testing::HasSubstr;
+
+struct Reply {
+  int status;
+  std::string body;
+  std::string allow;
+  std::string retry_after;
+  std::string content_length;
+};
+
+Reply call(std::uint16_t port, const std::string& method, const std::string& path, const std::string& body = {},
+           bool chunked = false) {
+  Poco::Net::HTTPClientSession session("127.0.0.1", port);
+  Poco::Net::HTTPRequest request(method, path, Poco::Net::HTTPMessage::HTTP_1_1);
+  request.set("X-Probe", "probe-value");
+  if (chunked) request.setChunkedTransferEncoding(true);
+  else if (!body.empty()) request.setContentLength(static_cast<std::streamsize>(body.size()));
+  session.sendRequest(request) << body;
+  Poco::Net::HTTPResponse response;
+  std::string text;
+  Poco::StreamCopier::copyToString(session.receiveResponse(response), text);
+  return {response.getStatus(), text, response.get("Allow", ""), response.get("Retry-After", ""),
+          response.get("Content-Length", "")};
+}
+
+class ApiServerTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    router_.add("POST", "/echo/{name}", [](auto& request, auto& response, const PathParams& params) {
+      std::string body;
+      Poco::StreamCopier::copyToString(request.stream(), body);
+      sendBody(response, 201, "text/plain",
+               params.at("name") + " " + request.get("X-Probe") + " " + std::to_string(request.getContentLength64()) +
+                   " " + body);
+    });
+    router_.add("GET", "/blocked", [this](auto&, auto& response, const PathParams&) {
+      entered_.set_value();
+      release_.wait();
+      sendBody(response, 200, "text/plain", "unblocked");
+    });
+    router_.add("GET", "/plain", [](auto&, auto& response, const PathParams&) {
+      sendBody(response, 200, "text/plain", "twelve bytes");
+    });
+    router_.addAsync(
+        "POST", "/async",
+        [](HttpRequest request, HttpResponder responder) {
+          responder.send({202, {{"Content-Type", "text/plain"}}, "async " + request.body, false});
+        },
+        {8, "test.async_limit"});
+  }
+  void start(int workers = 2, std::size_t max_queued = 4) {
+    ApiServer::Options options;
+    options.worker_threads = workers;
+    options.max_queued = max_queued;
+    server_ = std::make_unique<ApiServer>(options, router_);
+    server_->start();
+  }
+  void TearDown() override {
+    if (server_) server_->stop(std::chrono::seconds(1));
+  }
+
+  Router router_;
+  std::promise<void> entered_;
+  std::promise<void> release_promise_;
+  std::shared_future<void> release_ = release_promise_.get_future().share();
+  std::unique_ptr<ApiServer> server_;
+};
+
+TEST_F(ApiServerTest, BlockingRoutesSeeHeadersParametersAndTheDecodedBody) {
+  start();
+  auto fixed = call(server_->port(), "POST", "/echo/fixed", "abc");
+  EXPECT_EQ(fixed.status, 201);
+  EXPECT_EQ(fixed.body, "fixed probe-value 3 abc");
+  // A chunked body reaches the route read whole, with its length.
+  auto chunked = call(server_->port(), "POST", "/echo/chunked", "abcdef", true);
+  EXPECT_EQ(chunked.status, 201);
+  EXPECT_EQ(chunked.body, "chunked probe-value 6 abcdef");
+}
+
+TEST_F(ApiServerTest, HeadAnswersAGetRouteWithoutTheBody) {
+  start();
+  auto head = call(server_->port(), "HEAD", "/plain");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.content_length, "12");
+  EXPECT_EQ(head.body, "");
+}
+
+TEST_F(ApiServerTest, UnknownPathsAndMethodsAreProblems) {
+  start();
+  auto missing = call(server_->port(), "GET", "/nowhere");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_THAT(missing.body, HasSubstr("no resource at /nowhere"));
+  auto wrong = call(server_->port(), "GET", "/async");
+  EXPECT_EQ(wrong.status, 405);
+  EXPECT_EQ(wrong.allow, "POST");
+}
+
+TEST_F(ApiServerTest, AsyncRoutesAreAnsweredWithTheirOwnBodyLimit) {
+  start();
+  auto small = call(server_->port(), "POST", "/async", "12345678");
+  EXPECT_EQ(small.status, 202);
+  EXPECT_EQ(small.body, "async 12345678");
+  auto large = call(server_->port(), "POST", "/async", "123456789");
+  EXPECT_EQ(large.status, 413);
+  EXPECT_THAT(large.body, HasSubstr("test.async_limit (8 bytes)"));
+}
+
+TEST_F(ApiServerTest, RequestsBeyondTheWorkerQueueGet503WhileAsyncRoutesStillAnswer) {
+  start(1, 1);
+  auto blocked = std::async(std::launch::async, [this] { return call(server_->port(), "GET", "/blocked"); });
+  entered_.get_future().wait();  // the only worker is busy
+  auto queued = std::async(std::launch::async, [this] { return call(server_->port(), "GET", "/plain"); });
+  // Let the queued request take the one queue place (nothing to observe it by).
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const auto refused = call(server_->port(), "GET", "/plain");
+  EXPECT_EQ(refused.status, 503);
+  EXPECT_EQ(refused.retry_after, "1");
+  EXPECT_THAT(refused.body, HasSubstr("server.max_queued"));
+  EXPECT_EQ(call(server_->port(), "POST", "/async", "free").status, 202);
+  release_promise_.set_value();
+  EXPECT_EQ(blocked.get().body, "unblocked");
+  EXPECT_EQ(queued.get().status, 200);
+}
+
+}  // namespace
+}  // namespace ccm::core

@@ -1,0 +1,280 @@
+#include "http/http_server.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <thread>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace ccm::core {
+namespace {
+
+using namespace std::chrono_literals;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+// A plain TCP client, so that tests see (and send) the exact bytes.
+class RawConnection {
+public:
+  explicit RawConnection(std::uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) throw std::runtime_error("connect");
+    timeval timeout{5, 0};
+    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  }
+  ~RawConnection() { ::close(fd_); }
+
+  void send(const std::string& bytes) { ASSERT_EQ(::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size())); }
+
+  // Reads until `count` responses ("\r\n\r\n" plus Content-Length bytes) or
+  // the 100 Continue line have arrived, or the server closed.
+  std::string readResponses(int count = 1) {
+    std::string out;
+    int complete = 0;
+    std::size_t at = 0;
+    while (complete < count) {
+      const auto head_end = out.find("\r\n\r\n", at);
+      if (head_end != std::string::npos) {
+        const auto length_at = out.find("Content-Length: ", at);
+        std::size_t length = 0;
+        if (length_at != std::string::npos && length_at < head_end) length = std::stoul(out.substr(length_at + 16));
+        if (out.size() >= head_end + 4 + length) {
+          at = head_end + 4 + length;
+          ++complete;
+          continue;
+        }
+      }
+      char buffer[4096];
+      const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+      if (n <= 0) break;
+      out.append(buffer, static_cast<std::size_t>(n));
+    }
+    return out;
+  }
+
+  // True when the server closed the connection (recv sees the end) in time.
+  bool closedByServer() {
+    char buffer[4096];
+    while (true) {
+      const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+      if (n == 0) return true;
+      if (n < 0) return errno == ECONNRESET;
+    }
+  }
+
+private:
+  int fd_;
+};
+
+std::string exact(int status, const std::string& body, bool close = false) {
+  return "HTTP/1.1 " + std::to_string(status) + " " + reasonPhrase(status) +
+         "\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" +
+         (close ? "Connection: close\r\n" : "") + "\r\n" + body;
+}
+
+class HttpServerTest : public ::testing::Test {
+protected:
+  void start(HttpServer::Handler handler, HttpServer::Options options = {}) {
+    server_ = std::make_unique<HttpServer>(
+        options, [](const HttpRequest&) { return RequestParser::Limit{64, "test.max_body"}; }, std::move(handler));
+    server_->start();
+  }
+  // Answers "<method> <target> <body>" at once.
+  static void echo(HttpRequest request, HttpResponder responder) {
+    responder.send({200, {{"Content-Type", "text/plain"}}, request.method + " " + request.target + " " + request.body});
+  }
+  std::unique_ptr<HttpServer> server_;
+};
+
+TEST_F(HttpServerTest, AnswersRequestsOnOneKeepAliveConnection) {
+  start(echo);
+  RawConnection client(server_->port());
+  client.send("POST /one HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc");
+  EXPECT_EQ(client.readResponses(), exact(200, "POST /one abc"));
+  client.send("GET /two HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(client.readResponses(), exact(200, "GET /two "));
+  client.send("GET /three HTTP/1.1\r\nConnection: close\r\n\r\n");
+  EXPECT_EQ(client.readResponses(), exact(200, "GET /three ", true));
+  EXPECT_TRUE(client.closedByServer());
+}
+
+TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrderWhenTheFirstIsAnsweredLater) {
+  std::promise<HttpResponder> first;
+  std::atomic<int> seen{0};
+  start([&](HttpRequest request, HttpResponder responder) {
+    if (seen++ == 0) {
+      first.set_value(responder);  // answered later, from another thread
+      return;
+    }
+    echo(std::move(request), responder);
+  });
+  RawConnection client(server_->port());
+  client.send("GET /slow HTTP/1.1\r\n\r\nGET /fast HTTP/1.1\r\n\r\n");
+  auto responder = first.get_future().get();
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(seen.load(), 1) << "the second request waits until the first is answered";
+  std::thread([responder] { responder.send({200, {{"Content-Type", "text/plain"}}, "slow", false}); }).join();
+  EXPECT_EQ(client.readResponses(2), exact(200, "slow") + exact(200, "GET /fast "));
+}
+
+TEST_F(HttpServerTest, SendsContinueBeforeTheBodyIsSent) {
+  start(echo);
+  RawConnection client(server_->port());
+  client.send("POST /c HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+  EXPECT_EQ(client.readResponses(), "HTTP/1.1 100 Continue\r\n\r\n");
+  client.send("body");
+  EXPECT_EQ(client.readResponses(), exact(200, "POST /c body"));
+}
+
+TEST_F(HttpServerTest, ABodyOverTheLimitIs413AndClosesWithoutWaitingForTheBody) {
+  std::atomic<int> handled{0};
+  start([&](HttpRequest, HttpResponder responder) {
+    ++handled;
+    responder.send({200, {}, "", false});
+  });
+  RawConnection client(server_->port());
+  client.send("POST /big HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 65\r\n\r\n");
+  const auto response = client.readResponses();
+  EXPECT_THAT(response, StartsWith("HTTP/1.1 413 Content Too Large\r\n"));
+  EXPECT_THAT(response, HasSubstr("Connection: close\r\n"));
+  EXPECT_THAT(response, HasSubstr(R"x("detail":"request body exceeds test.max_body (64 bytes)")x"));
+  EXPECT_TRUE(client.closedByServer());
+  EXPECT_EQ(handled.load(), 0);
+}
+
+TEST_F(HttpServerTest, AMalformedRequestGetsAProblemAndTheConnectionCloses) {
+  start(echo);
+  RawConnection client(server_->port());
+  client.send("NOT HTTP AT ALL\r\n\r\n");
+  const auto response = client.readResponses();
+  EXPECT_THAT(response, StartsWith("HTTP/1.1 400 Bad Request\r\nContent-Type: application/problem+json\r\n"));
+  EXPECT_THAT(response, HasSubstr(R"("status":400,"detail":"malformed request target")"));
+  EXPECT_TRUE(client.closedByServer());
+}
+
+TEST_F(HttpServerTest, IdleAndSlowConnectionsAreClosed) {
+  HttpServer::Options options;
+  options.keep_alive_timeout = 100ms;
+  options.request_timeout = 300ms;
+  start(echo, options);
+  RawConnection idle(server_->port());
+  idle.send("GET /a HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(idle.readResponses(), exact(200, "GET /a "));
+  RawConnection slow(server_->port());
+  slow.send("GET /half-a-head HTTP/1.1\r\n");
+  EXPECT_TRUE(idle.closedByServer());
+  const auto response = slow.readResponses();
+  EXPECT_THAT(response, StartsWith("HTTP/1.1 408 Request Timeout\r\n"));
+  EXPECT_THAT(response, HasSubstr("did not arrive within 300 ms"));
+  EXPECT_TRUE(slow.closedByServer());
+}
+
+TEST_F(HttpServerTest, ConnectionsOverTheLimitAreClosedAtOnce) {
+  HttpServer::Options options;
+  options.max_connections = 1;
+  start(echo, options);
+  RawConnection first(server_->port());
+  first.send("GET /first HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(first.readResponses(), exact(200, "GET /first "));
+  RawConnection second(server_->port());
+  EXPECT_TRUE(second.closedByServer());
+  first.send("GET /still HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(first.readResponses(), exact(200, "GET /still "));
+}
+
+TEST_F(HttpServerTest, StopAnswersRequestsInHandThenRefusesConnections) {
+  std::promise<HttpResponder> in_hand;
+  start([&](HttpRequest, HttpResponder responder) { in_hand.set_value(responder); });
+  RawConnection client(server_->port());
+  client.send("GET /in-hand HTTP/1.1\r\n\r\n");
+  auto responder = in_hand.get_future().get();
+  const auto port = server_->port();
+  auto stopped = std::async(std::launch::async, [this] { return server_->stop(5s); });
+  std::this_thread::sleep_for(100ms);
+  EXPECT_THROW(RawConnection{port}, std::runtime_error) << "new connections are refused while stopping";
+  responder.send({200, {{"Content-Type", "text/plain"}}, "done", false});
+  EXPECT_EQ(client.readResponses(), exact(200, "done", true));
+  EXPECT_EQ(stopped.get(), 0u);
+}
+
+TEST_F(HttpServerTest, StopCountsRequestsLeftUnansweredAtTheDeadline) {
+  std::promise<HttpResponder> kept;
+  start([&](HttpRequest, HttpResponder responder) { kept.set_value(responder); });
+  RawConnection client(server_->port());
+  client.send("GET /never HTTP/1.1\r\n\r\n");
+  auto responder = kept.get_future().get();
+  EXPECT_EQ(server_->stop(100ms), 1u);
+  responder.send({200, {}, "late", false});  // after the loop ended: dropped, no crash
+  EXPECT_TRUE(client.closedByServer());
+}
+
+TEST_F(HttpServerTest, AResponseForAClientThatLeftIsDropped) {
+  std::promise<HttpResponder> kept;
+  start([&](HttpRequest request, HttpResponder responder) {
+    if (request.target == "/leave") return kept.set_value(responder);
+    echo(std::move(request), responder);
+  });
+  {
+    RawConnection leaving(server_->port());
+    leaving.send("GET /leave HTTP/1.1\r\n\r\n");
+    kept.get_future().get().send({200, {}, "nobody reads this", false});
+  }
+  RawConnection next(server_->port());
+  next.send("GET /next HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(next.readResponses(), exact(200, "GET /next "));
+}
+
+TEST_F(HttpServerTest, ManyConnectionsOnSeveralLoopsAreAllAnswered) {
+  HttpServer::Options options;
+  options.io_threads = 3;
+  start(echo, options);
+  std::atomic<int> answered{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 16; ++c) {
+    clients.emplace_back([&, c] {
+      RawConnection client(server_->port());
+      for (int r = 0; r < 25; ++r) {
+        const std::string target = "/" + std::to_string(c) + "-" + std::to_string(r);
+        client.send("GET " + target + " HTTP/1.1\r\n\r\n");
+        if (client.readResponses() == exact(200, "GET " + target + " ")) ++answered;
+      }
+    });
+  }
+  for (auto& thread : clients) thread.join();
+  EXPECT_EQ(answered.load(), 16 * 25);
+}
+
+TEST_F(HttpServerTest, AHandlerThatThrowsGetsA500) {
+  start([](HttpRequest, HttpResponder) { throw std::runtime_error("handler broke"); });
+  RawConnection client(server_->port());
+  client.send("GET / HTTP/1.1\r\n\r\n");
+  const auto response = client.readResponses();
+  EXPECT_THAT(response, StartsWith("HTTP/1.1 500 Internal Server Error\r\n"));
+  EXPECT_THAT(response, HasSubstr("handler broke"));
+}
+
+TEST(HttpServerListen, NamesTheAddressItCannotListenOn) {
+  HttpServer::Options options;
+  HttpServer first(options, [](const HttpRequest&) { return RequestParser::Limit{1, {}}; }, [](auto, auto) {});
+  options.port = first.port();
+  try {
+    HttpServer second(options, [](const HttpRequest&) { return RequestParser::Limit{1, {}}; }, [](auto, auto) {});
+    FAIL() << "a second server listened on the same port";
+  } catch (const std::runtime_error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("cannot listen on 127.0.0.1:" + std::to_string(options.port)));
+    EXPECT_THAT(e.what(), HasSubstr("in use"));
+  }
+}
+
+}  // namespace
+}  // namespace ccm::core
