@@ -5,6 +5,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <thread>
 #include <map>
 #include <regex>
 
@@ -196,7 +197,14 @@ TEST_F(Delivery, PermanentFailureIsDeadLetteredWithoutBlockingOthersAndReplayedO
   createDefinition("second");
   ASSERT_TRUE(receiver.waitForRequests(2, std::chrono::seconds(20)));
 
+  // The receiver counts a request before the dispatcher has read the 400 and
+  // stored the dead letter: wait for the row.
   auto letters = parse(get("/api/v1/deadletters?sink=out").body);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (letters["items"].Size() == 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    letters = parse(get("/api/v1/deadletters?sink=out").body);
+  }
   ASSERT_EQ(letters["items"].Size(), 1u);
   const auto& letter = letters["items"][0];
   EXPECT_STREQ(letter["event"]["subject"].GetString(), rejected.c_str());
@@ -280,6 +288,9 @@ TEST_F(Delivery, ReloadAddsAndRemovesSinksWithoutLosingOrResendingEvents) {
   auto reloaded = post("/api/v1/admin/reload");
   ASSERT_EQ(reloaded.status, 200) << reloaded.body;
   EXPECT_EQ(reloaded.body, R"({"added":["b"],"removed":[],"replaced":[],"kept":["a"]})");
+  // Consumed here, so that the wait after SIGHUP below sees its own reload's
+  // line and not this one (which let d4 be created before "a" was removed).
+  ASSERT_TRUE(gateway_->waitForStderrLine("configuration reloaded", std::chrono::seconds(5)));
   ASSERT_TRUE(second.waitForRequests(3, std::chrono::seconds(20)));
   createDefinition("d3");
   ASSERT_TRUE(first.waitForRequests(4, std::chrono::seconds(20)));

@@ -5,6 +5,7 @@
 #include <rapidjson/error/en.h>
 
 #include "api/problem_details.hpp"
+#include "http/http_message.hpp"
 
 namespace ccm::core {
 
@@ -18,25 +19,10 @@ void sendJson(Poco::Net::HTTPServerResponse& response, int status, const std::st
   sendBody(response, status, "application/json", json);
 }
 
-namespace {
-
-const char* titleFor(int status) {
-  switch (status) {
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 409: return "Conflict";
-    case 413: return "Content Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Content";
-    case 503: return "Service Unavailable";
-    default: return "Error";
-  }
-}
-
-}  // namespace
 
 void sendProblem(Poco::Net::HTTPServerResponse& response, const Problem& problem) {
-  ccm::core::sendProblem(response, problem.status, titleFor(problem.status), problem.detail);
+  const char* title = reasonPhrase(problem.status);
+  ccm::core::sendProblem(response, problem.status, *title ? title : "Error", problem.detail);
 }
 
 std::optional<rapidjson::Document> readJsonBody(Poco::Net::HTTPServerRequest& request,

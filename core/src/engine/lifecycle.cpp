@@ -2,10 +2,13 @@
 
 #include <ctime>
 
+#include <Poco/Logger.h>
+
 #include "engine/event_payloads.hpp"
 #include "engine/smart_annotations.hpp"
 #include "engine/unit_of_work.hpp"
 #include "engine/worker_transitions.hpp"
+#include "observability/json_log.hpp"
 
 namespace ccm::core {
 
@@ -44,9 +47,16 @@ Expected<T> Lifecycle::inTransaction(const std::function<Expected<T>(UnitOfWork&
 }
 
 void Lifecycle::committed(UnitOfWork& uow) {
-  if (on_commit_) on_commit_();
-  if (on_transition_) {
-    for (const auto& session : uow.entered()) on_transition_(session);
+  // The change is committed whatever a listener does: one that throws is
+  // logged, and the caller still hears that its command was applied.
+  try {
+    if (on_commit_) on_commit_();
+    if (on_transition_) {
+      for (const auto& session : uow.entered()) on_transition_(session);
+    }
+  } catch (const std::exception& e) {
+    logWithFields(Poco::Logger::get("ccm.engine"), sdk::LogLevel::Error, "commit listener failed",
+                  {{"error", e.what()}});
   }
 }
 

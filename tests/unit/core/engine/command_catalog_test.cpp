@@ -210,3 +210,24 @@ TEST_F(IngressCommandCatalogApply, AnUnknownCommandOrBadArgumentsAreTheSourcesBu
 
 }  // namespace
 }  // namespace ccm::core
+
+namespace ccm::core {
+namespace {
+
+TEST_F(IngressCommandCatalogApply, ACommitListenerThatThrowsDoesNotUndoOrFailTheCommittedChange) {
+  int calls = 0;
+  lifecycle_->setCommitListener([&calls] {
+    ++calls;
+    throw std::runtime_error("listener broke");
+  });
+  // An ingress group commit, then a plain command: both report success.
+  EXPECT_FALSE(apply({command("session.mark_running")}));
+  EXPECT_EQ(session().state, S::Running);
+  auto collecting = lifecycle_->startCollecting(session_);
+  ASSERT_TRUE(collecting) << collecting.problem().detail;
+  EXPECT_EQ(session().state, S::Collecting);
+  EXPECT_EQ(calls, 2);
+}
+
+}  // namespace
+}  // namespace ccm::core
