@@ -31,6 +31,9 @@ void ApiServer::handle(HttpRequest request, HttpResponder responder) {
     } catch (const std::exception& e) {  // the router answers handler failures; this is the adapter's own
       responder.send({500, {{"Content-Type", "application/problem+json"}},
                       problemJson(500, reasonPhrase(500), e.what()), true});
+    } catch (...) {  // not a std::exception (a plugin's own type): still an answer, and the worker lives on
+      responder.send({500, {{"Content-Type", "application/problem+json"}},
+                      problemJson(500, reasonPhrase(500), "unknown error"), true});
     }
   };
   if (!workers_.tryPost(std::move(job))) {

@@ -64,7 +64,12 @@ void Router::addAsync(const std::string& method, const std::string& pattern, Asy
 
 const Router::AsyncRoute* Router::asyncRoute(std::string_view method, std::string_view path) const {
   for (const auto& route : async_routes_) {
-    if (route.method == method && route.path == path) return &route;
+    if (route.method == method && route.path == path) return &route;  // the usual case, without splitting
+  }
+  // As match() reads paths: "/api/v1/events/" and "//api/v1/events" are the same route.
+  const auto segments = splitPath(std::string(path));
+  for (const auto& route : async_routes_) {
+    if (route.method == method && splitPath(route.path) == segments) return &route;
   }
   return nullptr;
 }

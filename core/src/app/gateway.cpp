@@ -300,6 +300,9 @@ void Gateway::stop() {
                   {{"requests", std::to_string(unanswered)}});
   }
   server_.reset();
+  // Requests still queued for the committer are committed and answered
+  // (their connections are gone) before what their callbacks use goes away.
+  lifecycle_->stopIngress();
   logWithFields(appLog(), sdk::LogLevel::Info, "stopped");
 }
 

@@ -7,6 +7,10 @@
 #include <algorithm>
 #include <condition_variable>
 
+#include <Poco/Logger.h>
+
+#include "observability/json_log.hpp"
+
 namespace ccm::core {
 
 // One caller's share of a group commit.
@@ -23,7 +27,9 @@ struct Lifecycle::IngressRequest {
 
 void Lifecycle::IngressRequestDeleter::operator()(IngressRequest* request) const { delete request; }
 
-Lifecycle::~Lifecycle() {
+Lifecycle::~Lifecycle() { stopIngress(); }
+
+void Lifecycle::stopIngress() {
   {
     std::lock_guard lock(ingress_mutex_);
     ingress_stopping_ = true;
@@ -42,8 +48,13 @@ void Lifecycle::submitIngressBatch(const std::vector<sdk::CloudEvent>& events, s
   auto request = IngressRequestPtr(new IngressRequest{
       events, std::move(records), std::move(dedup_until), refusable, std::move(apply), std::move(done), {}, nullptr});
   {
-    std::lock_guard lock(ingress_mutex_);
-    if (ingress_stopping_) throw std::logic_error("ingress: submitted while the engine is shutting down");
+    std::unique_lock lock(ingress_mutex_);
+    if (ingress_stopping_) {
+      lock.unlock();
+      request->done(IngressResults(Problem{503, "shutting down", {}}),
+                    std::make_exception_ptr(StoreError("the gateway is shutting down; nothing was applied")));
+      return;
+    }
     if (!ingress_committer_.joinable()) ingress_committer_ = std::thread([this] { runIngressCommitter(); });
     ingress_queue_.push_back(std::move(request));
   }
@@ -86,11 +97,38 @@ void Lifecycle::runIngressCommitter() {
     lock.unlock();
     commitIngressGroup(group);
     for (auto& request : group) {
-      request->done(request->result ? std::move(*request->result) : IngressResults(Problem{}), request->error);
+      try {
+        request->done(request->result ? std::move(*request->result) : IngressResults(Problem{500, {}, {}}),
+                      request->error);
+      } catch (...) {
+        // `done` must not throw; if it does, the group's other callers are still answered.
+        logWithFields(Poco::Logger::get("ccm.engine"), sdk::LogLevel::Error, "an ingress answer failed", {});
+      }
     }
     lock.lock();
   }
 }
+
+namespace {
+
+// A plugin's translate() or a command that throws refuses its own request
+// (500), not the whole group; a store failure still fails the group, since
+// the transaction may be unusable.
+std::optional<Problem> applyGuarded(const std::function<std::optional<Problem>(std::size_t)>& apply, std::size_t i,
+                                    bool refusable) {
+  if (!refusable) return apply(i);
+  try {
+    return apply(i);
+  } catch (const StoreError&) {
+    throw;
+  } catch (const std::exception& e) {
+    return Problem{500, std::string("failed: ") + e.what(), {}};
+  } catch (...) {
+    return Problem{500, "failed with an unknown error", {}};
+  }
+}
+
+}  // namespace
 
 void Lifecycle::commitIngressGroup(const std::vector<IngressRequestPtr>& group) {
   try {
@@ -130,7 +168,7 @@ void Lifecycle::commitIngressGroup(const std::vector<IngressRequestPtr>& group) 
             continue;
           }
           transaction->appendRecord(std::move(request.records[i]));
-          problem = request.apply(i);
+          problem = applyGuarded(request.apply, i, request.refusable);
           results.push_back(IngressResult::Applied);
         }
       }

@@ -61,7 +61,7 @@ public:
   using IdSource = std::function<std::string()>;
 
   Lifecycle(Store& store, CloudEventConverter converter, EngineSettings settings, Clock now, IdSource new_id);
-  // Commits what was submitted before it returns.
+  // Calls stopIngress().
   ~Lifecycle();
   Lifecycle(const Lifecycle&) = delete;
   Lifecycle& operator=(const Lifecycle&) = delete;
@@ -117,9 +117,13 @@ public:
   // applyIngressBatch without waiting: `done` runs once, on the committing
   // thread after the commit (or with the exception that rolled it back), and
   // must be quick. `events` and `apply` must stay alive until then.
+  // After stopIngress(), `done` runs at once with a StoreError ("shutting down").
   using IngressDone = std::function<void(IngressResults results, std::exception_ptr error)>;
   void submitIngressBatch(const std::vector<sdk::CloudEvent>& events, std::string dedup_until, bool refusable,
                           std::function<std::optional<Problem>(std::size_t index)> apply, IngressDone done);
+  // Commits and answers what was submitted, then ends the committing thread;
+  // call it before anything an `apply` or `done` callback uses goes away.
+  void stopIngress();
   // The session, read with a row lock in the current transaction (inside
   // applyIngressBatch: the ingress one), so a decision taken on its state holds
   // until commit. 404 when it does not exist. (engine/ingress_transaction.cpp)

@@ -58,6 +58,7 @@ struct Connection {
   bool close_after_write = false;
   bool peer_closed = false;  // the client shut its side; answer what is in hand, then close
   bool read_paused = false;  // input may be left in the socket (edge-triggered: read it on resuming)
+  bool hangup_seen = false;  // epoll reported the peer's close or an error: read to the end
   bool lingering = false;
   std::size_t discarded = 0;
   Clock::time_point since;  // when the current phase began (idle, receiving, writing, lingering)
@@ -241,8 +242,9 @@ private:
     const std::uint64_t id = c.id;
     if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
       // Short reads mean the socket is drained, unless the peer also closed
-      // or failed: then read on to see the end.
-      if (!readAvailable(c, (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) != 0)) return;
+      // or failed: then read on to see the end (now, or when reading resumes).
+      if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR)) c.hangup_seen = true;
+      if (!readAvailable(c, c.hangup_seen)) return;
       if (c.lingering) return;
       process(c);
       if (!connections_.contains(id)) return;
@@ -332,15 +334,23 @@ private:
   }
 
   void dispatch(Connection& c, HttpRequest request) {
-    const bool keep_alive = request.keepAlive() && !c.peer_closed && !stopping_;
+    // A client that shut its sending side still gets every request it sent
+    // answered; the connection closes once the input holds no more.
+    const bool keep_alive = request.keepAlive() && !stopping_;
     HttpResponder responder(shared_from_this(), c.id, request.minor_version, keep_alive, request.method == "HEAD");
     try {
       handler_(std::move(request), responder);
     } catch (const std::exception& e) {
-      logWithFields(httpLog(), sdk::LogLevel::Error, "request handler failed", {{"error", e.what()}});
-      responder.send({500, {{"Content-Type", "application/problem+json"}},
-                      problemJson(500, reasonPhrase(500), e.what()), true});
+      failed(responder, e.what());
+    } catch (...) {
+      failed(responder, "unknown error");
     }
+  }
+
+  static void failed(const HttpResponder& responder, const std::string& error) {
+    logWithFields(httpLog(), sdk::LogLevel::Error, "request handler failed", {{"error", error}});
+    responder.send({500, {{"Content-Type", "application/problem+json"}}, problemJson(500, reasonPhrase(500), error),
+                    true});
   }
 
   // Until it stays empty: answering one request may start the next one
@@ -365,7 +375,7 @@ private:
       if (it == connections_.end()) continue;  // the client went away
       Connection& c = *it->second;
       c.in_hand = false;
-      c.close_after_write = !item.keep_alive || c.peer_closed;
+      c.close_after_write = !item.keep_alive;
       c.out = std::move(item.bytes);
       c.out_sent = 0;
       c.since = now_;
@@ -391,11 +401,8 @@ private:
     c.out_sent = 0;
     c.since = now_;
     if (c.close_after_write) return linger(c);
-    if (stopping_ && !c.parser.started() && c.in.empty()) {
-      closeConnection(c);
-      return;
-    }
-    if (c.read_paused && !readAvailable(c, false)) return;
+    if (stopping_ && !c.parser.started() && c.in.empty()) return linger(c);
+    if (c.read_paused && !readAvailable(c, c.hangup_seen)) return;
     process(c);
   }
 
@@ -415,11 +422,16 @@ private:
     return false;
   }
 
+  // Idle connections close now; a request still arriving may finish (and
+  // is answered with Connection: close) until the deadline.
   void beginStop() {
     unwatchListener();
     std::vector<Connection*> idle;
     for (auto& [id, connection] : connections_) {
-      if (!connection->in_hand && connection->out.empty() && !connection->lingering) idle.push_back(connection.get());
+      const Connection& c = *connection;
+      if (!c.in_hand && c.out.empty() && !c.lingering && !c.parser.started() && c.in.empty()) {
+        idle.push_back(connection.get());
+      }
     }
     for (auto* connection : idle) closeConnection(*connection);
   }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <string_view>
 
 namespace ccm::core {
@@ -34,6 +35,15 @@ long long parseNumber(std::string_view text, int base) {
     value = value * base + digit;
   }
   return value;
+}
+
+// Control characters (and, in a request target, spaces) that must not occur;
+// a header value may hold tabs.
+bool hasControlCharacter(std::string_view text, bool tabs_allowed = false) {
+  return std::any_of(text.begin(), text.end(), [tabs_allowed](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u == 0x7f || (u < 0x20 && !(tabs_allowed && c == '\t')) || (!tabs_allowed && c == ' ');
+  });
 }
 
 }  // namespace
@@ -110,7 +120,7 @@ RequestParser::Progress RequestParser::parseHead(std::string& input) {
   const std::string_view target = line.substr(first_space + 1, last_space - first_space - 1);
   const std::string_view version = line.substr(last_space + 1);
   if (!isToken(method)) return fail(400, "malformed request method");
-  if (target.empty() || target.find(' ') != std::string_view::npos) return fail(400, "malformed request target");
+  if (target.empty() || hasControlCharacter(target)) return fail(400, "malformed request target");
   if (version == "HTTP/1.1") {
     request_.minor_version = 1;
   } else if (version == "HTTP/1.0") {
@@ -133,25 +143,35 @@ RequestParser::Progress RequestParser::parseHead(std::string& input) {
     if (colon == std::string_view::npos || !isToken(field.substr(0, colon))) {
       return fail(400, "malformed header line");
     }
-    request_.headers.emplace_back(std::string(field.substr(0, colon)), std::string(trimmed(field.substr(colon + 1))));
+    const auto value = trimmed(field.substr(colon + 1));
+    // A bare CR, LF or NUL would let another parser split the field (RFC 9110 5.5).
+    if (hasControlCharacter(value, true)) return fail(400, "a header value holds a control character");
+    request_.headers.emplace_back(std::string(field.substr(0, colon)), std::string(value));
   }
   input.erase(0, end + 4);
   head_scanned_ = 0;
 
-  // Framing (RFC 9112 6): chunked, or Content-Length, never both.
-  const std::string* transfer_encoding = request_.header("Transfer-Encoding");
-  long long length = 0;
+  if (request_.minor_version == 1 && request_.header("Host") == nullptr) {
+    return fail(400, "an HTTP/1.1 request needs a Host header");
+  }
+  // Framing (RFC 9112 6): chunked, or Content-Length, never both, and never
+  // two different lengths; anything a proxy might read differently is refused.
+  const std::string* transfer_encoding = nullptr;
+  std::optional<long long> length;
   for (const auto& [name, value] : request_.headers) {
+    if (equalsIgnoreCase(name, "Transfer-Encoding")) {
+      if (transfer_encoding != nullptr) return fail(400, "more than one Transfer-Encoding header");
+      transfer_encoding = &value;
+    }
     if (!equalsIgnoreCase(name, "Content-Length")) continue;
     const long long this_length = parseNumber(value, 10);
     if (this_length < 0) return fail(400, "malformed Content-Length \"" + value + "\"");
-    if (length > 0 && this_length != length) return fail(400, "conflicting Content-Length headers");
+    if (length && this_length != *length) return fail(400, "conflicting Content-Length headers");
     length = this_length;
   }
   if (transfer_encoding != nullptr) {
-    if (request_.header("Content-Length") != nullptr) {
-      return fail(400, "a request must not carry both Transfer-Encoding and Content-Length");
-    }
+    if (length) return fail(400, "a request must not carry both Transfer-Encoding and Content-Length");
+    if (request_.minor_version == 0) return fail(400, "Transfer-Encoding is not allowed in an HTTP/1.0 request");
     if (!equalsIgnoreCase(trimmed(*transfer_encoding), "chunked")) {
       return fail(501, "Transfer-Encoding \"" + *transfer_encoding + "\" is not supported; use chunked");
     }
@@ -161,15 +181,15 @@ RequestParser::Progress RequestParser::parseHead(std::string& input) {
       failure_ = Failure{417, "Expect \"" + *expect + "\" is not supported"};
       return Progress::Failed;
     }
-    expect_continue_ = true;
+    expect_continue_ = request_.minor_version > 0;  // an HTTP/1.0 client is not waiting for it (RFC 9110 10.1.1)
   }
   limit_ = body_limit_(request_);
   if (transfer_encoding != nullptr) {
     state_ = State::ChunkSize;
-  } else if (length > 0) {
-    if (static_cast<unsigned long long>(length) > limit_.bytes) return tooLarge();
-    request_.body.reserve(static_cast<std::size_t>(length));
-    remaining_ = static_cast<std::size_t>(length);
+  } else if (length.value_or(0) > 0) {
+    if (static_cast<unsigned long long>(*length) > limit_.bytes) return tooLarge();
+    request_.body.reserve(static_cast<std::size_t>(*length));
+    remaining_ = static_cast<std::size_t>(*length);
     state_ = State::FixedBody;
   } else {
     state_ = State::Done;

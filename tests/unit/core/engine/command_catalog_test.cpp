@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <future>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -227,6 +228,85 @@ TEST_F(IngressCommandCatalogApply, ACommitListenerThatThrowsDoesNotUndoOrFailThe
   ASSERT_TRUE(collecting) << collecting.problem().detail;
   EXPECT_EQ(session().state, S::Collecting);
   EXPECT_EQ(calls, 2);
+}
+
+}  // namespace
+}  // namespace ccm::core
+
+namespace ccm::core {
+namespace {
+
+sdk::CloudEvent inboundEvent(const std::string& id) {
+  sdk::CloudEvent event;
+  event.id = id;
+  event.source = "test";
+  event.type = "test.event";
+  return event;
+}
+
+TEST_F(IngressCommandCatalogApply, AnApplyThatThrowsRefusesOnlyItsOwnRequestInTheGroup) {
+  // The first request holds the committer, so the next two share one group.
+  std::promise<void> holding;
+  std::promise<void> release_promise;
+  std::shared_future<void> release = release_promise.get_future().share();
+  const std::vector<sdk::CloudEvent> blocker{inboundEvent("blocker")};
+  const std::vector<sdk::CloudEvent> throwing{inboundEvent("throws")};
+  const std::vector<sdk::CloudEvent> fine{inboundEvent("fine")};
+  std::promise<Lifecycle::IngressResults> throwing_result;
+  std::promise<Lifecycle::IngressResults> fine_result;
+  std::promise<void> blocker_done;
+  lifecycle_->submitIngressBatch(
+      blocker, "2999-01-01T00:00:00.000Z", true,
+      [&](std::size_t) -> std::optional<Problem> {
+        holding.set_value();
+        release.wait();
+        return std::nullopt;
+      },
+      [&](Lifecycle::IngressResults, std::exception_ptr) { blocker_done.set_value(); });
+  holding.get_future().wait();
+  lifecycle_->submitIngressBatch(
+      throwing, "2999-01-01T00:00:00.000Z", true,
+      [](std::size_t) -> std::optional<Problem> { throw std::runtime_error("plugin broke"); },
+      [&](Lifecycle::IngressResults r, std::exception_ptr e) {
+        EXPECT_FALSE(e);
+        throwing_result.set_value(std::move(r));
+      });
+  lifecycle_->submitIngressBatch(
+      fine, "2999-01-01T00:00:00.000Z", true, [&](std::size_t) { return catalog_->apply({command("session.mark_running")}, made_); },
+      [&](Lifecycle::IngressResults r, std::exception_ptr e) {
+        EXPECT_FALSE(e);
+        fine_result.set_value(std::move(r));
+      });
+  release_promise.set_value();
+  blocker_done.get_future().wait();
+  const auto refused = throwing_result.get_future().get();
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.problem().status, 500);
+  EXPECT_EQ(refused.problem().detail, "failed: plugin broke");
+  const auto applied = fine_result.get_future().get();
+  ASSERT_TRUE(applied);
+  EXPECT_EQ(applied.value(), std::vector<Lifecycle::IngressResult>{Lifecycle::IngressResult::Applied});
+  EXPECT_EQ(session().state, S::Running);
+  // The refused request's event is not in the log; the others are.
+  std::vector<std::string> logged;
+  for (const auto& event : store_->readEvents(EventQuery{0, "test.*", {}, 100})) logged.push_back(event.event.id);
+  EXPECT_THAT(logged, ::testing::IsSupersetOf({std::string("blocker"), std::string("fine")}));
+  EXPECT_THAT(logged, ::testing::Not(::testing::Contains(std::string("throws"))));
+}
+
+TEST_F(IngressCommandCatalogApply, AfterStopIngressASubmissionIsAnsweredAsAStoreFailure) {
+  lifecycle_->stopIngress();
+  const std::vector<sdk::CloudEvent> late{inboundEvent("late")};
+  std::string error;
+  lifecycle_->submitIngressBatch(late, "2999-01-01T00:00:00.000Z", false, [](std::size_t) { return std::nullopt; },
+                                 [&](Lifecycle::IngressResults, std::exception_ptr e) {
+                                   try {
+                                     std::rethrow_exception(e);
+                                   } catch (const StoreError& failure) {
+                                     error = failure.what();
+                                   }
+                                 });
+  EXPECT_EQ(error, "the gateway is shutting down; nothing was applied");
 }
 
 }  // namespace

@@ -34,6 +34,7 @@ public:
   }
   ~RawConnection() { ::close(fd_); }
 
+  void shutdownSending() { ::shutdown(fd_, SHUT_WR); }
   void send(const std::string& bytes) { ASSERT_EQ(::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size())); }
 
   // Reads until `count` responses ("\r\n\r\n" plus Content-Length bytes) or
@@ -99,11 +100,11 @@ protected:
 TEST_F(HttpServerTest, AnswersRequestsOnOneKeepAliveConnection) {
   start(echo);
   RawConnection client(server_->port());
-  client.send("POST /one HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc");
+  client.send("POST /one HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc");
   EXPECT_EQ(client.readResponses(), exact(200, "POST /one abc"));
-  client.send("GET /two HTTP/1.1\r\n\r\n");
+  client.send("GET /two HTTP/1.1\r\nHost: t\r\n\r\n");
   EXPECT_EQ(client.readResponses(), exact(200, "GET /two "));
-  client.send("GET /three HTTP/1.1\r\nConnection: close\r\n\r\n");
+  client.send("GET /three HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(client.readResponses(), exact(200, "GET /three ", true));
   EXPECT_TRUE(client.closedByServer());
 }
@@ -119,7 +120,7 @@ TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrderWhenTheFirstIsAnswered
     echo(std::move(request), responder);
   });
   RawConnection client(server_->port());
-  client.send("GET /slow HTTP/1.1\r\n\r\nGET /fast HTTP/1.1\r\n\r\n");
+  client.send("GET /slow HTTP/1.1\r\nHost: t\r\n\r\nGET /fast HTTP/1.1\r\nHost: t\r\n\r\n");
   auto responder = first.get_future().get();
   std::this_thread::sleep_for(50ms);
   EXPECT_EQ(seen.load(), 1) << "the second request waits until the first is answered";
@@ -127,10 +128,19 @@ TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrderWhenTheFirstIsAnswered
   EXPECT_EQ(client.readResponses(2), exact(200, "slow") + exact(200, "GET /fast "));
 }
 
+TEST_F(HttpServerTest, AClientThatShutsItsSendingSideGetsEveryPipelinedRequestAnswered) {
+  start(echo);
+  RawConnection client(server_->port());
+  client.send("GET /1 HTTP/1.1\r\nHost: t\r\n\r\nGET /2 HTTP/1.1\r\nHost: t\r\n\r\nGET /3 HTTP/1.1\r\nHost: t\r\n\r\n");
+  client.shutdownSending();
+  EXPECT_EQ(client.readResponses(3), exact(200, "GET /1 ") + exact(200, "GET /2 ") + exact(200, "GET /3 "));
+  EXPECT_TRUE(client.closedByServer());
+}
+
 TEST_F(HttpServerTest, SendsContinueBeforeTheBodyIsSent) {
   start(echo);
   RawConnection client(server_->port());
-  client.send("POST /c HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+  client.send("POST /c HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
   EXPECT_EQ(client.readResponses(), "HTTP/1.1 100 Continue\r\n\r\n");
   client.send("body");
   EXPECT_EQ(client.readResponses(), exact(200, "POST /c body"));
@@ -143,7 +153,7 @@ TEST_F(HttpServerTest, ABodyOverTheLimitIs413AndClosesWithoutWaitingForTheBody) 
     responder.send({200, {}, "", false});
   });
   RawConnection client(server_->port());
-  client.send("POST /big HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 65\r\n\r\n");
+  client.send("POST /big HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 65\r\n\r\n");
   const auto response = client.readResponses();
   EXPECT_THAT(response, StartsWith("HTTP/1.1 413 Content Too Large\r\n"));
   EXPECT_THAT(response, HasSubstr("Connection: close\r\n"));
@@ -168,10 +178,10 @@ TEST_F(HttpServerTest, IdleAndSlowConnectionsAreClosed) {
   options.request_timeout = 300ms;
   start(echo, options);
   RawConnection idle(server_->port());
-  idle.send("GET /a HTTP/1.1\r\n\r\n");
+  idle.send("GET /a HTTP/1.1\r\nHost: t\r\n\r\n");
   EXPECT_EQ(idle.readResponses(), exact(200, "GET /a "));
   RawConnection slow(server_->port());
-  slow.send("GET /half-a-head HTTP/1.1\r\n");
+  slow.send("GET /half-a-head HTTP/1.1\r\nHost: t\r\n");
   EXPECT_TRUE(idle.closedByServer());
   const auto response = slow.readResponses();
   EXPECT_THAT(response, StartsWith("HTTP/1.1 408 Request Timeout\r\n"));
@@ -184,11 +194,11 @@ TEST_F(HttpServerTest, ConnectionsOverTheLimitAreClosedAtOnce) {
   options.max_connections = 1;
   start(echo, options);
   RawConnection first(server_->port());
-  first.send("GET /first HTTP/1.1\r\n\r\n");
+  first.send("GET /first HTTP/1.1\r\nHost: t\r\n\r\n");
   EXPECT_EQ(first.readResponses(), exact(200, "GET /first "));
   RawConnection second(server_->port());
   EXPECT_TRUE(second.closedByServer());
-  first.send("GET /still HTTP/1.1\r\n\r\n");
+  first.send("GET /still HTTP/1.1\r\nHost: t\r\n\r\n");
   EXPECT_EQ(first.readResponses(), exact(200, "GET /still "));
 }
 
@@ -196,7 +206,7 @@ TEST_F(HttpServerTest, StopAnswersRequestsInHandThenRefusesConnections) {
   std::promise<HttpResponder> in_hand;
   start([&](HttpRequest, HttpResponder responder) { in_hand.set_value(responder); });
   RawConnection client(server_->port());
-  client.send("GET /in-hand HTTP/1.1\r\n\r\n");
+  client.send("GET /in-hand HTTP/1.1\r\nHost: t\r\n\r\n");
   auto responder = in_hand.get_future().get();
   const auto port = server_->port();
   auto stopped = std::async(std::launch::async, [this] { return server_->stop(5s); });
@@ -211,7 +221,7 @@ TEST_F(HttpServerTest, StopCountsRequestsLeftUnansweredAtTheDeadline) {
   std::promise<HttpResponder> kept;
   start([&](HttpRequest, HttpResponder responder) { kept.set_value(responder); });
   RawConnection client(server_->port());
-  client.send("GET /never HTTP/1.1\r\n\r\n");
+  client.send("GET /never HTTP/1.1\r\nHost: t\r\n\r\n");
   auto responder = kept.get_future().get();
   EXPECT_EQ(server_->stop(100ms), 1u);
   responder.send({200, {}, "late", false});  // after the loop ended: dropped, no crash
@@ -226,11 +236,11 @@ TEST_F(HttpServerTest, AResponseForAClientThatLeftIsDropped) {
   });
   {
     RawConnection leaving(server_->port());
-    leaving.send("GET /leave HTTP/1.1\r\n\r\n");
+    leaving.send("GET /leave HTTP/1.1\r\nHost: t\r\n\r\n");
     kept.get_future().get().send({200, {}, "nobody reads this", false});
   }
   RawConnection next(server_->port());
-  next.send("GET /next HTTP/1.1\r\n\r\n");
+  next.send("GET /next HTTP/1.1\r\nHost: t\r\n\r\n");
   EXPECT_EQ(next.readResponses(), exact(200, "GET /next "));
 }
 
@@ -245,7 +255,7 @@ TEST_F(HttpServerTest, ManyConnectionsOnSeveralLoopsAreAllAnswered) {
       RawConnection client(server_->port());
       for (int r = 0; r < 25; ++r) {
         const std::string target = "/" + std::to_string(c) + "-" + std::to_string(r);
-        client.send("GET " + target + " HTTP/1.1\r\n\r\n");
+        client.send("GET " + target + " HTTP/1.1\r\nHost: t\r\n\r\n");
         if (client.readResponses() == exact(200, "GET " + target + " ")) ++answered;
       }
     });
@@ -257,7 +267,7 @@ TEST_F(HttpServerTest, ManyConnectionsOnSeveralLoopsAreAllAnswered) {
 TEST_F(HttpServerTest, AHandlerThatThrowsGetsA500) {
   start([](HttpRequest, HttpResponder) { throw std::runtime_error("handler broke"); });
   RawConnection client(server_->port());
-  client.send("GET / HTTP/1.1\r\n\r\n");
+  client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
   const auto response = client.readResponses();
   EXPECT_THAT(response, StartsWith("HTTP/1.1 500 Internal Server Error\r\n"));
   EXPECT_THAT(response, HasSubstr("handler broke"));

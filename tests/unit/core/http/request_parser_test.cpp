@@ -38,8 +38,8 @@ TEST(RequestParser, ReadsARequestThatArrivesByteByByte) {
 TEST(RequestParser, LeavesPipelinedRequestsInTheInput) {
   auto p = parser();
   std::string input =
-      "POST /a HTTP/1.1\r\nContent-Length: 2\r\n\r\nab"
-      "GET /b HTTP/1.1\r\n\r\n"
+      "POST /a HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nab"
+      "GET /b HTTP/1.1\r\nHost: t\r\n\r\n"
       "GET /c HTTP/1.0\r\n";
   ASSERT_EQ(p.parse(input), Progress::Complete);
   EXPECT_EQ(p.take().body, "ab");
@@ -53,7 +53,7 @@ TEST(RequestParser, LeavesPipelinedRequestsInTheInput) {
 TEST(RequestParser, DecodesAChunkedBodyAndDropsItsTrailers) {
   auto p = parser();
   std::string input =
-      "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "POST /x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
       "5;name=value\r\nhello\r\n"
       "7\r\n, world\r\n"
       "0\r\nX-Trailer: t\r\n\r\nNEXT";
@@ -64,7 +64,7 @@ TEST(RequestParser, DecodesAChunkedBodyAndDropsItsTrailers) {
 
 TEST(RequestParser, RefusesAnAnnouncedBodyOverTheLimitNamingTheSetting) {
   auto p = parser(10);
-  std::string input = "POST /x HTTP/1.1\r\nContent-Length: 11\r\n\r\n";
+  std::string input = "POST /x HTTP/1.1\r\nHost: t\r\nContent-Length: 11\r\n\r\n";
   ASSERT_EQ(p.parse(input), Progress::Failed);
   EXPECT_EQ(p.failure().status, 413);
   EXPECT_EQ(p.failure().detail, "request body exceeds test.limit (10 bytes)");
@@ -72,7 +72,7 @@ TEST(RequestParser, RefusesAnAnnouncedBodyOverTheLimitNamingTheSetting) {
 
 TEST(RequestParser, RefusesAChunkedBodyAsSoonAsItPassesTheLimit) {
   auto p = parser(10);
-  std::string input = "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n";
+  std::string input = "POST /x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n";
   ASSERT_EQ(p.parse(input), Progress::NeedMore);
   input += "3\r\n";  // 8 + 3 > 10, refused before the chunk's data arrives
   ASSERT_EQ(p.parse(input), Progress::Failed);
@@ -81,7 +81,7 @@ TEST(RequestParser, RefusesAChunkedBodyAsSoonAsItPassesTheLimit) {
 
 TEST(RequestParser, RefusesAHeadOverItsLimitWith431) {
   auto p = parser(1024, 64);
-  std::string input = "GET / HTTP/1.1\r\nX-Long: " + std::string(100, 'a');
+  std::string input = "GET / HTTP/1.1\r\nHost: t\r\nX-Long: " + std::string(100, 'a');
   ASSERT_EQ(p.parse(input), Progress::Failed);
   EXPECT_EQ(p.failure().status, 431);
 }
@@ -107,20 +107,37 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(BadHead{"GET /\r\n\r\n", 400, "malformed request line"},
                       BadHead{"GET / HTTP/2.0\r\n\r\n", 505, "HTTP/2.0"},
                       BadHead{"GET / FTP/1.0\r\n\r\n", 400, "malformed HTTP version"},
-                      BadHead{"G(T / HTTP/1.1\r\n\r\n", 400, "method"},
-                      BadHead{"GET / HTTP/1.1\r\nNo colon\r\n\r\n", 400, "malformed header line"},
-                      BadHead{"GET / HTTP/1.1\r\nA: b\r\n  folded\r\n\r\n", 400, "folding"},
-                      BadHead{"POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400, "Content-Length"},
-                      BadHead{"POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 400, "conflicting"},
-                      BadHead{"POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", 400,
+                      BadHead{"G(T / HTTP/1.1\r\nHost: t\r\n\r\n", 400, "method"},
+                      BadHead{"GET / HTTP/1.1\r\nHost: t\r\nNo colon\r\n\r\n", 400, "malformed header line"},
+                      BadHead{"GET / HTTP/1.1\r\nHost: t\r\nA: b\r\n  folded\r\n\r\n", 400, "folding"},
+                      BadHead{"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: -1\r\n\r\n", 400, "Content-Length"},
+                      BadHead{"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", 400, "conflicting"},
+                      BadHead{"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", 400,
                               "both"},
-                      BadHead{"POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", 501, "gzip"},
-                      BadHead{"POST / HTTP/1.1\r\nExpect: magic\r\n\r\n", 417, "magic"},
-                      BadHead{"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400, "chunk size"}));
+                      BadHead{"POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: gzip\r\n\r\n", 501, "gzip"},
+                      BadHead{"POST / HTTP/1.1\r\nHost: t\r\nExpect: magic\r\n\r\n", 417, "magic"},
+                      BadHead{"POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", 400, "chunk size"},
+                      // Framing another parser (a proxy in front) could read differently.
+                      BadHead{"POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nContent-Length: 5\r\n\r\n", 400,
+                              "conflicting"},
+                      BadHead{"POST / HTTP/1.1\r\nHost: t\r\nX: a\nContent-Length: 5\r\n\r\n", 400,
+                              "control character"},
+                      BadHead{"GET /a\x01b HTTP/1.1\r\nHost: t\r\n\r\n", 400, "request target"},
+                      BadHead{"POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n",
+                              400, "more than one Transfer-Encoding"},
+                      BadHead{"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400, "HTTP/1.0"},
+                      BadHead{"GET / HTTP/1.1\r\n\r\n", 400, "Host"}));
+
+TEST(RequestParser, AnHttp10ClientIsNotSent100Continue) {
+  auto p = parser();
+  std::string input = "POST /x HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n";
+  ASSERT_EQ(p.parse(input), Progress::NeedMore);
+  EXPECT_FALSE(p.awaitsContinue());
+}
 
 TEST(RequestParser, ReportsThatTheClientWaitsFor100Continue) {
   auto p = parser();
-  std::string input = "POST /x HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n";
+  std::string input = "POST /x HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n";
   ASSERT_EQ(p.parse(input), Progress::NeedMore);
   EXPECT_TRUE(p.awaitsContinue());
   input += "abc";
@@ -135,7 +152,7 @@ TEST(RequestParser, AsksForTheBodyLimitWithTheHead) {
     seen = head.method + " " + head.target;
     return RequestParser::Limit{1, {}};
   });
-  std::string input = "PUT /limited HTTP/1.1\r\nContent-Length: 2\r\n\r\n";
+  std::string input = "PUT /limited HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\n";
   ASSERT_EQ(p.parse(input), Progress::Failed);
   EXPECT_EQ(seen, "PUT /limited");
   EXPECT_EQ(p.failure().detail, "request body exceeds 1 bytes");
