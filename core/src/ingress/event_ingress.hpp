@@ -54,7 +54,7 @@ struct IngressReceipt {
 using IngressOutcome = std::variant<IngressReceipt, IngressRejection>;
 
 // Called after the commit of every request that moved a session, once per
-// state entered, on the request's thread and before the 202 goes out: keep it
+// state entered, on the committing thread and before the 202 goes out: keep it
 // short (hand slow work, such as asking the Assessment Platform to collect
 // when `entered` is collecting, to a queue of your own). Must not throw.
 using CommitHook = std::function<void(const SessionTransition&)>;

@@ -8,7 +8,7 @@ namespace ccm::core {
 
 // An event as the event log stores it: the attributes it is queried by and
 // its structured-mode JSON. Built before the transaction, so that a group
-// commit's serialisation runs on the request threads, not inside the commit.
+// commit's serialisation runs on the callers' threads, not inside the commit.
 struct EventRecord {
   std::string id;
   std::string source;
