@@ -99,6 +99,7 @@ TEST_P(IngressApi, ABodyOverTheLimitIs413BeforeItIsRead) {
   auto chunked = postEvents(big, "application/cloudevents+json", {}, true);
   EXPECT_EQ(chunked.status, 413);
   EXPECT_EQ(get("/healthz").status, 200);
+  EXPECT_THAT(get("/metrics").body, HasSubstr("ccm_http_requests_total{route=\"(server)\",status=\"413\"} 2\n"));
 }
 
 TEST_P(IngressApi, AContentTypeThatIsNotACloudEventIs415) {
@@ -184,6 +185,11 @@ TEST_P(IngressApi, ADuplicateIsAcknowledgedAndNotAppliedAgain) {
   EXPECT_STREQ(parseJson(again.body)["items"][0]["result"].GetString(), "duplicate");
   EXPECT_EQ(sessionState(session), "collecting");
   EXPECT_EQ(countOfType("lds.session.started"), 1);
+  // Operators see the same in the metrics.
+  const auto metrics = get("/metrics").body;
+  EXPECT_THAT(metrics, HasSubstr("ccm_ingress_events_total{result=\"applied\"} 2\n"));
+  EXPECT_THAT(metrics, HasSubstr("ccm_ingress_events_total{result=\"duplicate\"} 1\n"));
+  EXPECT_THAT(metrics, HasSubstr("ccm_http_requests_total{route=\"/api/v1/events\",status=\"202\"} 3\n"));
 }
 
 TEST_P(IngressApi, ParallelCopiesOfOneEventChangeStateOnceAndAreLoggedOnce) {

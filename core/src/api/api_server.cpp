@@ -5,12 +5,55 @@
 
 namespace ccm::core {
 
+namespace {
+
+// Route labels for requests no route pattern names, so that the label set
+// stays bounded whatever paths clients send.
+constexpr const char* kUnmatched = "(unmatched)";
+constexpr const char* kServer = "(server)";  // answered by the HTTP server itself
+
+HttpServer::Options withRefusalsCounted(HttpServer::Options http, MetricsRegistry* metrics) {
+  if (metrics == nullptr) return http;
+  metrics->describe("ccm_http_requests_total", sdk::MetricType::Counter,
+                    "HTTP requests answered, by route pattern and status.");
+  metrics->describe("ccm_http_request_duration_seconds", sdk::MetricType::Histogram,
+                    "From a request read whole to its response handed to the server, by route pattern.",
+                    {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10});
+  metrics->describe("ccm_http_connections", sdk::MetricType::Gauge, "Open HTTP connections.");
+  metrics->describe("ccm_http_connections_refused_total", sdk::MetricType::Counter,
+                    "Connections closed at once because server.max_connections were open.");
+  http.on_refused = [metrics](int status) {
+    if (status == 0) return metrics->add("ccm_http_connections_refused_total", 1);
+    metrics->add("ccm_http_requests_total", 1, {{"route", kServer}, {"status", std::to_string(status)}});
+  };
+  return http;
+}
+
+}  // namespace
+
 ApiServer::ApiServer(Options options, const Router& router)
     : router_(router),
+      metrics_(options.metrics),
       workers_(options.worker_threads, options.max_queued),
       server_(
-          options.http, [this](const HttpRequest& head) { return bodyLimit(head); },
+          withRefusalsCounted(options.http, options.metrics),
+          [this](const HttpRequest& head) { return bodyLimit(head); },
           [this](HttpRequest request, HttpResponder responder) { handle(std::move(request), std::move(responder)); }) {}
+
+void ApiServer::updateGauges() const {
+  if (metrics_ != nullptr) metrics_->set("ccm_http_connections", static_cast<double>(server_.openConnections()));
+}
+
+HttpResponder ApiServer::counted(HttpResponder responder, std::string route) const {
+  if (metrics_ == nullptr) return responder;
+  return responder.observed(
+      [metrics = metrics_, route = std::move(route), start = std::chrono::steady_clock::now()](const HttpResponse& r) {
+        metrics->add("ccm_http_requests_total", 1, {{"route", route}, {"status", std::to_string(r.status)}});
+        metrics->observe("ccm_http_request_duration_seconds",
+                         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(),
+                         {{"route", route}});
+      });
+}
 
 RequestParser::Limit ApiServer::bodyLimit(const HttpRequest& head) const {
   if (const auto path = requestPath(head.target)) {
@@ -20,10 +63,15 @@ RequestParser::Limit ApiServer::bodyLimit(const HttpRequest& head) const {
 }
 
 void ApiServer::handle(HttpRequest request, HttpResponder responder) {
-  if (const auto path = requestPath(request.target)) {
+  const auto path = requestPath(request.target);
+  if (path) {
     if (const auto* route = router_.asyncRoute(request.method, *path)) {
-      return route->handler(std::move(request), std::move(responder));
+      return route->handler(std::move(request), counted(std::move(responder), route->path));
     }
+  }
+  if (metrics_ != nullptr) {
+    const auto pattern = path ? router_.match(request.method, *path).pattern : std::string();
+    responder = counted(std::move(responder), pattern.empty() ? kUnmatched : pattern);
   }
   auto job = [this, request = std::move(request), responder]() mutable {
     try {

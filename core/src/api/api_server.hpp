@@ -5,6 +5,7 @@
 
 #include "api/router.hpp"
 #include "concurrency/worker_pool.hpp"
+#include "observability/metrics_registry.hpp"
 #include "http/http_server.hpp"
 
 namespace ccm::core {
@@ -19,6 +20,9 @@ public:
     HttpServer::Options http;
     int worker_threads = 16;
     std::size_t max_queued = 256;
+    // ccm_http_requests_total{route,status}, ccm_http_request_duration_seconds{route},
+    // ccm_http_connections, ccm_http_connections_refused_total; none when null.
+    MetricsRegistry* metrics = nullptr;
   };
 
   // Binds at once (std::runtime_error naming the address); `router` must
@@ -29,12 +33,18 @@ public:
   // See HttpServer::stop.
   std::size_t stop(std::chrono::milliseconds grace) { return server_.stop(grace); }
   std::uint16_t port() const { return server_.port(); }
+  // Sets the gauges that are read rather than counted (open connections);
+  // call before rendering the metrics.
+  void updateGauges() const;
 
 private:
   RequestParser::Limit bodyLimit(const HttpRequest& head) const;
   void handle(HttpRequest request, HttpResponder responder);
+  // `responder`, counting its response under `route` when there are metrics.
+  HttpResponder counted(HttpResponder responder, std::string route) const;
 
   const Router& router_;
+  MetricsRegistry* metrics_;
   WorkerPool workers_;  // destroyed after server_: queued jobs still find their responders
   HttpServer server_;
 };

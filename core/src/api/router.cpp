@@ -52,13 +52,13 @@ std::optional<std::string> requestPath(const std::string& target) {
 }
 
 void Router::add(const std::string& method, const std::string& pattern, RouteHandler handler) {
-  routes_.push_back({method, splitPath(pattern), std::move(handler)});
+  routes_.push_back({method, pattern, splitPath(pattern), std::move(handler)});
 }
 
 void Router::addAsync(const std::string& method, const std::string& pattern, AsyncRouteHandler handler,
                       RequestParser::Limit body_limit) {
   if (pattern.find('{') != std::string::npos) throw std::logic_error("an async route's path is literal: " + pattern);
-  routes_.push_back({method, splitPath(pattern), {}});
+  routes_.push_back({method, pattern, splitPath(pattern), {}});
   async_routes_.push_back({method, pattern, std::move(handler), std::move(body_limit)});
 }
 
@@ -81,9 +81,11 @@ Router::Match Router::match(const std::string& method, const std::string& path) 
     PathParams params;
     if (!matchSegments(route.segments, segments, params)) continue;
     const bool same_method = route.method == method || (method == "HEAD" && route.method == "GET");
+    if (result.pattern.empty()) result.pattern = route.pattern;
     if (same_method && route.handler) {
       result.handler = &route.handler;
       result.params = std::move(params);
+      result.pattern = route.pattern;
       return result;
     }
     if (!same_method) result.allowed_methods.push_back(route.method);

@@ -37,6 +37,7 @@ public:
     const RouteHandler* handler = nullptr;
     PathParams params;
     std::vector<std::string> allowed_methods;  // set when the path matched but the method did not
+    std::string pattern;                       // the matched route's pattern ("" when no path matched)
   };
   // The blocking route for a request; an async route's path matches only
   // for its 405 (allowed_methods).
@@ -56,6 +57,7 @@ public:
 private:
   struct Route {
     std::string method;
+    std::string pattern;
     std::vector<std::string> segments;
     RouteHandler handler;  // empty for an async route's entry
   };

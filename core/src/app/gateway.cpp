@@ -41,7 +41,6 @@ Gateway::Gateway(GatewayConfig config) : config_(std::move(config)) {
   metrics_.describe("ccm_build_info", sdk::MetricType::Gauge, "Build information; the value is always 1.");
   metrics_.set("ccm_build_info", 1, {{"version", kVersion}, {"sdk_abi", std::to_string(sdk::kAbiVersion)}});
   metrics_.describe("ccm_plugin_instances", sdk::MetricType::Gauge, "Plugin instances running, by kind.");
-  metrics_.describe("ccm_http_requests_total", sdk::MetricType::Counter, "HTTP requests served, by route and status.");
   metrics_.describe("ccm_uptime_seconds", sdk::MetricType::Gauge, "Seconds since the gateway started.");
 }
 
@@ -196,14 +195,10 @@ sdk::Result<DeliveryService::Change> Gateway::reload() {
 }
 
 void Gateway::addRoutes(Router& router) {
-  auto counted = [this](const std::string& route, int status) {
-    metrics_.add("ccm_http_requests_total", 1, {{"route", route}, {"status", std::to_string(status)}});
-  };
-  router.add("GET", "/healthz", [counted](auto&, auto& response, const PathParams&) {
+  router.add("GET", "/healthz", [](auto&, auto& response, const PathParams&) {
     sendBody(response, 200, "application/json", R"({"status":"ok"})");
-    counted("/healthz", 200);
   });
-  router.add("GET", "/readyz", [this, counted](auto&, auto& response, const PathParams&) {
+  router.add("GET", "/readyz", [this](auto&, auto& response, const PathParams&) {
     std::string detail = ready_ ? "" : "starting";
     if (detail.empty()) {
       try {
@@ -217,12 +212,11 @@ void Gateway::addRoutes(Router& router) {
     } else {
       sendProblem(response, 503, "Service Unavailable", detail);
     }
-    counted("/readyz", detail.empty() ? 200 : 503);
   });
-  router.add("GET", "/metrics", [this, counted](auto&, auto& response, const PathParams&) {
-    counted("/metrics", 200);
+  router.add("GET", "/metrics", [this](auto&, auto& response, const PathParams&) {
     metrics_.set("ccm_uptime_seconds",
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at_).count());
+    if (server_) server_->updateGauges();
     sendBody(response, 200, "text/plain; version=0.0.4; charset=utf-8", metrics_.renderPrometheus());
   });
   addDefinitionRoutes(router, *lifecycle_, *store_);
@@ -234,7 +228,7 @@ void Gateway::addRoutes(Router& router) {
   });
   addWorkerRoutes(router, *lifecycle_, *store_);
   addEventLogRoutes(router, *store_);
-  addIngressRoute(router, *ingress_);
+  addIngressRoute(router, *ingress_, &metrics_);
   addDeliveryRoutes(router, *delivery_, *store_, [this]() -> Expected<std::string> {
     auto change = reload();
     if (!change) return Problem::unprocessable(change.error().message);
@@ -261,6 +255,7 @@ sdk::Result<std::uint16_t> Gateway::start() {
   options.http.request_timeout = std::chrono::milliseconds(config_.server.request_timeout_ms);
   options.worker_threads = config_.server.threads;
   options.max_queued = static_cast<std::size_t>(config_.server.max_queued);
+  options.metrics = &metrics_;
   try {
     server_ = std::make_unique<ApiServer>(options, *router_);
   } catch (const std::exception& e) {

@@ -214,6 +214,7 @@ private:
       if (open_connections_->fetch_add(1) >= options_.max_connections) {
         open_connections_->fetch_sub(1);
         ::close(fd);
+        refused(0);
         if (now_ >= next_limit_warning_) {
           next_limit_warning_ = now_ + 10s;
           logWithFields(httpLog(), sdk::LogLevel::Warning, "connection refused: server.max_connections reached",
@@ -236,6 +237,10 @@ private:
       }
       connections_.emplace(id, std::move(connection));
     }
+  }
+
+  void refused(int status) {
+    if (options_.on_refused) options_.on_refused(status);
   }
 
   void onEvent(Connection& c, std::uint32_t events) {
@@ -322,6 +327,7 @@ private:
           HttpResponse response{failure.status, {{"Content-Type", "application/problem+json"}},
                                 problemJson(failure.status, reasonPhrase(failure.status), failure.detail), true};
           // The framing is lost: answer and close.
+          refused(failure.status);
           c.in.clear();
           c.close_after_write = true;
           c.out = serializeResponse(response, 1, false, false);
@@ -455,6 +461,7 @@ private:
     }
     for (auto* c : expired) closeConnection(*c);
     for (auto* c : too_slow) {
+      refused(408);
       HttpResponse response{408, {{"Content-Type", "application/problem+json"}},
                             problemJson(408, reasonPhrase(408),
                                         "the request did not arrive within " +
@@ -503,7 +510,22 @@ HttpResponder::HttpResponder(std::shared_ptr<HttpLoop> loop, std::uint64_t conne
       keep_alive_(keep_alive),
       head_(head) {}
 
+HttpResponder HttpResponder::observed(Observer observer) const {
+  HttpResponder copy = *this;
+  if (observer_) {
+    copy.observer_ = std::make_shared<const Observer>([first = observer_, then = std::move(observer)](
+                                                          const HttpResponse& response) {
+      (*first)(response);
+      then(response);
+    });
+  } else {
+    copy.observer_ = std::make_shared<const Observer>(std::move(observer));
+  }
+  return copy;
+}
+
 void HttpResponder::send(HttpResponse response) const {
+  if (observer_) (*observer_)(response);
   const bool keep_alive = keep_alive_ && !response.close && !loop_->stopping();
   loop_->post(connection_, serializeResponse(response, minor_version_, keep_alive, head_), keep_alive);
 }
@@ -542,9 +564,9 @@ HttpServer::HttpServer(Options options, RequestParser::BodyLimit body_limit, Han
   ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&bound), &length);
   port_ = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
                                             : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
-  auto open_connections = std::make_shared<std::atomic<std::size_t>>(0);
+  open_connections_ = std::make_shared<std::atomic<std::size_t>>(0);
   for (int i = 0; i < std::max(1, options_.io_threads); ++i) {
-    loops_.push_back(std::make_shared<HttpLoop>(options_, listen_fd_, body_limit, handler, open_connections));
+    loops_.push_back(std::make_shared<HttpLoop>(options_, listen_fd_, body_limit, handler, open_connections_));
   }
 }
 

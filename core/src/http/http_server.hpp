@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -22,8 +23,14 @@ public:
                 bool head);
   void send(HttpResponse response) const;
 
+  // A responder that also shows the response to `observer` (on the sending
+  // thread, before it goes out): for metrics and logs.
+  using Observer = std::function<void(const HttpResponse& response)>;
+  HttpResponder observed(Observer observer) const;
+
 private:
   std::shared_ptr<HttpLoop> loop_;
+  std::shared_ptr<const Observer> observer_;
   std::uint64_t connection_;
   int minor_version_;
   bool keep_alive_;
@@ -48,6 +55,11 @@ public:
     std::size_t max_connections = 4096;
     std::chrono::milliseconds keep_alive_timeout{10000};  // idle between requests
     std::chrono::milliseconds request_timeout{60000};     // to receive a request, or to write a response
+    // Told the status whenever the server answers a request by itself (it
+    // could not be parsed, was too large, or too slow), and with 0 for a
+    // connection closed at once because max_connections were open. Called
+    // on a loop thread: keep it quick.
+    std::function<void(int status)> on_refused;
   };
   using Handler = std::function<void(HttpRequest request, HttpResponder responder)>;
 
@@ -65,11 +77,13 @@ public:
   std::size_t stop(std::chrono::milliseconds grace);
 
   std::uint16_t port() const { return port_; }
+  std::size_t openConnections() const { return *open_connections_; }
 
 private:
   Options options_;
   int listen_fd_ = -1;
   std::uint16_t port_ = 0;
+  std::shared_ptr<std::atomic<std::size_t>> open_connections_;
   std::vector<std::shared_ptr<HttpLoop>> loops_;
   bool stopped_ = false;
 };

@@ -25,6 +25,19 @@ HttpResponse rejectionResponse(const IngressRejection& rejection) {
   return response;
 }
 
+// One registry update per result kind, not per event: this runs on the
+// committing thread.
+void countResults(MetricsRegistry& metrics, const IngressReceipt& receipt) {
+  using Result = IngressReceipt::Result;
+  std::size_t counts[4] = {0, 0, 0, 0};
+  for (const auto& item : receipt.items) ++counts[static_cast<std::size_t>(item.result)];
+  for (const auto result : {Result::Applied, Result::Unchanged, Result::Forwarded, Result::Duplicate}) {
+    if (const auto count = counts[static_cast<std::size_t>(result)]; count > 0) {
+      metrics.add("ccm_ingress_events_total", static_cast<double>(count), {{"result", resultName(result)}});
+    }
+  }
+}
+
 }  // namespace
 
 std::string receiptJson(const IngressReceipt& receipt) {
@@ -80,19 +93,29 @@ std::string rejectionJson(const IngressRejection& rejection) {
   return {buffer.GetString(), buffer.GetSize()};
 }
 
-void addIngressRoute(Router& router, const EventIngress& ingress) {
+void addIngressRoute(Router& router, const EventIngress& ingress, MetricsRegistry* metrics) {
+  if (metrics != nullptr) {
+    metrics->describe("ccm_ingress_events_total", sdk::MetricType::Counter,
+                      "Inbound events of accepted requests, by result (applied, unchanged, forwarded, duplicate).");
+    metrics->describe("ccm_ingress_requests_rejected_total", sdk::MetricType::Counter,
+                      "POST /api/v1/events requests refused after they were read, by status.");
+  }
   const RequestParser::Limit limit{ingress.settings().max_body_bytes, "ingress.max_body_bytes"};
   router.addAsync(
       "POST", "/api/v1/events",
-      [&ingress](HttpRequest request, HttpResponder responder) {
+      [&ingress, metrics](HttpRequest request, HttpResponder responder) {
         // Checked and parsed here, on the loop thread; answered by the
         // committing thread once the events are durable.
-        ingress.acceptAsync(request.headers, request.body, [responder](IngressOutcome outcome) {
+        ingress.acceptAsync(request.headers, request.body, [responder, metrics](IngressOutcome outcome) {
           if (const auto* rejection = std::get_if<IngressRejection>(&outcome)) {
+            if (metrics != nullptr) {
+              metrics->add("ccm_ingress_requests_rejected_total", 1, {{"status", std::to_string(rejection->status)}});
+            }
             return responder.send(rejectionResponse(*rejection));
           }
-          responder.send({202, {{"Content-Type", "application/json"}},
-                          receiptJson(std::get<IngressReceipt>(outcome)), false});
+          const auto& receipt = std::get<IngressReceipt>(outcome);
+          if (metrics != nullptr) countResults(*metrics, receipt);
+          responder.send({202, {{"Content-Type", "application/json"}}, receiptJson(receipt), false});
         });
       },
       limit);

@@ -4,6 +4,7 @@
 
 #include "api/router.hpp"
 #include "ingress/event_ingress.hpp"
+#include "observability/metrics_registry.hpp"
 
 namespace ccm::core {
 
@@ -12,7 +13,9 @@ namespace ccm::core {
 // before it is all buffered); `ingress` decides, and the answer is 202 with
 // the receipt (after the commit) or a problem details body. `ingress` must
 // outlive the router.
-void addIngressRoute(Router& router, const EventIngress& ingress);
+// With `metrics`: ccm_ingress_events_total{result} for every event of an
+// accepted request, ccm_ingress_requests_rejected_total{status} per refusal.
+void addIngressRoute(Router& router, const EventIngress& ingress, MetricsRegistry* metrics = nullptr);
 
 // {"accepted":N,"items":[{"id","source","type","result"}]}; result is
 // "applied", "unchanged", "forwarded" or "duplicate".

@@ -65,10 +65,11 @@ protected:
         },
         {8, "test.async_limit"});
   }
-  void start(int workers = 2, std::size_t max_queued = 4) {
+  void start(int workers = 2, std::size_t max_queued = 4, MetricsRegistry* metrics = nullptr) {
     ApiServer::Options options;
     options.worker_threads = workers;
     options.max_queued = max_queued;
+    options.metrics = metrics;
     server_ = std::make_unique<ApiServer>(options, router_);
     server_->start();
   }
@@ -139,6 +140,41 @@ TEST_F(ApiServerTest, RequestsBeyondTheWorkerQueueGet503WhileAsyncRoutesStillAns
   release_promise_.set_value();
   EXPECT_EQ(blocked.get().body, "unblocked");
   EXPECT_EQ(queued.get().status, 200);
+}
+
+TEST_F(ApiServerTest, CountsRequestsByRoutePatternAndStatus) {
+  MetricsRegistry metrics;
+  start(2, 4, &metrics);
+  call(server_->port(), "POST", "/echo/a", "x");
+  call(server_->port(), "POST", "/echo/b", "y");
+  call(server_->port(), "GET", "/nowhere/at/all");
+  call(server_->port(), "GET", "/async");
+  call(server_->port(), "POST", "/async", "ok");
+  call(server_->port(), "POST", "/async", "far too long");
+  auto count = [&](const std::string& route, const std::string& status) {
+    return metrics.value("ccm_http_requests_total", {{"route", route}, {"status", status}});
+  };
+  EXPECT_EQ(count("/echo/{name}", "201"), 2);  // the pattern, not the path
+  EXPECT_EQ(count("(unmatched)", "404"), 1);
+  EXPECT_EQ(count("/async", "405"), 1);
+  EXPECT_EQ(count("/async", "202"), 1);
+  EXPECT_EQ(count("(server)", "413"), 1);  // refused by the server before any route
+  EXPECT_THAT(metrics.renderPrometheus(),
+              HasSubstr("ccm_http_request_duration_seconds_count{route=\"/echo/{name}\"} 2\n"));
+  {
+    Poco::Net::HTTPClientSession open("127.0.0.1", server_->port());
+    Poco::Net::HTTPRequest request("GET", "/plain", Poco::Net::HTTPMessage::HTTP_1_1);
+    open.sendRequest(request);
+    Poco::Net::HTTPResponse response;
+    std::string ignored;
+    Poco::StreamCopier::copyToString(open.receiveResponse(response), ignored);
+    // The earlier calls' connections close as the server reads their ends.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    do {
+      server_->updateGauges();
+    } while (metrics.value("ccm_http_connections") != 1 && std::chrono::steady_clock::now() < deadline);
+    EXPECT_EQ(metrics.value("ccm_http_connections"), 1);  // the keep-alive connection still open
+  }
 }
 
 }  // namespace
