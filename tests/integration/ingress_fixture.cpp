@@ -4,11 +4,6 @@
 
 #include <fstream>
 
-#include <Poco/Net/HTTPClientSession.h>
-#include <Poco/Net/HTTPRequest.h>
-#include <Poco/Net/HTTPResponse.h>
-#include <Poco/StreamCopier.h>
-
 #include "http_call.hpp"
 #include "ingress/credentials.hpp"
 #include "postgres_server.hpp"
@@ -98,21 +93,8 @@ void IngressTest::start(const std::string& ingress, int reconcile_interval_ms) {
 
 Reply IngressTest::postEvents(const std::string& body, const std::string& content_type, const HeaderList& headers,
                               bool chunked) {
-  Poco::Net::HTTPClientSession client("127.0.0.1", port_);
-  client.setTimeout(Poco::Timespan(30, 0));
-  Poco::Net::HTTPRequest request("POST", "/api/v1/events", Poco::Net::HTTPMessage::HTTP_1_1);
-  if (!content_type.empty()) request.setContentType(content_type);
-  for (const auto& [name, value] : headers) request.add(name, value);
-  if (chunked) request.setChunkedTransferEncoding(true);
-  else request.setContentLength(static_cast<std::streamsize>(body.size()));
-  client.sendRequest(request) << body;
-  Poco::Net::HTTPResponse response;
-  Reply reply;
-  Poco::StreamCopier::copyToString(client.receiveResponse(response), reply.body);
-  reply.status = static_cast<int>(response.getStatus());
-  reply.content_type = response.getContentType();
-  reply.www_authenticate = response.get("WWW-Authenticate", "");
-  return reply;
+  auto reply = httpCall(port_, "POST", "/api/v1/events", body, content_type, {headers, chunked});
+  return {reply.status, reply.content_type, reply.header("WWW-Authenticate"), reply.body};
 }
 
 Reply IngressTest::postLds(const std::string& body, const std::string& content_type) {

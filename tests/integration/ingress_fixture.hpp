@@ -14,11 +14,12 @@
 #include <rapidjson/document.h>
 
 #include "child_process.hpp"
+#include "http_call.hpp"
 #include "store/store.hpp"
 
 namespace ccm::testing {
 
-using HeaderList = std::vector<std::pair<std::string, std::string>>;
+using HeaderList = ccm::testing::HttpHeaderList;
 
 struct Reply {
   int status = 0;
