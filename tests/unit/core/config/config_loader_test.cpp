@@ -40,6 +40,27 @@ TEST(ConfigLoader, MinimalConfigGetsDefaults) {
   EXPECT_EQ(config.value().sinks[0].pointer, "/sinks/0");
 }
 
+TEST(ConfigLoader, ReadsTheHttpServerSettings) {
+  auto defaults = load(kMinimal);
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_EQ(defaults.value().server.io_threads, 2);
+  EXPECT_EQ(defaults.value().server.max_connections, 4096);
+  EXPECT_EQ(defaults.value().server.keep_alive_timeout_ms, 10000);
+  EXPECT_EQ(defaults.value().server.request_timeout_ms, 60000);
+  auto set = load(R"({"sinks": [], "server": {"io_threads": 4, "max_connections": 100,
+                      "keep_alive_timeout_ms": 500, "request_timeout_ms": 2000, "threads": 3, "max_queued": 7}})");
+  ASSERT_TRUE(set) << set.error().message;
+  EXPECT_EQ(set.value().server.io_threads, 4);
+  EXPECT_EQ(set.value().server.max_connections, 100);
+  EXPECT_EQ(set.value().server.keep_alive_timeout_ms, 500);
+  EXPECT_EQ(set.value().server.request_timeout_ms, 2000);
+  EXPECT_EQ(set.value().server.threads, 3);
+  EXPECT_EQ(set.value().server.max_queued, 7);
+  auto zero = load(R"({"sinks": [], "server": {"io_threads": 0}})");
+  ASSERT_FALSE(zero);
+  EXPECT_THAT(zero.error().message, HasSubstr("/server/io_threads"));
+}
+
 TEST(ConfigLoader, ShippedDefaultConfigIsValid) {
   auto config = loadConfigFile(CCM_SOURCE_DIR "/config/gateway.json", envOf({}));
   ASSERT_TRUE(config) << config.error().message;
