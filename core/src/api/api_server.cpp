@@ -12,6 +12,13 @@ namespace {
 constexpr const char* kUnmatched = "(unmatched)";
 constexpr const char* kServer = "(server)";  // answered by the HTTP server itself
 
+HttpResponse busy() {
+  return {503,
+          {{"Content-Type", "application/problem+json"}, {"Retry-After", "1"}},
+          problemJson(503, reasonPhrase(503), "the server is busy (server.max_queued requests wait); retry"),
+          false};
+}
+
 HttpServer::Options withRefusalsCounted(HttpServer::Options http, MetricsRegistry* metrics) {
   if (metrics == nullptr) return http;
   metrics->describe("ccm_http_requests_total", sdk::MetricType::Counter,
@@ -66,7 +73,15 @@ void ApiServer::handle(HttpRequest request, HttpResponder responder) {
   const auto path = requestPath(request.target);
   if (path) {
     if (const auto* route = router_.asyncRoute(request.method, *path)) {
-      return route->handler(std::move(request), counted(std::move(responder), route->path));
+      auto answer = counted(std::move(responder), route->path);
+      if (request.body.size() <= kLoopBodyBytes) return route->handler(std::move(request), std::move(answer));
+      // A large body takes a while to check and parse: a worker does it, so
+      // that the loop's other connections are not held up meanwhile.
+      auto job = [handler = &route->handler, request = std::move(request), answer]() mutable {
+        (*handler)(std::move(request), answer);
+      };
+      if (!workers_.tryPost(std::move(job))) answer.send(busy());
+      return;
     }
   }
   if (metrics_ != nullptr) {
@@ -84,12 +99,7 @@ void ApiServer::handle(HttpRequest request, HttpResponder responder) {
                       problemJson(500, reasonPhrase(500), "unknown error"), true});
     }
   };
-  if (!workers_.tryPost(std::move(job))) {
-    responder.send({503,
-                    {{"Content-Type", "application/problem+json"}, {"Retry-After", "1"}},
-                    problemJson(503, reasonPhrase(503), "the server is busy (server.max_queued requests wait); retry"),
-                    false});
-  }
+  if (!workers_.tryPost(std::move(job))) responder.send(busy());
 }
 
 }  // namespace ccm::core

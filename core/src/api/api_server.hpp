@@ -12,10 +12,14 @@ namespace ccm::core {
 
 // The gateway's HTTP API on the event-driven server: async routes (event
 // ingress) are answered from its loop threads without a thread waiting per
-// request; the other routes, which block on the store, run on a worker pool
-// (503 when server.max_queued requests already wait for a worker).
+// request (a body over kLoopBodyBytes is checked on a worker instead, so that
+// parsing it does not hold up the loop); the other routes, which block on the
+// store, run on a worker pool (503 when server.max_queued requests already
+// wait for a worker).
 class ApiServer {
 public:
+  static constexpr std::size_t kLoopBodyBytes = 256 * 1024;
+
   struct Options {
     HttpServer::Options http;
     int worker_threads = 16;

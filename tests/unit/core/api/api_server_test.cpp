@@ -1,6 +1,7 @@
 #include "api/api_server.hpp"
 
 #include <future>
+#include <mutex>
 #include <thread>
 
 #include <Poco/Net/HTTPClientSession.h>
@@ -64,6 +65,16 @@ protected:
           responder.send({202, {{"Content-Type", "text/plain"}}, "async " + request.body, false});
         },
         {8, "test.async_limit"});
+    router_.addAsync(
+        "POST", "/where",
+        [this](HttpRequest, HttpResponder responder) {
+          {
+            std::lock_guard lock(threads_mutex_);
+            threads_.push_back(std::this_thread::get_id());
+          }
+          responder.send({200, {}, "", false});
+        },
+        {1 << 20, {}});
   }
   void start(int workers = 2, std::size_t max_queued = 4, MetricsRegistry* metrics = nullptr) {
     ApiServer::Options options;
@@ -78,6 +89,8 @@ protected:
   }
 
   Router router_;
+  std::mutex threads_mutex_;
+  std::vector<std::thread::id> threads_;  // where /where ran
   std::promise<void> entered_;
   std::promise<void> release_promise_;
   std::shared_future<void> release_ = release_promise_.get_future().share();
@@ -140,6 +153,20 @@ TEST_F(ApiServerTest, RequestsBeyondTheWorkerQueueGet503WhileAsyncRoutesStillAns
   release_promise_.set_value();
   EXPECT_EQ(blocked.get().body, "unblocked");
   EXPECT_EQ(queued.get().status, 200);
+}
+
+TEST_F(ApiServerTest, AnAsyncRouteRunsOnTheLoopUnlessItsBodyIsLarge) {
+  start();  // one loop (HttpServer::Options default): every small body runs on its thread
+  const std::string small(100, 's');
+  const std::string large(ApiServer::kLoopBodyBytes + 1, 'l');
+  ASSERT_EQ(call(server_->port(), "POST", "/where", small).status, 200);
+  ASSERT_EQ(call(server_->port(), "POST", "/where", large).status, 200);
+  ASSERT_EQ(call(server_->port(), "POST", "/where", large).status, 200);
+  std::lock_guard lock(threads_mutex_);
+  ASSERT_EQ(threads_.size(), 3u);
+  // The large bodies ran on the worker pool's threads, not where the small one did.
+  EXPECT_NE(threads_[1], threads_[0]);
+  EXPECT_NE(threads_[2], threads_[0]);
 }
 
 TEST_F(ApiServerTest, CountsRequestsByRoutePatternAndStatus) {
