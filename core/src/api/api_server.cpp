@@ -19,6 +19,22 @@ HttpResponse busy() {
           false};
 }
 
+HttpResponse failure(const std::string& error) {
+  return {500, {{"Content-Type", "application/problem+json"}}, problemJson(500, reasonPhrase(500), error), true};
+}
+
+// An async route that throws before it answered gets a 500 through `answer`
+// (so that it is counted too).
+void runAsync(const AsyncRouteHandler& handler, HttpRequest request, const HttpResponder& answer) {
+  try {
+    handler(std::move(request), answer);
+  } catch (const std::exception& e) {
+    answer.send(failure(e.what()));
+  } catch (...) {
+    answer.send(failure("unknown error"));
+  }
+}
+
 HttpServer::Options withRefusalsCounted(HttpServer::Options http, MetricsRegistry* metrics) {
   if (metrics == nullptr) return http;
   metrics->describe("ccm_http_requests_total", sdk::MetricType::Counter,
@@ -47,8 +63,11 @@ ApiServer::ApiServer(Options options, const Router& router)
           [this](const HttpRequest& head) { return bodyLimit(head); },
           [this](HttpRequest request, HttpResponder responder) { handle(std::move(request), std::move(responder)); }) {}
 
-void ApiServer::updateGauges() const {
-  if (metrics_ != nullptr) metrics_->set("ccm_http_connections", static_cast<double>(server_.openConnections()));
+std::function<void()> ApiServer::gaugeUpdater() const {
+  if (metrics_ == nullptr) return [] {};
+  return [metrics = metrics_, connections = server_.connectionCounter()] {
+    metrics->set("ccm_http_connections", static_cast<double>(connections->load()));
+  };
 }
 
 HttpResponder ApiServer::counted(HttpResponder responder, std::string route) const {
@@ -74,11 +93,11 @@ void ApiServer::handle(HttpRequest request, HttpResponder responder) {
   if (path) {
     if (const auto* route = router_.asyncRoute(request.method, *path)) {
       auto answer = counted(std::move(responder), route->path);
-      if (request.body.size() <= kLoopBodyBytes) return route->handler(std::move(request), std::move(answer));
+      if (request.body.size() <= kLoopBodyBytes) return runAsync(route->handler, std::move(request), answer);
       // A large body takes a while to check and parse: a worker does it, so
       // that the loop's other connections are not held up meanwhile.
       auto job = [handler = &route->handler, request = std::move(request), answer]() mutable {
-        (*handler)(std::move(request), answer);
+        runAsync(*handler, std::move(request), answer);
       };
       if (!workers_.tryPost(std::move(job))) answer.send(busy());
       return;
@@ -91,12 +110,10 @@ void ApiServer::handle(HttpRequest request, HttpResponder responder) {
   auto job = [this, request = std::move(request), responder]() mutable {
     try {
       responder.send(serveBuffered(router_, std::move(request)));
-    } catch (const std::exception& e) {  // the router answers handler failures; this is the adapter's own
-      responder.send({500, {{"Content-Type", "application/problem+json"}},
-                      problemJson(500, reasonPhrase(500), e.what()), true});
+    } catch (const std::exception& e) {  // a route that failed after it began to answer, or the adapter itself
+      responder.send(failure(e.what()));
     } catch (...) {  // not a std::exception (a plugin's own type): still an answer, and the worker lives on
-      responder.send({500, {{"Content-Type", "application/problem+json"}},
-                      problemJson(500, reasonPhrase(500), "unknown error"), true});
+      responder.send(failure("unknown error"));
     }
   };
   if (!workers_.tryPost(std::move(job))) responder.send(busy());

@@ -37,9 +37,10 @@ public:
   // See HttpServer::stop.
   std::size_t stop(std::chrono::milliseconds grace) { return server_.stop(grace); }
   std::uint16_t port() const { return server_.port(); }
-  // Sets the gauges that are read rather than counted (open connections);
-  // call before rendering the metrics.
-  void updateGauges() const;
+  // A function that sets the gauges which are read rather than counted (open
+  // connections); call it before rendering the metrics. It stays valid after
+  // the server is gone (a /metrics request may outlive a shutdown's grace).
+  std::function<void()> gaugeUpdater() const;
 
 private:
   RequestParser::Limit bodyLimit(const HttpRequest& head) const;

@@ -14,6 +14,8 @@ class BufferedResponse : public Poco::Net::HTTPServerResponse {
 public:
   void sendContinue() override {}  // the server answered Expect: 100-continue already
   std::ostream& send() override {
+    // As Poco's own response: one send per response.
+    if (sent_) throw std::logic_error("the response was sent already");
     sent_ = true;
     return body_;
   }
@@ -39,6 +41,8 @@ public:
   bool sent() const override { return sent_; }
 
   HttpResponse take() {
+    // A route that never answered is a bug, not a success.
+    if (!sent_) throw std::logic_error("the route sent no response");
     HttpResponse response;
     response.status = static_cast<int>(getStatus());
     for (const auto& [name, value] : *this) response.headers.emplace_back(name, value);

@@ -113,11 +113,13 @@ void Router::handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServer
     // The transaction rolled back: nothing was applied, the client may retry.
     logWithFields(Poco::Logger::get("ccm.api"), sdk::LogLevel::Error, "store unavailable",
                   {{"path", *path}, {"error", e.what()}});
-    if (!response.sent()) sendProblem(response, 503, "Service Unavailable", e.what());
+    if (response.sent()) throw;  // what was sent is incomplete: the server must not pass it off as whole
+    sendProblem(response, 503, "Service Unavailable", e.what());
   } catch (const std::exception& e) {
     logWithFields(Poco::Logger::get("ccm.api"), sdk::LogLevel::Error, "request handler failed",
                   {{"path", *path}, {"error", e.what()}});
-    if (!response.sent()) sendProblem(response, 500, "Internal Server Error", e.what());
+    if (response.sent()) throw;
+    sendProblem(response, 500, "Internal Server Error", e.what());
   }
 }
 

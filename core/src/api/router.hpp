@@ -51,7 +51,9 @@ public:
   };
   const AsyncRoute* asyncRoute(std::string_view method, std::string_view path) const;
 
-  // Runs the blocking route for a request whose body has been read.
+  // Runs the blocking route for a request whose body has been read. A
+  // handler that throws after it began to send rethrows from here (the
+  // caller must not deliver the partial response).
   void handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) const;
 
 private:

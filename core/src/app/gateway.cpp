@@ -216,7 +216,7 @@ void Gateway::addRoutes(Router& router) {
   router.add("GET", "/metrics", [this](auto&, auto& response, const PathParams&) {
     metrics_.set("ccm_uptime_seconds",
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at_).count());
-    if (server_) server_->updateGauges();
+    if (update_http_gauges_) update_http_gauges_();
     sendBody(response, 200, "text/plain; version=0.0.4; charset=utf-8", metrics_.renderPrometheus());
   });
   addDefinitionRoutes(router, *lifecycle_, *store_);
@@ -261,6 +261,7 @@ sdk::Result<std::uint16_t> Gateway::start() {
   } catch (const std::exception& e) {
     return sdk::Error{"/server", e.what()};
   }
+  update_http_gauges_ = server_->gaugeUpdater();
   server_->start();
   started_at_ = std::chrono::steady_clock::now();
   delivery_->apply(std::move(initial_sinks_));

@@ -85,6 +85,7 @@ private:
   std::unique_ptr<PeriodicTask> reconciler_;  // Lifecycle::reconcile() every engine.reconcile_interval_ms
   std::unique_ptr<Router> router_;  // the routes server_ serves
   std::unique_ptr<ApiServer> server_;
+  std::function<void()> update_http_gauges_;  // set before server_ starts; read by GET /metrics
   std::atomic<bool> ready_{false};
   std::chrono::steady_clock::time_point started_at_;
 };

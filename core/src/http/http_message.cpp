@@ -1,6 +1,8 @@
 #include "http/http_message.hpp"
 
 #include <cctype>
+#include <cstdio>
+#include <ctime>
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
@@ -84,11 +86,13 @@ const char* reasonPhrase(int status) {
   }
 }
 
-std::string serializeResponse(const HttpResponse& response, int minor_version, bool keep_alive, bool head) {
+std::string serializeResponse(const HttpResponse& response, int minor_version, bool keep_alive, bool head,
+                              std::string_view date) {
   std::string out;
-  out.reserve(128 + response.body.size());
+  out.reserve(160 + response.body.size());
   out.append(minor_version == 0 ? "HTTP/1.0 " : "HTTP/1.1 ").append(std::to_string(response.status));
   out.append(" ").append(reasonPhrase(response.status)).append("\r\n");
+  if (!date.empty()) out.append("Date: ").append(date).append("\r\n");
   for (const auto& [name, value] : response.headers) {
     if (equalsIgnoreCase(name, "Content-Length") || equalsIgnoreCase(name, "Connection") ||
         equalsIgnoreCase(name, "Transfer-Encoding")) {
@@ -102,6 +106,23 @@ std::string serializeResponse(const HttpResponse& response, int minor_version, b
   out.append("\r\n");
   if (!head) out.append(response.body);
   return out;
+}
+
+std::string_view httpDate() {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  thread_local std::time_t formatted_second = -1;
+  thread_local char text[40];
+  const std::time_t now = std::time(nullptr);
+  if (now != formatted_second) {
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    std::snprintf(text, sizeof text, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[utc.tm_wday], utc.tm_mday,
+                  kMonths[utc.tm_mon], utc.tm_year + 1900, utc.tm_hour, utc.tm_min, utc.tm_sec);
+    formatted_second = now;
+  }
+  return text;
 }
 
 std::string problemJson(int status, std::string_view title, std::string_view detail) {

@@ -35,10 +35,15 @@ struct HttpResponse {
 // "OK", "Not Found", ...; "" for a status it does not know.
 const char* reasonPhrase(int status);
 
-// The response's bytes: status line, headers with Content-Length (and
-// Connection when it differs from the version's default), then the body
-// unless the request was HEAD.
-std::string serializeResponse(const HttpResponse& response, int minor_version, bool keep_alive, bool head);
+// The response's bytes: status line, Date (when `date` is not empty), the
+// headers with Content-Length (and Connection when it differs from the
+// version's default), then the body unless the request was HEAD.
+std::string serializeResponse(const HttpResponse& response, int minor_version, bool keep_alive, bool head,
+                              std::string_view date = {});
+
+// Now as an HTTP date (RFC 9110 5.6.7), "Sun, 06 Nov 1994 08:49:37 GMT";
+// formatted once a second per thread.
+std::string_view httpDate();
 
 // An RFC 9457 problem details body: {"type":"about:blank","title","status","detail"}.
 std::string problemJson(int status, std::string_view title, std::string_view detail);

@@ -330,7 +330,7 @@ private:
           refused(failure.status);
           c.in.clear();
           c.close_after_write = true;
-          c.out = serializeResponse(response, 1, false, false);
+          c.out = serializeResponse(response, 1, false, false, httpDate());
           c.since = now_;
           flush(c);
           return;
@@ -380,6 +380,7 @@ private:
       auto it = connections_.find(item.connection);
       if (it == connections_.end()) continue;  // the client went away
       Connection& c = *it->second;
+      if (!c.in_hand) continue;  // not awaiting an answer (cannot happen: each responder sends once)
       c.in_hand = false;
       c.close_after_write = !item.keep_alive;
       c.out = std::move(item.bytes);
@@ -468,7 +469,7 @@ private:
                                             std::to_string(options_.request_timeout.count()) + " ms"),
                             true};
       c->close_after_write = true;
-      c->out = serializeResponse(response, 1, false, false);
+      c->out = serializeResponse(response, 1, false, false, httpDate());
       c->since = now_;
       flush(*c);
     }
@@ -508,7 +509,8 @@ HttpResponder::HttpResponder(std::shared_ptr<HttpLoop> loop, std::uint64_t conne
       connection_(connection),
       minor_version_(minor_version),
       keep_alive_(keep_alive),
-      head_(head) {}
+      head_(head),
+      sent_(std::make_shared<std::atomic<bool>>(false)) {}
 
 HttpResponder HttpResponder::observed(Observer observer) const {
   HttpResponder copy = *this;
@@ -525,9 +527,10 @@ HttpResponder HttpResponder::observed(Observer observer) const {
 }
 
 void HttpResponder::send(HttpResponse response) const {
+  if (sent_->exchange(true)) return;  // a handler that answered, then threw: its 500 must not follow
   if (observer_) (*observer_)(response);
   const bool keep_alive = keep_alive_ && !response.close && !loop_->stopping();
-  loop_->post(connection_, serializeResponse(response, minor_version_, keep_alive, head_), keep_alive);
+  loop_->post(connection_, serializeResponse(response, minor_version_, keep_alive, head_, httpDate()), keep_alive);
 }
 
 HttpServer::HttpServer(Options options, RequestParser::BodyLimit body_limit, Handler handler)

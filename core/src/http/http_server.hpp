@@ -15,8 +15,9 @@ namespace ccm::core {
 
 class HttpLoop;
 
-// The answer to one request: send() it once, from any thread. Sending after
-// the client went away (or the server stopped) does nothing.
+// The answer to one request: send() it once, from any thread (copies share
+// that once: a second send is ignored). Sending after the client went away
+// (or the server stopped) does nothing.
 class HttpResponder {
 public:
   HttpResponder(std::shared_ptr<HttpLoop> loop, std::uint64_t connection, int minor_version, bool keep_alive,
@@ -35,6 +36,7 @@ private:
   int minor_version_;
   bool keep_alive_;
   bool head_;
+  std::shared_ptr<std::atomic<bool>> sent_;
 };
 
 // An event-driven HTTP/1.1 server: a few threads each run an epoll loop over
@@ -77,7 +79,8 @@ public:
   std::size_t stop(std::chrono::milliseconds grace);
 
   std::uint16_t port() const { return port_; }
-  std::size_t openConnections() const { return *open_connections_; }
+  // Open connections; the counter outlives the server (for metrics read late).
+  std::shared_ptr<const std::atomic<std::size_t>> connectionCounter() const { return open_connections_; }
 
 private:
   Options options_;

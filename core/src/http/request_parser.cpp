@@ -151,9 +151,10 @@ RequestParser::Progress RequestParser::parseHead(std::string& input) {
   input.erase(0, end + 4);
   head_scanned_ = 0;
 
-  if (request_.minor_version == 1 && request_.header("Host") == nullptr) {
-    return fail(400, "an HTTP/1.1 request needs a Host header");
-  }
+  const auto hosts = std::count_if(request_.headers.begin(), request_.headers.end(),
+                                   [](const auto& header) { return equalsIgnoreCase(header.first, "Host"); });
+  if (request_.minor_version == 1 && hosts == 0) return fail(400, "an HTTP/1.1 request needs a Host header");
+  if (hosts > 1) return fail(400, "more than one Host header");
   // Framing (RFC 9112 6): chunked, or Content-Length, never both, and never
   // two different lengths; anything a proxy might read differently is refused.
   const std::string* transfer_encoding = nullptr;
@@ -205,7 +206,11 @@ RequestParser::Progress RequestParser::parseChunked(std::string& input) {
         return input.size() > kMaxChunkLine ? fail(400, "malformed chunk size line") : Progress::NeedMore;
       }
       std::string_view line(input.data(), end);
-      line = trimmed(line.substr(0, line.find(';')));  // chunk extensions are ignored
+      // Chunk extensions are ignored, but like any field they must not hide
+      // a bare LF another parser would split on.
+      if (hasControlCharacter(line, true)) return fail(400, "a chunk size line holds a control character");
+      line = line.substr(0, line.find(';'));
+      while (!line.empty() && (line.back() == ' ' || line.back() == '\t')) line.remove_suffix(1);
       const long long size = parseNumber(line, 16);
       if (size < 0) return fail(400, "malformed chunk size \"" + std::string(line) + "\"");
       if (request_.body.size() + static_cast<unsigned long long>(size) > limit_.bytes) return tooLarge();
@@ -223,6 +228,9 @@ RequestParser::Progress RequestParser::parseChunked(std::string& input) {
       const std::size_t end = input.find("\r\n");
       if (end == std::string::npos) {
         return input.size() > max_head_bytes_ ? fail(431, "the trailer fields are too large") : Progress::NeedMore;
+      }
+      if (hasControlCharacter(std::string_view(input.data(), end), true)) {
+        return fail(400, "a trailer field holds a control character");
       }
       input.erase(0, end + 2);
       if (end == 0) {

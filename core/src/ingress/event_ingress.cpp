@@ -217,7 +217,13 @@ void EventIngress::apply(std::vector<sdk::CloudEvent> events, std::vector<const 
         return std::nullopt;
       },
       [this, state](Lifecycle::IngressResults results, std::exception_ptr error) {
-        state->answer(answered(*state, results, error));
+        IngressOutcome outcome = IngressRejection{500, "the answer could not be built", {}, {}, {}};
+        try {
+          outcome = answered(*state, results, error);
+        } catch (const std::exception& e) {  // out of memory, say: the caller still gets an answer
+          logWithFields(ingressLog(), sdk::LogLevel::Error, "ingress answer failed", {{"error", e.what()}});
+        }
+        state->answer(std::move(outcome));
       });
 }
 

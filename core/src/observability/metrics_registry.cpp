@@ -1,8 +1,8 @@
 #include "observability/metrics_registry.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
-#include <sstream>
 
 namespace ccm::core {
 namespace {
@@ -13,10 +13,11 @@ constexpr std::string_view kMisuse = "ccm_metrics_misuse_total";
 std::string formatNumber(double value) {
   if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
   if (std::isnan(value)) return "NaN";
-  std::ostringstream out;
-  out.precision(17);
-  out << value;
-  return out.str();
+  // The shortest text that reads back as the same double: "0.1", not
+  // "0.10000000000000001", so that queries such as le="0.1" match.
+  char buffer[32];
+  const auto written = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, written.ptr);
 }
 
 std::string escapeLabelValue(std::string_view value) {

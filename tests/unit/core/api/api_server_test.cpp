@@ -65,6 +65,14 @@ protected:
           responder.send({202, {{"Content-Type", "text/plain"}}, "async " + request.body, false});
         },
         {8, "test.async_limit"});
+    router_.add("GET", "/silent", [](auto&, auto&, const PathParams&) {});
+    router_.add("GET", "/half", [](auto&, auto& response, const PathParams&) {
+      response.setContentLength(100);
+      response.send() << "partial";
+      throw std::runtime_error("failed half way");
+    });
+    router_.addAsync(
+        "POST", "/async-throws", [](HttpRequest, HttpResponder) { throw std::runtime_error("async broke"); }, {8, {}});
     router_.addAsync(
         "POST", "/where",
         [this](HttpRequest, HttpResponder responder) {
@@ -169,6 +177,21 @@ TEST_F(ApiServerTest, AnAsyncRouteRunsOnTheLoopUnlessItsBodyIsLarge) {
   EXPECT_NE(threads_[2], threads_[0]);
 }
 
+TEST_F(ApiServerTest, ARouteThatSendsNothingOrFailsHalfWayIsA500NotAPartialSuccess) {
+  MetricsRegistry metrics;
+  start(2, 4, &metrics);
+  auto silent = call(server_->port(), "GET", "/silent");
+  EXPECT_EQ(silent.status, 500);
+  EXPECT_THAT(silent.body, HasSubstr("the route sent no response"));
+  auto half = call(server_->port(), "GET", "/half");
+  EXPECT_EQ(half.status, 500);
+  EXPECT_THAT(half.body, HasSubstr("failed half way"));
+  auto async = call(server_->port(), "POST", "/async-throws", "x");
+  EXPECT_EQ(async.status, 500);
+  EXPECT_THAT(async.body, HasSubstr("async broke"));
+  EXPECT_EQ(metrics.value("ccm_http_requests_total", {{"route", "/async-throws"}, {"status", "500"}}), 1);
+}
+
 TEST_F(ApiServerTest, CountsRequestsByRoutePatternAndStatus) {
   MetricsRegistry metrics;
   start(2, 4, &metrics);
@@ -198,7 +221,7 @@ TEST_F(ApiServerTest, CountsRequestsByRoutePatternAndStatus) {
     // The earlier calls' connections close as the server reads their ends.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     do {
-      server_->updateGauges();
+      server_->gaugeUpdater()();
     } while (metrics.value("ccm_http_connections") != 1 && std::chrono::steady_clock::now() < deadline);
     EXPECT_EQ(metrics.value("ccm_http_connections"), 1);  // the keep-alive connection still open
   }

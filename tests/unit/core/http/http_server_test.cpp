@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <regex>
 #include <thread>
 
 #include <gmock/gmock.h>
@@ -38,8 +39,11 @@ public:
   void send(const std::string& bytes) { ASSERT_EQ(::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size())); }
 
   // Reads until `count` responses ("\r\n\r\n" plus Content-Length bytes) or
-  // the 100 Continue line have arrived, or the server closed.
-  std::string readResponses(int count = 1) {
+  // the 100 Continue line have arrived, or the server closed; without their
+  // Date headers (which change every second; DatesEveryResponse checks them).
+  std::string readResponses(int count = 1) { return std::regex_replace(readRaw(count), std::regex("Date: [^\r]*\r\n"), ""); }
+
+  std::string readRaw(int count = 1) {
     std::string out;
     int complete = 0;
     std::size_t at = 0;
@@ -107,6 +111,16 @@ TEST_F(HttpServerTest, AnswersRequestsOnOneKeepAliveConnection) {
   client.send("GET /three HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(client.readResponses(), exact(200, "GET /three ", true));
   EXPECT_TRUE(client.closedByServer());
+}
+
+TEST_F(HttpServerTest, DatesEveryResponse) {
+  start(echo);
+  RawConnection client(server_->port());
+  client.send("GET /d HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_THAT(client.readRaw(), ::testing::MatchesRegex("HTTP/1\\.1 200 OK\r\nDate: [A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} "
+                                                        "[0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT\r\n(.|\r|\n)*"));
+  client.send("BAD\r\n\r\n");
+  EXPECT_THAT(client.readRaw(), HasSubstr(" GMT\r\n"));
 }
 
 TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrderWhenTheFirstIsAnsweredLater) {
@@ -271,6 +285,18 @@ TEST_F(HttpServerTest, AHandlerThatThrowsGetsA500) {
   const auto response = client.readResponses();
   EXPECT_THAT(response, StartsWith("HTTP/1.1 500 Internal Server Error\r\n"));
   EXPECT_THAT(response, HasSubstr("handler broke"));
+}
+
+TEST_F(HttpServerTest, AHandlerThatAnswersAndThenThrowsSendsOneResponse) {
+  start([](HttpRequest request, HttpResponder responder) {
+    echo(std::move(request), responder);
+    throw std::runtime_error("after the answer");
+  });
+  RawConnection client(server_->port());
+  client.send("GET /once HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_EQ(client.readResponses(), exact(200, "GET /once "));
+  client.send("GET /again HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_EQ(client.readResponses(), exact(200, "GET /again ")) << "no stray 500 came between the two";
 }
 
 TEST(HttpServerListen, NamesTheAddressItCannotListenOn) {

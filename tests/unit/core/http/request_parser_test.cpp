@@ -126,7 +126,12 @@ INSTANTIATE_TEST_SUITE_P(
                       BadHead{"POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n\r\n",
                               400, "more than one Transfer-Encoding"},
                       BadHead{"POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400, "HTTP/1.0"},
-                      BadHead{"GET / HTTP/1.1\r\n\r\n", 400, "Host"}));
+                      BadHead{"GET / HTTP/1.1\r\n\r\n", 400, "Host"},
+                      BadHead{"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, "more than one Host"},
+                      BadHead{"POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3;a\nb\r\nabc\r\n", 400,
+                              "chunk size line holds a control character"},
+                      BadHead{"POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: y\nZ\r\n\r\n", 400,
+                              "trailer field holds a control character"}));
 
 TEST(RequestParser, AnHttp10ClientIsNotSent100Continue) {
   auto p = parser();
@@ -179,6 +184,13 @@ TEST(HttpResponse, IsSerialisedWithTheServersFraming) {
   EXPECT_EQ(serializeResponse(response, 0, true, false),
             "HTTP/1.0 202 Accepted\r\nContent-Type: application/json\r\nContent-Length: 7\r\n"
             "Connection: keep-alive\r\n\r\n{\"a\":1}");
+}
+
+TEST(HttpResponse, CarriesTheDateItIsGiven) {
+  EXPECT_EQ(serializeResponse({204, {}, "", false}, 1, true, false, "Sun, 06 Nov 1994 08:49:37 GMT"),
+            "HTTP/1.1 204 No Content\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_THAT(std::string(httpDate()), ::testing::MatchesRegex("[A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} [0-9]{4} "
+                                                               "[0-9]{2}:[0-9]{2}:[0-9]{2} GMT"));
 }
 
 TEST(HttpResponse, ProblemJsonEscapesItsText) {

@@ -31,10 +31,10 @@ TEST(MetricsRegistry, HistogramHasCumulativeBucketsSumAndCount) {
   registry.observe("lat", 0.05);
   registry.observe("lat", 0.5);
   registry.observe("lat", 5);
-  EXPECT_THAT(registry.renderPrometheus(), HasSubstr("lat_bucket{le=\"0.10000000000000001\"} 1\n"
+  EXPECT_THAT(registry.renderPrometheus(), HasSubstr("lat_bucket{le=\"0.1\"} 1\n"
                                                      "lat_bucket{le=\"1\"} 2\n"
                                                      "lat_bucket{le=\"+Inf\"} 3\n"
-                                                     "lat_sum 5.5499999999999998\n"
+                                                     "lat_sum 5.55\n"
                                                      "lat_count 3\n"));
 }
 
