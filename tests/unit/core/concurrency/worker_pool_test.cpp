@@ -31,11 +31,11 @@ TEST(WorkerPool, RefusesJobsBeyondTheQueueLimitAndRunsTheRest) {
 }
 
 TEST(WorkerPool, RunsJobsConcurrentlyOnItsThreads) {
-  WorkerPool pool(2, 8);
   std::promise<void> first_in;
   std::promise<void> second_in;
   std::shared_future<void> both = second_in.get_future().share();
-  ASSERT_TRUE(pool.tryPost([&] {
+  WorkerPool pool(2, 8);  // declared last: joined before the promises its jobs use go away
+  ASSERT_TRUE(pool.tryPost([&first_in, both] {
     first_in.set_value();
     both.wait();
   }));
