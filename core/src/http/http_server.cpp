@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -545,8 +546,14 @@ HttpServer::HttpServer(Options options, RequestParser::BodyLimit body_limit, Han
       error != 0) {
     throw std::runtime_error("cannot listen on " + where + ": " + ::gai_strerror(error));
   }
+  // A name such as "localhost" gives IPv6 and IPv4 addresses; IPv4 first, as
+  // Poco's server did, so that clients of 127.0.0.1 find it.
+  std::vector<addrinfo*> addresses;
+  for (auto* address = found; address != nullptr; address = address->ai_next) addresses.push_back(address);
+  std::stable_partition(addresses.begin(), addresses.end(), [](const addrinfo* a) { return a->ai_family == AF_INET; });
   std::string failure = "no address";
-  for (auto* address = found; address != nullptr && listen_fd_ < 0; address = address->ai_next) {
+  for (auto* address : addresses) {
+    if (listen_fd_ >= 0) break;
     const int fd = ::socket(address->ai_family, address->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) continue;
     const int one = 1;

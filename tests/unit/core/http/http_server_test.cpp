@@ -299,6 +299,17 @@ TEST_F(HttpServerTest, AHandlerThatAnswersAndThenThrowsSendsOneResponse) {
   EXPECT_EQ(client.readResponses(), exact(200, "GET /again ")) << "no stray 500 came between the two";
 }
 
+TEST(HttpServerListen, AHostNameListensOnItsIpv4AddressFirst) {
+  HttpServer::Options options;
+  options.host = "localhost";
+  HttpServer server(options, [](const HttpRequest&) { return RequestParser::Limit{1, {}}; },
+                    [](HttpRequest, HttpResponder responder) { responder.send({204, {}, "", false}); });
+  server.start();
+  RawConnection client(server.port());  // 127.0.0.1
+  client.send("GET / HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_THAT(client.readResponses(), StartsWith("HTTP/1.1 204 No Content\r\n"));
+}
+
 TEST(HttpServerListen, NamesTheAddressItCannotListenOn) {
   HttpServer::Options options;
   HttpServer first(options, [](const HttpRequest&) { return RequestParser::Limit{1, {}}; }, [](auto, auto) {});
