@@ -103,13 +103,12 @@ void ApiServer::handle(HttpRequest request, HttpResponder responder) {
       return;
     }
   }
-  if (metrics_ != nullptr) {
-    const auto pattern = path ? router_.match(request.method, *path).pattern : std::string();
-    responder = counted(std::move(responder), pattern.empty() ? kUnmatched : pattern);
-  }
-  auto job = [this, request = std::move(request), responder]() mutable {
+  // Matched once, here: the pattern labels the metrics, and the worker runs it.
+  auto found = path ? router_.match(request.method, *path) : Router::Match{};
+  if (metrics_ != nullptr) responder = counted(std::move(responder), found.pattern.empty() ? kUnmatched : found.pattern);
+  auto job = [this, request = std::move(request), path, found = std::move(found), responder]() mutable {
     try {
-      responder.send(serveBuffered(router_, std::move(request)));
+      responder.send(serveBuffered(router_, std::move(request), path, found));
     } catch (const std::exception& e) {  // a route that failed after it began to answer, or the adapter itself
       responder.send(failure(e.what()));
     } catch (...) {  // not a std::exception (a plugin's own type): still an answer, and the worker lives on

@@ -86,13 +86,14 @@ private:
 
 }  // namespace
 
-HttpResponse serveBuffered(const Router& router, HttpRequest request) {
+HttpResponse serveBuffered(const Router& router, HttpRequest request, const std::optional<std::string>& path,
+                           const Router::Match& found) {
   BufferedResponse response;
   const bool keep_alive = request.keepAlive();
   BufferedRequest buffered(std::move(request), response);
   response.setVersion(buffered.getVersion());
   response.setKeepAlive(keep_alive);
-  router.handle(buffered, response);
+  router.handle(buffered, response, path, found);
   return response.take();
 }
 

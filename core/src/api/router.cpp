@@ -93,10 +93,9 @@ Router::Match Router::match(const std::string& method, const std::string& path) 
   return result;
 }
 
-void Router::handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) const {
-  const auto path = requestPath(request.getURI());
+void Router::handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+                    const std::optional<std::string>& path, const Match& found) const {
   if (!path) return sendProblem(response, 400, "Bad Request", "request target \"" + request.getURI() + "\" is not a valid URI");
-  const auto found = match(request.getMethod(), *path);
   if (found.handler == nullptr && found.allowed_methods.empty()) {
     return sendProblem(response, 404, "Not Found", "no resource at " + *path);
   }

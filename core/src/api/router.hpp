@@ -54,7 +54,10 @@ public:
   // Runs the blocking route for a request whose body has been read. A
   // handler that throws after it began to send rethrows from here (the
   // caller must not deliver the partial response).
-  void handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) const;
+  // `path` and `found` are requestPath() of its target and match() of that
+  // path (std::nullopt: not a valid URI, a 400).
+  void handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+              const std::optional<std::string>& path, const Match& found) const;
 
 private:
   struct Route {

@@ -125,18 +125,27 @@ std::string_view httpDate() {
   return text;
 }
 
-std::string problemJson(int status, std::string_view title, std::string_view detail) {
+std::string problemJson(int status, std::string_view title, std::string_view detail,
+                        const std::vector<ProblemMember>& extensions) {
   rapidjson::StringBuffer buffer;
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  auto text = [&writer](std::string_view value) {
+    writer.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  };
   writer.StartObject();
   writer.Key("type");
   writer.String("about:blank");
   writer.Key("title");
-  writer.String(title.data(), static_cast<rapidjson::SizeType>(title.size()));
+  text(title);
   writer.Key("status");
   writer.Int(status);
   writer.Key("detail");
-  writer.String(detail.data(), static_cast<rapidjson::SizeType>(detail.size()));
+  text(detail);
+  for (const auto& member : extensions) {
+    writer.Key(member.name.data(), static_cast<rapidjson::SizeType>(member.name.size()));
+    if (const auto* value = std::get_if<std::string_view>(&member.value)) text(*value);
+    else writer.Uint64(std::get<std::uint64_t>(member.value));
+  }
   writer.EndObject();
   return {buffer.GetString(), buffer.GetSize()};
 }

@@ -2,7 +2,9 @@
 
 #include <string>
 #include <string_view>
+#include <cstdint>
 #include <utility>
+#include <variant>
 #include <vector>
 
 // HTTP/1.1 messages as the event-driven server (http/http_server.hpp) reads
@@ -45,8 +47,16 @@ std::string serializeResponse(const HttpResponse& response, int minor_version, b
 // formatted once a second per thread.
 std::string_view httpDate();
 
-// An RFC 9457 problem details body: {"type":"about:blank","title","status","detail"}.
-std::string problemJson(int status, std::string_view title, std::string_view detail);
+// An extension member of a problem details body, e.g. "pointer": "/data/x".
+struct ProblemMember {
+  std::string_view name;
+  std::variant<std::string_view, std::uint64_t> value;
+};
+
+// An RFC 9457 problem details body: {"type":"about:blank","title","status",
+// "detail"}, then the extension members in order.
+std::string problemJson(int status, std::string_view title, std::string_view detail,
+                        const std::vector<ProblemMember>& extensions = {});
 
 bool equalsIgnoreCase(std::string_view a, std::string_view b);
 

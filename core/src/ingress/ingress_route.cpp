@@ -66,31 +66,11 @@ std::string receiptJson(const IngressReceipt& receipt) {
 }
 
 std::string rejectionJson(const IngressRejection& rejection) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  writer.StartObject();
-  writer.Key("type");
-  writer.String("about:blank");
-  writer.Key("title");
-  writer.String(reasonPhrase(rejection.status));
-  writer.Key("status");
-  writer.Int(rejection.status);
-  writer.Key("detail");
-  writer.String(rejection.detail);
-  if (!rejection.attribute.empty()) {
-    writer.Key("attribute");
-    writer.String(rejection.attribute);
-  }
-  if (!rejection.pointer.empty()) {
-    writer.Key("pointer");
-    writer.String(rejection.pointer);
-  }
-  if (rejection.member) {
-    writer.Key("member");
-    writer.Uint64(*rejection.member);
-  }
-  writer.EndObject();
-  return {buffer.GetString(), buffer.GetSize()};
+  std::vector<ProblemMember> extensions;
+  if (!rejection.attribute.empty()) extensions.push_back({"attribute", rejection.attribute});
+  if (!rejection.pointer.empty()) extensions.push_back({"pointer", rejection.pointer});
+  if (rejection.member) extensions.push_back({"member", static_cast<std::uint64_t>(*rejection.member)});
+  return problemJson(rejection.status, reasonPhrase(rejection.status), rejection.detail, extensions);
 }
 
 void addIngressRoute(Router& router, const EventIngress& ingress, MetricsRegistry* metrics) {

@@ -193,6 +193,12 @@ TEST(HttpResponse, CarriesTheDateItIsGiven) {
                                                                "[0-9]{2}:[0-9]{2}:[0-9]{2} GMT"));
 }
 
+TEST(HttpResponse, ProblemJsonAppendsExtensionMembersInOrder) {
+  EXPECT_EQ(problemJson(422, "Unprocessable Content", "bad", {{"pointer", "/data/x"}, {"member", std::uint64_t{3}}}),
+            R"({"type":"about:blank","title":"Unprocessable Content","status":422,"detail":"bad",)"
+            R"("pointer":"/data/x","member":3})");
+}
+
 TEST(HttpResponse, ProblemJsonEscapesItsText) {
   EXPECT_EQ(problemJson(400, "Bad Request", "a \"quoted\" word"),
             R"({"type":"about:blank","title":"Bad Request","status":400,"detail":"a \"quoted\" word"})");
