@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <condition_variable>
-#include <mutex>
 
 #include <Poco/Logger.h>
 #include <rapidjson/document.h>
@@ -99,20 +97,6 @@ sdk::Result<std::unique_ptr<EventIngress>> EventIngress::create(GatewayConfig::I
   return std::unique_ptr<EventIngress>(new EventIngress(std::move(settings), std::move(sources),
                                                         std::move(forward_credentials), std::move(claims.value()),
                                                         lifecycle, std::move(now)));
-}
-
-IngressOutcome EventIngress::accept(const sdk::Headers& headers, std::string_view body) const {
-  std::mutex mutex;
-  std::condition_variable answered;
-  std::optional<IngressOutcome> outcome;
-  acceptAsync(headers, body, [&](IngressOutcome o) {
-    std::lock_guard lock(mutex);
-    outcome = std::move(o);
-    answered.notify_one();
-  });
-  std::unique_lock lock(mutex);
-  answered.wait(lock, [&] { return outcome.has_value(); });
-  return std::move(*outcome);
 }
 
 void EventIngress::acceptAsync(const sdk::Headers& headers, std::string_view body, IngressAnswer answer) const {

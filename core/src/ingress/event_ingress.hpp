@@ -69,7 +69,7 @@ public:
                                                           std::optional<Credentials> forward_credentials,
                                                           Lifecycle& lifecycle, Clock now);
 
-  // Registers a hook; call before serving (not synchronised with accept()).
+  // Registers a hook; call before serving (not synchronised with acceptAsync()).
   void addCommitHook(CommitHook hook) { hooks_.push_back(std::move(hook)); }
 
   // One request, its body already read within max_body_bytes: checks and
@@ -79,8 +79,6 @@ public:
   // store failed (nothing applied).
   using IngressAnswer = std::function<void(IngressOutcome outcome)>;
   void acceptAsync(const sdk::Headers& headers, std::string_view body, IngressAnswer answer) const;
-  // acceptAsync, waiting for the answer.
-  IngressOutcome accept(const sdk::Headers& headers, std::string_view body) const;
 
   const GatewayConfig::Ingress& settings() const { return settings_; }
 
