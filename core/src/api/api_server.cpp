@@ -13,14 +13,15 @@ constexpr const char* kUnmatched = "(unmatched)";
 constexpr const char* kServer = "(server)";  // answered by the HTTP server itself
 
 HttpResponse busy() {
-  return {503,
-          {{"Content-Type", "application/problem+json"}, {"Retry-After", "1"}},
-          problemJson(503, reasonPhrase(503), "the server is busy (server.max_queued requests wait); retry"),
-          false};
+  auto response = problemResponse(503, "the server is busy (server.max_queued requests wait); retry");
+  response.headers.emplace_back("Retry-After", "1");
+  return response;
 }
 
 HttpResponse failure(const std::string& error) {
-  return {500, {{"Content-Type", "application/problem+json"}}, problemJson(500, reasonPhrase(500), error), true};
+  auto response = problemResponse(500, error);
+  response.close = true;
+  return response;
 }
 
 // An async route that throws before it answered gets a 500 through `answer`

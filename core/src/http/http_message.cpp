@@ -108,6 +108,13 @@ std::string serializeResponse(const HttpResponse& response, int minor_version, b
   return out;
 }
 
+HttpResponse problemResponse(int status, std::string_view detail, const std::vector<ProblemMember>& extensions) {
+  return {status,
+          {{"Content-Type", "application/problem+json"}},
+          problemJson(status, reasonPhrase(status), detail, extensions),
+          false};
+}
+
 std::string_view httpDate() {
   static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
   static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",

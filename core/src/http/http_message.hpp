@@ -57,6 +57,9 @@ struct ProblemMember {
 // "detail"}, then the extension members in order.
 std::string problemJson(int status, std::string_view title, std::string_view detail,
                         const std::vector<ProblemMember>& extensions = {});
+// A response carrying that body (application/problem+json), titled by the
+// status's reason phrase.
+HttpResponse problemResponse(int status, std::string_view detail, const std::vector<ProblemMember>& extensions = {});
 
 bool equalsIgnoreCase(std::string_view a, std::string_view b);
 

@@ -244,6 +244,16 @@ private:
     if (options_.on_refused) options_.on_refused(status);
   }
 
+  // The server's own answer to a request it cannot take; the connection
+  // closes after it.
+  void refuseAndClose(Connection& c, int status, const std::string& detail) {
+    refused(status);
+    c.close_after_write = true;
+    c.out = serializeResponse(problemResponse(status, detail), 1, false, false, httpDate());
+    c.since = now_;
+    flush(c);
+  }
+
   void onEvent(Connection& c, std::uint32_t events) {
     const std::uint64_t id = c.id;
     if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
@@ -323,19 +333,11 @@ private:
             flush(c);
           }
           return;
-        case RequestParser::Progress::Failed: {
-          const auto& failure = c.parser.failure();
-          HttpResponse response{failure.status, {{"Content-Type", "application/problem+json"}},
-                                problemJson(failure.status, reasonPhrase(failure.status), failure.detail), true};
+        case RequestParser::Progress::Failed:
           // The framing is lost: answer and close.
-          refused(failure.status);
           c.in.clear();
-          c.close_after_write = true;
-          c.out = serializeResponse(response, 1, false, false, httpDate());
-          c.since = now_;
-          flush(c);
+          refuseAndClose(c, c.parser.failure().status, c.parser.failure().detail);
           return;
-        }
       }
     }
   }
@@ -356,8 +358,9 @@ private:
 
   static void failed(const HttpResponder& responder, const std::string& error) {
     logWithFields(httpLog(), sdk::LogLevel::Error, "request handler failed", {{"error", error}});
-    responder.send({500, {{"Content-Type", "application/problem+json"}}, problemJson(500, reasonPhrase(500), error),
-                    true});
+    auto response = problemResponse(500, error);
+    response.close = true;
+    responder.send(std::move(response));
   }
 
   // Until it stays empty: answering one request may start the next one
@@ -463,16 +466,8 @@ private:
     }
     for (auto* c : expired) closeConnection(*c);
     for (auto* c : too_slow) {
-      refused(408);
-      HttpResponse response{408, {{"Content-Type", "application/problem+json"}},
-                            problemJson(408, reasonPhrase(408),
-                                        "the request did not arrive within " +
-                                            std::to_string(options_.request_timeout.count()) + " ms"),
-                            true};
-      c->close_after_write = true;
-      c->out = serializeResponse(response, 1, false, false, httpDate());
-      c->since = now_;
-      flush(*c);
+      refuseAndClose(*c, 408,
+                     "the request did not arrive within " + std::to_string(options_.request_timeout.count()) + " ms");
     }
   }
 

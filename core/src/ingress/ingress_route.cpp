@@ -16,15 +16,6 @@ const char* resultName(IngressReceipt::Result result) {
   return "";
 }
 
-HttpResponse rejectionResponse(const IngressRejection& rejection) {
-  HttpResponse response{rejection.status, {{"Content-Type", "application/problem+json"}}, rejectionJson(rejection),
-                        false};
-  if (rejection.status == 401 && rejection.attribute == "Authorization") {
-    response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"ccm-gateway\"");
-  }
-  return response;
-}
-
 // One registry update per result kind, not per event: this runs on the
 // committing thread.
 void countResults(MetricsRegistry& metrics, const IngressReceipt& receipt) {
@@ -65,12 +56,16 @@ std::string receiptJson(const IngressReceipt& receipt) {
   return {buffer.GetString(), buffer.GetSize()};
 }
 
-std::string rejectionJson(const IngressRejection& rejection) {
+HttpResponse rejectionResponse(const IngressRejection& rejection) {
   std::vector<ProblemMember> extensions;
   if (!rejection.attribute.empty()) extensions.push_back({"attribute", rejection.attribute});
   if (!rejection.pointer.empty()) extensions.push_back({"pointer", rejection.pointer});
   if (rejection.member) extensions.push_back({"member", static_cast<std::uint64_t>(*rejection.member)});
-  return problemJson(rejection.status, reasonPhrase(rejection.status), rejection.detail, extensions);
+  auto response = problemResponse(rejection.status, rejection.detail, extensions);
+  if (rejection.status == 401 && rejection.attribute == "Authorization") {
+    response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"ccm-gateway\"");
+  }
+  return response;
 }
 
 void addIngressRoute(Router& router, const EventIngress& ingress, MetricsRegistry* metrics) {

@@ -21,7 +21,8 @@ void addIngressRoute(Router& router, const EventIngress& ingress, MetricsRegistr
 // "applied", "unchanged", "forwarded" or "duplicate".
 std::string receiptJson(const IngressReceipt& receipt);
 // RFC 9457 problem details with the extension members "attribute",
-// "pointer" and "member" when they are known.
-std::string rejectionJson(const IngressRejection& rejection);
+// "pointer" and "member" when they are known (and WWW-Authenticate on a
+// missing bearer token).
+HttpResponse rejectionResponse(const IngressRejection& rejection);
 
 }  // namespace ccm::core

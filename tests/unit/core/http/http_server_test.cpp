@@ -98,6 +98,16 @@ protected:
   static void echo(HttpRequest request, HttpResponder responder) {
     responder.send({200, {{"Content-Type", "text/plain"}}, request.method + " " + request.target + " " + request.body});
   }
+  // A server whose handler keeps the one request's responder for the test
+  // to answer; inHand() sends that request and waits for it to be in hand.
+  void startKeepingTheResponder() {
+    start([this](HttpRequest, HttpResponder responder) { kept_.set_value(responder); });
+  }
+  HttpResponder inHand(RawConnection& client, const std::string& target) {
+    client.send("GET " + target + " HTTP/1.1\r\nHost: t\r\n\r\n");
+    return kept_.get_future().get();
+  }
+  std::promise<HttpResponder> kept_;
   std::unique_ptr<HttpServer> server_;
 };
 
@@ -217,11 +227,9 @@ TEST_F(HttpServerTest, ConnectionsOverTheLimitAreClosedAtOnce) {
 }
 
 TEST_F(HttpServerTest, StopAnswersRequestsInHandThenRefusesConnections) {
-  std::promise<HttpResponder> in_hand;
-  start([&](HttpRequest, HttpResponder responder) { in_hand.set_value(responder); });
+  startKeepingTheResponder();
   RawConnection client(server_->port());
-  client.send("GET /in-hand HTTP/1.1\r\nHost: t\r\n\r\n");
-  auto responder = in_hand.get_future().get();
+  auto responder = inHand(client, "/in-hand");
   const auto port = server_->port();
   auto stopped = std::async(std::launch::async, [this] { return server_->stop(5s); });
   std::this_thread::sleep_for(100ms);
@@ -232,11 +240,9 @@ TEST_F(HttpServerTest, StopAnswersRequestsInHandThenRefusesConnections) {
 }
 
 TEST_F(HttpServerTest, StopCountsRequestsLeftUnansweredAtTheDeadline) {
-  std::promise<HttpResponder> kept;
-  start([&](HttpRequest, HttpResponder responder) { kept.set_value(responder); });
+  startKeepingTheResponder();
   RawConnection client(server_->port());
-  client.send("GET /never HTTP/1.1\r\nHost: t\r\n\r\n");
-  auto responder = kept.get_future().get();
+  auto responder = inHand(client, "/never");
   EXPECT_EQ(server_->stop(100ms), 1u);
   responder.send({200, {}, "late", false});  // after the loop ended: dropped, no crash
   EXPECT_TRUE(client.closedByServer());
