@@ -61,7 +61,7 @@ ApiServer::ApiServer(Options options, const Router& router)
       workers_(options.worker_threads, options.max_queued),
       server_(
           withRefusalsCounted(options.http, options.metrics),
-          [this](const HttpRequest& head) { return bodyLimit(head); },
+          [this](std::string_view method, std::string_view target) { return bodyLimit(method, target); },
           [this](HttpRequest request, HttpResponder responder) { handle(std::move(request), std::move(responder)); }) {}
 
 std::function<void()> ApiServer::gaugeUpdater() const {
@@ -82,9 +82,9 @@ HttpResponder ApiServer::counted(HttpResponder responder, std::string route) con
       });
 }
 
-RequestParser::Limit ApiServer::bodyLimit(const HttpRequest& head) const {
-  if (const auto path = requestPath(head.target)) {
-    if (const auto* route = router_.asyncRoute(head.method, *path)) return route->body_limit;
+BodyLimit ApiServer::bodyLimit(std::string_view method, std::string_view target) const {
+  if (const auto path = requestPath(std::string(target))) {
+    if (const auto* route = router_.asyncRoute(method, *path)) return route->body_limit;
   }
   return {kMaxApiBodyBytes, {}};
 }

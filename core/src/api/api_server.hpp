@@ -43,7 +43,7 @@ public:
   std::function<void()> gaugeUpdater() const;
 
 private:
-  RequestParser::Limit bodyLimit(const HttpRequest& head) const;
+  BodyLimit bodyLimit(std::string_view method, std::string_view target) const;
   void handle(HttpRequest request, HttpResponder responder);
   // `responder`, counting its response under `route` when there are metrics.
   HttpResponder counted(HttpResponder responder, std::string route) const;

@@ -89,7 +89,7 @@ private:
 HttpResponse serveBuffered(const Router& router, HttpRequest request, const std::optional<std::string>& path,
                            const Router::Match& found) {
   BufferedResponse response;
-  const bool keep_alive = request.keepAlive();
+  const bool keep_alive = request.keep_alive;
   BufferedRequest buffered(std::move(request), response);
   response.setVersion(buffered.getVersion());
   response.setKeepAlive(keep_alive);

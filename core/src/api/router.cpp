@@ -56,7 +56,7 @@ void Router::add(const std::string& method, const std::string& pattern, RouteHan
 }
 
 void Router::addAsync(const std::string& method, const std::string& pattern, AsyncRouteHandler handler,
-                      RequestParser::Limit body_limit) {
+                      BodyLimit body_limit) {
   if (pattern.find('{') != std::string::npos) throw std::logic_error("an async route's path is literal: " + pattern);
   routes_.push_back({method, pattern, splitPath(pattern), {}});
   async_routes_.push_back({method, pattern, std::move(handler), std::move(body_limit)});

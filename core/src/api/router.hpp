@@ -31,7 +31,7 @@ public:
   void add(const std::string& method, const std::string& pattern, RouteHandler handler);
   // `pattern` is a literal path (no {parameters}); bodies up to `body_limit`.
   void addAsync(const std::string& method, const std::string& pattern, AsyncRouteHandler handler,
-                RequestParser::Limit body_limit);
+                BodyLimit body_limit);
 
   struct Match {
     const RouteHandler* handler = nullptr;
@@ -47,7 +47,7 @@ public:
     std::string method;
     std::string path;
     AsyncRouteHandler handler;
-    RequestParser::Limit body_limit;
+    BodyLimit body_limit;
   };
   const AsyncRoute* asyncRoute(std::string_view method, std::string_view path) const;
 

@@ -17,35 +17,11 @@ bool equalsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-namespace {
-
-// Whether a comma-separated header value lists `token` (case-insensitive).
-bool listsToken(std::string_view value, std::string_view token) {
-  while (!value.empty()) {
-    const auto comma = value.find(',');
-    auto item = value.substr(0, comma);
-    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-    if (equalsIgnoreCase(item, token)) return true;
-    if (comma == std::string_view::npos) break;
-    value.remove_prefix(comma + 1);
-  }
-  return false;
-}
-
-}  // namespace
-
 const std::string* HttpRequest::header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
     if (equalsIgnoreCase(key, name)) return &value;
   }
   return nullptr;
-}
-
-bool HttpRequest::keepAlive() const {
-  const auto* connection = header("Connection");
-  if (minor_version == 0) return connection != nullptr && listsToken(*connection, "keep-alive");
-  return connection == nullptr || !listsToken(*connection, "close");
 }
 
 std::string_view HttpRequest::path() const {
@@ -84,28 +60,6 @@ const char* reasonPhrase(int status) {
     case 505: return "HTTP Version Not Supported";
     default: return "";
   }
-}
-
-std::string serializeResponse(const HttpResponse& response, int minor_version, bool keep_alive, bool head,
-                              std::string_view date) {
-  std::string out;
-  out.reserve(160 + response.body.size());
-  out.append(minor_version == 0 ? "HTTP/1.0 " : "HTTP/1.1 ").append(std::to_string(response.status));
-  out.append(" ").append(reasonPhrase(response.status)).append("\r\n");
-  if (!date.empty()) out.append("Date: ").append(date).append("\r\n");
-  for (const auto& [name, value] : response.headers) {
-    if (equalsIgnoreCase(name, "Content-Length") || equalsIgnoreCase(name, "Connection") ||
-        equalsIgnoreCase(name, "Transfer-Encoding")) {
-      continue;  // framing is the server's
-    }
-    out.append(name).append(": ").append(value).append("\r\n");
-  }
-  out.append("Content-Length: ").append(std::to_string(response.body.size())).append("\r\n");
-  if (!keep_alive && minor_version > 0) out.append("Connection: close\r\n");
-  if (keep_alive && minor_version == 0) out.append("Connection: keep-alive\r\n");
-  out.append("\r\n");
-  if (!head) out.append(response.body);
-  return out;
 }
 
 HttpResponse problemResponse(int status, std::string_view detail, const std::vector<ProblemMember>& extensions) {

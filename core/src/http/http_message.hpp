@@ -7,8 +7,9 @@
 #include <variant>
 #include <vector>
 
-// HTTP/1.1 messages as the event-driven server (http/http_server.hpp) reads
-// and writes them: whole, with the body in memory.
+// HTTP/1.1 messages as the server (http/http_server.hpp) hands them to
+// handlers and takes their answers: whole, with the body in memory. Framing
+// (reading and writing the bytes) is Boost.Beast's.
 namespace ccm::core {
 
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
@@ -19,12 +20,22 @@ struct HttpRequest {
   int minor_version = 1;  // HTTP/1.<minor_version>
   HttpHeaders headers;    // in arrival order, names as sent
   std::string body;       // decoded when it came chunked
+  // HTTP/1.1 unless "Connection: close"; HTTP/1.0 only with "Connection: keep-alive".
+  bool keep_alive = true;
+  // The subject (RFC 2253, "CN=client,O=Labs") of the client certificate the
+  // TLS handshake verified; empty without one.
+  std::string client_subject;
 
   // The first header of that name (case-insensitive), or nullptr.
   const std::string* header(std::string_view name) const;
-  // HTTP/1.1 unless "Connection: close"; HTTP/1.0 only with "Connection: keep-alive".
-  bool keepAlive() const;
   std::string_view path() const;
+};
+
+// The largest body a route takes, and the setting that says so (named in the
+// 413, e.g. "ingress.max_body_bytes"; may be empty).
+struct BodyLimit {
+  std::size_t bytes;
+  std::string setting;
 };
 
 struct HttpResponse {
@@ -36,12 +47,6 @@ struct HttpResponse {
 
 // "OK", "Not Found", ...; "" for a status it does not know.
 const char* reasonPhrase(int status);
-
-// The response's bytes: status line, Date (when `date` is not empty), the
-// headers with Content-Length (and Connection when it differs from the
-// version's default), then the body unless the request was HEAD.
-std::string serializeResponse(const HttpResponse& response, int minor_version, bool keep_alive, bool head,
-                              std::string_view date = {});
 
 // Now as an HTTP date (RFC 9110 5.6.7), "Sun, 06 Nov 1994 08:49:37 GMT";
 // formatted once a second per thread.

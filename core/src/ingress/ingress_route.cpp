@@ -75,7 +75,7 @@ void addIngressRoute(Router& router, const EventIngress& ingress, MetricsRegistr
     metrics->describe("ccm_ingress_requests_rejected_total", sdk::MetricType::Counter,
                       "POST /api/v1/events requests refused after they were read, by status.");
   }
-  const RequestParser::Limit limit{ingress.settings().max_body_bytes, "ingress.max_body_bytes"};
+  const BodyLimit limit{ingress.settings().max_body_bytes, "ingress.max_body_bytes"};
   router.addAsync(
       "POST", "/api/v1/events",
       [&ingress, metrics](HttpRequest request, HttpResponder responder) {
