@@ -2,6 +2,7 @@
 
 #include "api/buffered_exchange.hpp"
 #include "api/json_request.hpp"
+#include "ccm/sdk/codec.hpp"
 
 namespace ccm::core {
 
@@ -16,6 +17,11 @@ HttpResponse busy() {
   auto response = problemResponse(503, "the server is busy (server.max_queued requests wait); retry");
   response.headers.emplace_back("Retry-After", "1");
   return response;
+}
+
+HttpResponse tooDeep(std::size_t max_depth) {
+  return problemResponse(400, "request body nests JSON objects and arrays deeper than server.max_json_depth (" +
+                                  std::to_string(max_depth) + " levels)");
 }
 
 HttpResponse failure(const std::string& error) {
@@ -46,6 +52,11 @@ HttpServer::Options withRefusalsCounted(HttpServer::Options http, MetricsRegistr
   metrics->describe("ccm_http_connections", sdk::MetricType::Gauge, "Open HTTP connections.");
   metrics->describe("ccm_http_connections_refused_total", sdk::MetricType::Counter,
                     "Connections closed at once because server.max_connections were open.");
+  metrics->describe("ccm_tls_handshake_failures_total", sdk::MetricType::Counter,
+                    "TLS handshakes that failed, by reason (http_request: plaintext sent to the TLS port).");
+  http.on_tls_failure = [metrics](const std::string& reason) {
+    metrics->add("ccm_tls_handshake_failures_total", 1, {{"reason", reason}});
+  };
   http.on_refused = [metrics](int status) {
     if (status == 0) return metrics->add("ccm_http_connections_refused_total", 1);
     metrics->add("ccm_http_requests_total", 1, {{"route", kServer}, {"status", std::to_string(status)}});
@@ -58,6 +69,7 @@ HttpServer::Options withRefusalsCounted(HttpServer::Options http, MetricsRegistr
 ApiServer::ApiServer(Options options, const Router& router)
     : router_(router),
       metrics_(options.metrics),
+      max_json_depth_(options.max_json_depth),
       workers_(options.worker_threads, options.max_queued),
       server_(
           withRefusalsCounted(options.http, options.metrics),
@@ -109,6 +121,7 @@ void ApiServer::handle(HttpRequest request, HttpResponder responder) {
   if (metrics_ != nullptr) responder = counted(std::move(responder), found.pattern.empty() ? kUnmatched : found.pattern);
   auto job = [this, request = std::move(request), path, found = std::move(found), responder]() mutable {
     try {
+      if (sdk::jsonNestsDeeperThan(request.body, max_json_depth_)) return responder.send(tooDeep(max_json_depth_));
       responder.send(serveBuffered(router_, std::move(request), path, found));
     } catch (const std::exception& e) {  // a route that failed after it began to answer, or the adapter itself
       responder.send(failure(e.what()));

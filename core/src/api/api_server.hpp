@@ -24,8 +24,12 @@ public:
     HttpServer::Options http;
     int worker_threads = 16;
     std::size_t max_queued = 256;
+    // server.max_json_depth: a blocking route's JSON body nested deeper is
+    // refused with 400 before the route (or anything recursive) reads it.
+    std::size_t max_json_depth = 64;
     // ccm_http_requests_total{route,status}, ccm_http_request_duration_seconds{route},
-    // ccm_http_connections, ccm_http_connections_refused_total; none when null.
+    // ccm_http_connections, ccm_http_connections_refused_total,
+    // ccm_tls_handshake_failures_total{reason}; none when null.
     MetricsRegistry* metrics = nullptr;
   };
 
@@ -37,6 +41,8 @@ public:
   // See HttpServer::stop.
   std::size_t stop(std::chrono::milliseconds grace) { return server_.stop(grace); }
   std::uint16_t port() const { return server_.port(); }
+  // See HttpServer::useTls.
+  void useTls(std::shared_ptr<boost::asio::ssl::context> context) { server_.useTls(std::move(context)); }
   // A function that sets the gauges which are read rather than counted (open
   // connections); call it before rendering the metrics. It stays valid after
   // the server is gone (a /metrics request may outlive a shutdown's grace).
@@ -50,6 +56,7 @@ private:
 
   const Router& router_;
   MetricsRegistry* metrics_;
+  std::size_t max_json_depth_;
   WorkerPool workers_;  // destroyed after server_: queued jobs still find their responders
   HttpServer server_;
 };

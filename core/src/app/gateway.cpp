@@ -9,6 +9,7 @@
 #include "app/plugin_selection.hpp"
 #include "config/config_loader.hpp"
 #include "engine/uuid.hpp"
+#include "http/tls_context.hpp"
 #include "ingress/ingress_route.hpp"
 #include "observability/json_log.hpp"
 #include "plugin/plugin_instance.hpp"
@@ -182,6 +183,10 @@ sdk::Result<DeliveryService::Change> Gateway::reload() {
   if (!selected) return selected.error();
   auto sinks = buildSinks(config.value(), selected.value());
   if (!sinks) return sinks.error();
+  auto tls = reloadedTls(config.value());
+  if (!tls) return tls.error();
+  // Nothing can fail from here on.
+  if (tls.value()) server_->useTls(std::move(tls.value()));
   auto change = delivery_->apply(std::move(sinks.value()));
   // Objects made from the old catalog keep their libraries loaded themselves.
   reload_catalogs_.push_back(std::move(catalog.value()));
@@ -192,6 +197,18 @@ sdk::Result<DeliveryService::Change> Gateway::reload() {
                  {"replaced", std::to_string(change.replaced.size())},
                  {"kept", std::to_string(change.kept.size())}});
   return change;
+}
+
+sdk::Result<std::shared_ptr<boost::asio::ssl::context>> Gateway::reloadedTls(const GatewayConfig& config) const {
+  if (config.server.tls.has_value() != config_.server.tls.has_value()) {
+    return sdk::Error{"/server/tls", "/server/tls: turning TLS on or off takes a restart, not a reload"};
+  }
+  if (!config.server.tls || !server_) return std::shared_ptr<boost::asio::ssl::context>();
+  try {
+    return makeServerTlsContext(*config.server.tls);
+  } catch (const std::exception& e) {
+    return sdk::Error{"/server/tls", e.what()};
+  }
 }
 
 void Gateway::addRoutes(Router& router) {
@@ -256,6 +273,8 @@ sdk::Result<std::uint16_t> Gateway::start() {
   options.worker_threads = config_.server.threads;
   options.max_queued = static_cast<std::size_t>(config_.server.max_queued);
   options.metrics = &metrics_;
+  options.max_json_depth = static_cast<std::size_t>(config_.server.max_json_depth);
+  options.http.tls = config_.server.tls;
   try {
     server_ = std::make_unique<ApiServer>(options, *router_);
   } catch (const std::exception& e) {

@@ -51,8 +51,9 @@ public:
   Store& store() { return *store_; }
   Lifecycle& lifecycle() { return *lifecycle_; }
   // Reads the config file again and applies its sinks (added, removed,
-  // replaced; unchanged ones untouched) and log level. Validates everything
-  // first: on error nothing changes. Other sections need a restart.
+  // replaced; unchanged ones untouched), log level and TLS certificate (read
+  // again from its files). Validates everything first: on error nothing
+  // changes. Other sections need a restart.
   sdk::Result<DeliveryService::Change> reload();
   // Plugin directories given on the command line, kept across reloads.
   void setExtraPluginDirectories(std::vector<std::filesystem::path> dirs) { extra_plugin_dirs_ = std::move(dirs); }
@@ -65,6 +66,9 @@ private:
   std::optional<sdk::Error> instantiateInto(const SelectedPlugin& choice, const GatewayConfig& config, std::shared_ptr<T>& into);
   sdk::Result<std::vector<SinkSpec>> buildSinks(const GatewayConfig& config, const std::vector<SelectedPlugin>& selected);
   void countInstances(const std::vector<SelectedPlugin>& selected);
+  // The listener's certificate as `config` names it (null without TLS), or
+  // why it cannot be used.
+  sdk::Result<std::shared_ptr<boost::asio::ssl::context>> reloadedTls(const GatewayConfig& config) const;
 
   GatewayConfig config_;
   MetricsRegistry metrics_;

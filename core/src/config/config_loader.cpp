@@ -112,6 +112,24 @@ std::optional<sdk::Error> readInstances(const rapidjson::Value& root, const char
   return std::nullopt;
 }
 
+// server.tls: the schema has the shapes; the CA file only makes sense with client certificates.
+std::optional<sdk::Error> readTls(const rapidjson::Value& value, std::optional<TlsSettings>& out) {
+  TlsSettings tls;
+  tls.cert_file = stringOr(value, "cert_file", "");
+  tls.key_file = stringOr(value, "key_file", "");
+  tls.client_ca_file = stringOr(value, "client_ca_file", "");
+  tls.min_version = stringOr(value, "min_version", tls.min_version);
+  const auto client_auth = stringOr(value, "client_auth", "none");
+  if (client_auth == "optional") tls.client_auth = TlsSettings::ClientAuth::Optional;
+  if (client_auth == "required") tls.client_auth = TlsSettings::ClientAuth::Required;
+  if (tls.client_auth != TlsSettings::ClientAuth::None && tls.client_ca_file.empty()) {
+    return sdk::Error{"/server/tls/client_ca_file", "/server/tls/client_ca_file: required when /server/tls/client_auth is \"" +
+                                                        client_auth + "\" (the CAs client certificates must chain to)"};
+  }
+  out = std::move(tls);
+  return std::nullopt;
+}
+
 std::optional<sdk::Error> readStore(const rapidjson::Value& store, StoreConfig& out) {
   if (stringOr(store, "driver", "sqlite") == "postgresql") out.driver = StoreDriver::Postgresql;
   if (auto sqlite = store.FindMember("sqlite"); sqlite != store.MemberEnd()) {
@@ -174,6 +192,10 @@ sdk::Result<GatewayConfig> loadConfigText(std::string_view text, const std::file
     config.server.request_timeout_ms = intOr(server->value, "request_timeout_ms", config.server.request_timeout_ms);
     config.server.shutdown_timeout_ms = intOr(server->value, "shutdown_timeout_ms", config.server.shutdown_timeout_ms);
     config.server.replica_id = stringOr(server->value, "replica_id", config.server.replica_id);
+    config.server.max_json_depth = intOr(server->value, "max_json_depth", config.server.max_json_depth);
+    if (auto tls = server->value.FindMember("tls"); tls != server->value.MemberEnd()) {
+      if (auto error = readTls(tls->value, config.server.tls)) return locateInFile(*error, file, lines);
+    }
   }
   if (auto ce = document.FindMember("cloudevents"); ce != document.MemberEnd()) {
     config.cloudevents.source = stringOr(ce->value, "source", config.cloudevents.source);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "http/tls_settings.hpp"
 #include "store/store_config.hpp"
 
 namespace ccm::core {
@@ -46,6 +47,8 @@ struct GatewayConfig {
     int keep_alive_timeout_ms = 10000;  // an idle connection is closed after this
     int request_timeout_ms = 60000;     // to receive a whole request (408), or to write a response
     int shutdown_timeout_ms = 10000;
+    int max_json_depth = 64;  // REST API request bodies; deeper is refused with 400
+    std::optional<TlsSettings> tls;
     // Who holds sink leases; the host name by default, so a restarted gateway
     // takes its own leases back at once. Replicas sharing a store need distinct ids.
     std::string replica_id;

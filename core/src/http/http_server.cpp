@@ -58,9 +58,8 @@ public:
     }
   }
 
-  void reloadTls(const TlsSettings& settings) {
+  void useTls(std::shared_ptr<net::ssl::context> context) {
     if (!options_.tls) throw std::logic_error("the server was started without TLS (server.tls); restart to turn it on");
-    auto context = makeServerTlsContext(settings);  // throws: the current one stays
     std::lock_guard lock(tls_mutex_);
     tls_ = std::move(context);
   }
@@ -222,6 +221,6 @@ std::size_t HttpServer::stop(std::chrono::milliseconds grace) {
   return unanswered;
 }
 
-void HttpServer::reloadTls(const TlsSettings& settings) { listener_->reloadTls(settings); }
+void HttpServer::useTls(std::shared_ptr<net::ssl::context> context) { listener_->useTls(std::move(context)); }
 
 }  // namespace ccm::core

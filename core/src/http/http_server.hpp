@@ -91,11 +91,10 @@ public:
   // closed. Returns how many requests were still unanswered.
   std::size_t stop(std::chrono::milliseconds grace);
 
-  // Reads the certificate and key again (renewed on disk) for connections
-  // accepted from now on; open connections keep the one they began with.
-  // Throws as the constructor does, keeping the current certificate; throws
+  // A renewed certificate (makeServerTlsContext) for connections accepted
+  // from now on; open connections keep the one they began with. Throws
   // std::logic_error when the server was built without TLS.
-  void reloadTls(const TlsSettings& settings);
+  void useTls(std::shared_ptr<boost::asio::ssl::context> context);
 
   std::uint16_t port() const { return port_; }
   // Open connections; the counter outlives the server (for metrics read late).

@@ -58,7 +58,9 @@ std::shared_ptr<ssl::context> makeServerTlsContext(const TlsSettings& settings) 
   try {
     context->use_private_key(boost::asio::buffer(key), ssl::context::pem);
   } catch (const boost::system::system_error& e) {
-    throw settingError("key_file", settings.key_file, "not a PEM private key (" + openSslReason(e) + ")");
+    if (ERR_GET_REASON(static_cast<unsigned long>(e.code().value())) != X509_R_KEY_VALUES_MISMATCH) {
+      throw settingError("key_file", settings.key_file, "not a PEM private key (" + openSslReason(e) + ")");
+    }
   }
   if (SSL_CTX_check_private_key(native) != 1) {
     ERR_clear_error();

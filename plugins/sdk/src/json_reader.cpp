@@ -313,6 +313,14 @@ Result<std::vector<CloudEvent>> readEvents(std::string_view json, Shape shape, s
 
 }  // namespace
 
+bool jsonNestsDeeperThan(std::string_view json, std::size_t max_depth) {
+  rapidjson::MemoryStream stream(json.data(), json.size());
+  rapidjson::Reader reader;
+  DepthGuard guard(max_depth);
+  reader.Parse<kParseFlags>(stream, guard);
+  return guard.exceeded();
+}
+
 std::optional<Error> detail::checkJsonValue(std::string_view json, std::size_t max_depth, std::string_view attribute) {
   if (auto error = nulByteError(json, Shape::Value, attribute)) return error;
   rapidjson::MemoryStream stream(json.data(), json.size());

@@ -1,12 +1,11 @@
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <fstream>
 #include <memory>
 #include <string>
 
 #include "fakes/cloudevents_receiver.hpp"
 #include "http_sink_test_support.hpp"
+#include "support/test_pki.hpp"
 
 namespace ccm::sinks::http {
 namespace {
@@ -17,35 +16,16 @@ using sdk::Outcome;
 using testing::makeEvents;
 
 // Two CAs, a server certificate for 127.0.0.1 and a client certificate, all
-// issued by the first CA, made with the openssl CLI once for the suite.
+// issued by the first CA, made once for the suite.
 class HttpSinkTls : public testing::HttpSinkFixture {
 protected:
-  static void SetUpTestSuite() {
-    dir_ = new testing::TempDir;
-    const std::string log = dir_->file("openssl.log");
-    const std::string ec = " -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
-    const auto run = [&](const std::string& command) {
-      const std::string line = "cd '" + dir_->file("") + "' && " + command + " >>'" + log + "' 2>&1";
-      ASSERT_EQ(std::system(line.c_str()), 0) << line << " failed; see " << log;
-    };
-    for (const std::string ca : {"ca", "other-ca"}) {
-      run("openssl req -x509" + ec + " -keyout " + ca + ".key -out " + ca + ".pem -days 2 -subj /CN=ccm-test-" + ca);
-    }
-    for (const std::string role : {"server", "client"}) {
-      const std::string usage = role == "server" ? "serverAuth" : "clientAuth";
-      std::ofstream(file(role + ".ext")) << "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=" << usage
-                                         << "\n";
-      run("openssl req -new" + ec + " -keyout " + role + ".key -out " + role + ".csr -subj /CN=ccm-test-" + role);
-      run("openssl x509 -req -in " + role + ".csr -CA ca.pem -CAkey ca.key -set_serial 2 -days 2 -extfile " + role +
-          ".ext -out " + role + ".pem");
-    }
-  }
+  static void SetUpTestSuite() { pki_ = new ccm::testing::TestPki; }
   static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
+    delete pki_;
+    pki_ = nullptr;
   }
 
-  static std::string file(const std::string& name) { return dir_->file(name); }
+  static std::string file(const std::string& name) { return pki_->file(name); }
   static TlsSettings serverSettings(const std::string& client_ca_file = "") {
     return {file("server.pem"), file("server.key"), client_ca_file};
   }
@@ -54,10 +34,10 @@ protected:
     return makeSink(R"({"url":")" + receiver.url() + "\"" + (tls.empty() ? "" : R"(,"tls":)" + tls) + "}");
   }
 
-  static testing::TempDir* dir_;
+  static ccm::testing::TestPki* pki_;
 };
 
-testing::TempDir* HttpSinkTls::dir_ = nullptr;
+ccm::testing::TestPki* HttpSinkTls::pki_ = nullptr;
 
 TEST_F(HttpSinkTls, DeliversWhenTheServerCertificateIsIssuedByTheConfiguredCa) {
   CloudEventsReceiver receiver(serverSettings());

@@ -26,6 +26,12 @@ struct ParseLimits {
   std::size_t max_depth = 64;  // nesting of JSON objects/arrays inside an event
 };
 
+// Whether `json` nests objects and arrays deeper than `max_depth`. Reading
+// stops at the first level too deep (time linear in the input, no recursion),
+// so a caller can refuse a body before anything recursive walks it. Malformed
+// JSON counts only up to its first error.
+bool jsonNestsDeeperThan(std::string_view json, std::size_t max_depth);
+
 // JSON event format (structured mode). Parsing validates the event.
 Result<CloudEvent> parseStructured(std::string_view json, const ParseLimits& limits = {});
 std::string toStructured(const CloudEvent& event);
