@@ -5,14 +5,14 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ccache pkg-config
-  libpoco-dev libsqlite3-dev libssl-dev
+  libpoco-dev libsqlite3-dev libssl-dev openssl
   rapidjson-dev
   libboost-dev
   libyaml-cpp-dev
   googletest libgtest-dev libgmock-dev
   libbenchmark-dev
   postgresql
-  curl
+  curl wrk
   dpkg-dev file
   systemd
 )

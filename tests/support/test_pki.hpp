@@ -20,8 +20,8 @@ public:
 
   std::string file(const std::string& name) const { return (dir_ / name).string(); }
 
-  // Issues NAME.pem and NAME.key by `ca` for `common_name`; `usage` is
-  // "serverAuth" (with the loopback names) or "clientAuth".
+  // Issues NAME.pem and NAME.key by `ca` for `common_name` and the loopback
+  // names; `usage` is "serverAuth" or "clientAuth".
   void issue(const std::string& name, const std::string& ca, const std::string& usage, const std::string& common_name);
 
 private:

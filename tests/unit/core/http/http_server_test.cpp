@@ -452,6 +452,31 @@ TEST_F(HttpServerTest, HeadAnswersCarryTheLengthButNoBody) {
             "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 8\r\nConnection: close\r\n\r\n");
 }
 
+// Many one-byte chunks once cost time quadratic in their number, on the
+// loop, so that every other connection on it waited.
+TEST_F(HttpServerTest, AFloodOfTinyChunksDoesNotHoldUpOtherConnections) {
+  constexpr int kChunks = 200000;
+  HttpServer::Options options;
+  options.io_threads = 1;
+  server_ = std::make_unique<HttpServer>(
+      options, [](std::string_view, std::string_view) { return BodyLimit{1 << 20, {}}; },
+      [](HttpRequest request, HttpResponder responder) {
+        responder.send({200, {{"Content-Type", "text/plain"}}, std::to_string(request.body.size()), false});
+      });
+  server_->start();
+  RawConnection flood(server_->port());
+  flood.send("POST /flood HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n");
+  std::string piece;
+  for (int i = 0; i < 1000; ++i) piece += "1\r\nx\r\n";
+  for (int sent = 0; sent < kChunks / 2; sent += 1000) flood.send(piece);
+  RawConnection other(server_->port());
+  other.send("GET /meanwhile HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_EQ(other.readResponses(), exact(200, "0")) << "answered while the flood's body is still arriving";
+  for (int sent = kChunks / 2; sent < kChunks; sent += 1000) flood.send(piece);
+  flood.send("0\r\n\r\n");
+  EXPECT_EQ(flood.readResponses(), exact(200, std::to_string(kChunks)));
+}
+
 TEST(HttpServerListen, AHostNameListensOnItsIpv4AddressFirst) {
   HttpServer::Options options;
   options.host = "localhost";

@@ -1,0 +1,40 @@
+-- wrk script for the ingest benchmark (ingress_wrk.sh): POSTs ~400-byte
+-- structured events (EVENTS_PER_REQUEST=1) or batches of them, each event with
+-- a new id, with the bearer token a sender presents (BENCH_TOKEN).
+local per_request = tonumber(os.getenv("EVENTS_PER_REQUEST") or "1")
+local token = os.getenv("BENCH_TOKEN") or ""
+local run = os.getenv("BENCH_RUN") or tostring(os.time())
+local counter = 0
+
+local function event(id)
+  return '{"specversion":"1.0","id":"bench-' .. id .. '","source":"urn:bench:sender","type":"bench.event",' ..
+    '"subject":"s-' .. id .. '","time":"2026-11-23T10:00:00Z","datacontenttype":"application/json",' ..
+    '"data":{"lablet_session_id":"s-' .. id .. '","user_session_id":"u-1",' ..
+    '"note":"padding padding padding padding padding padding padding padding padding"}}'
+end
+
+request = function()
+  local body
+  if per_request == 1 then
+    counter = counter + 1
+    body = event(run .. "-" .. counter)
+  else
+    local events = {}
+    for i = 1, per_request do
+      counter = counter + 1
+      events[i] = event(run .. "-" .. counter)
+    end
+    body = "[" .. table.concat(events, ",") .. "]"
+  end
+  local headers = {
+    ["Content-Type"] = per_request == 1 and "application/cloudevents+json" or "application/cloudevents-batch+json",
+    ["Authorization"] = "Bearer " .. token,
+  }
+  return wrk.format("POST", "/api/v1/events", headers, body)
+end
+
+done = function(summary, latency, requests)
+  local accepted = summary.requests - summary.errors.status
+  io.write(string.format("RESULT %.1f %.2f %.2f %d\n", accepted * per_request / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.errors.status))
+end

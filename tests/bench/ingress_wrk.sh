@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Durable ingest measured from outside: wrk (1 thread, 64 keep-alive
+# connections) loads the real ccm-gateway and a reference (reference_server:
+# a bare Poco server in its own process that parses the JSON and answers 202),
+# over plain HTTP and over TLS, in the same run. Every event has a new id and
+# carries a bearer token; the gateway forwards them to its event log (SQLite,
+# synchronous=full), so every 202 follows an fsynced commit.
+#
+#   tests/bench/ingress_wrk.sh [seconds per load, 5] [rounds, 3]      (after `make build`)
+#
+# Rounds alternate the loads (a VM whose speed drifts is compared with
+# itself); medians and the gateway/reference ratios are printed last.
+set -euo pipefail
+seconds=${1:-5}
+rounds=${2:-3}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=${BUILD_DIR:-$root/build}
+gateway_bin=$build/core/ccm-gateway
+reference_bin=$build/tests/bench/reference_server
+command -v wrk >/dev/null || { echo "wrk is missing: make deps (or apt-get install wrk)" >&2; exit 1; }
+[ -x "$gateway_bin" ] && [ -x "$reference_bin" ] || { echo "build first: make build" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/ccm-ingress-wrk-XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$work/tls.key" \
+  -out "$work/tls.crt" -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null
+
+# start_gateway NAME TLS_JSON -> sets port_NAME
+start_gateway() {
+  local name=$1 tls=$2 port
+  mkdir -p "$work/$name"
+  cat >"$work/$name/gateway.json" <<JSON
+{"server": {"host": "127.0.0.1", "port": 0 $tls},
+ "plugins": {"directories": ["$build/plugins"]},
+ "store": {"sqlite": {"path": "$work/$name/gw.db", "synchronous": "full"}},
+ "ingress": {"unclaimed": "forward", "forward_auth": {"bearer_token": "env:CCM_BENCH_TOKEN"}},
+ "sinks": []}
+JSON
+  CCM_BENCH_TOKEN=bench-token "$gateway_bin" --config "$work/$name/gateway.json" >"$work/$name/log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 300); do
+    port=$(grep -o '"message":"listening".*' "$work/$name/log" | grep -o '"port":"[0-9]*"' | grep -o '[0-9]\+' || true)
+    if [ -n "$port" ] && curl -sfk "$3://127.0.0.1:$port/readyz" >/dev/null 2>&1; then
+      eval "port_$name=$port"
+      return
+    fi
+    sleep 0.1
+  done
+  echo "gateway $name did not start:" >&2; cat "$work/$name/log" >&2; exit 1
+}
+
+# start_reference NAME ARGS... -> sets port_NAME
+start_reference() {
+  local name=$1; shift
+  "$reference_bin" "$@" >"$work/$name.out" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do
+    if grep -q '^port ' "$work/$name.out"; then eval "port_$name=$(awk '/^port /{print $2}' "$work/$name.out")"; return; fi
+    sleep 0.1
+  done
+  echo "reference $name did not start" >&2; exit 1
+}
+
+start_gateway plain "" http
+start_gateway tls ", \"tls\": {\"cert_file\": \"$work/tls.crt\", \"key_file\": \"$work/tls.key\"}" https
+start_reference ref_plain
+start_reference ref_tls --tls "$work/tls.crt" "$work/tls.key"
+
+# load URL EVENTS_PER_REQUEST DURATION -> "events/s p50_ms p99_ms refused"
+load() {
+  BENCH_TOKEN=bench-token EVENTS_PER_REQUEST=$2 BENCH_RUN="r$RANDOM$RANDOM" \
+    wrk -t1 -c64 -d"$3"s --timeout 10s -s "$root/tests/bench/ingress_event.lua" "$1" | awk '/^RESULT/{print $2, $3, $4, $5}'
+}
+
+loads=(ref_plain:http:1 plain:http:1 plain:http:100 ref_tls:https:1 tls:https:1 tls:https:100)
+declare -A results
+echo "warm-up, 2 s each (not counted):"
+for spec in "${loads[@]}"; do
+  IFS=: read -r name scheme per <<<"$spec"
+  port_var=port_$name
+  printf '  %-18s %s\n' "$name x$per" "$(load "$scheme://127.0.0.1:${!port_var}/api/v1/events" "$per" 2)"
+done
+for round in $(seq "$rounds"); do
+  line="round $round:"
+  for spec in "${loads[@]}"; do
+    IFS=: read -r name scheme per <<<"$spec"
+    port_var=port_$name
+    result=$(load "$scheme://127.0.0.1:${!port_var}/api/v1/events" "$per" "$seconds")
+    results[$name:$per]+="$result;"
+    line+=" $name x$per $(cut -d' ' -f1 <<<"$result")"
+  done
+  echo "$line"
+done
+
+median() {  # field (1 rate, 2 p50, 3 p99) of a key's results
+  tr ';' '\n' <<<"${results[$1]}" | awk NF | awk -v f="$2" '{print $f}' | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'
+}
+echo
+echo "medians of $rounds rounds of $seconds s, wrk -t1 -c64 (events/s, p50 ms, p99 ms):"
+for spec in "${loads[@]}"; do
+  IFS=: read -r name scheme per <<<"$spec"
+  printf '  %-22s %10.0f   p50 %7.2f   p99 %7.2f\n' "$name x$per" "$(median "$name:$per" 1)" "$(median "$name:$per" 2)" \
+    "$(median "$name:$per" 3)"
+done
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.0f %%", 100*a/b}'; }
+echo "single-event durable / reference: plain $(ratio "$(median plain:1 1)" "$(median ref_plain:1 1)")," \
+  "TLS $(ratio "$(median tls:1 1)" "$(median ref_tls:1 1)")"
+for name in plain tls; do
+  refused=$(tr ';' '\n' <<<"${results[$name:1]}${results[$name:100]}" | awk NF | awk '{s+=$4} END{print s+0}')
+  [ "$refused" -eq 0 ] || echo "warning: the $name gateway answered $refused requests with other than 2xx" >&2
+done
