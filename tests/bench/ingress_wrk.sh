@@ -8,6 +8,9 @@
 #
 #   tests/bench/ingress_wrk.sh [seconds per load, 5] [rounds, 3]      (after `make build`)
 #
+# GATEWAY=path/to/ccm-gateway PLUGINS=path/to/plugins compares another build
+# of the gateway with the same reference (e.g. before and after a change).
+#
 # Rounds alternate the loads (a VM whose speed drifts is compared with
 # itself); medians and the gateway/reference ratios are printed last.
 set -euo pipefail
@@ -15,7 +18,8 @@ seconds=${1:-5}
 rounds=${2:-3}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${BUILD_DIR:-$root/build}
-gateway_bin=$build/core/ccm-gateway
+gateway_bin=${GATEWAY:-$build/core/ccm-gateway}
+plugin_dir=${PLUGINS:-$build/plugins}
 reference_bin=$build/tests/bench/reference_server
 command -v wrk >/dev/null || { echo "wrk is missing: make deps (or apt-get install wrk)" >&2; exit 1; }
 [ -x "$gateway_bin" ] && [ -x "$reference_bin" ] || { echo "build first: make build" >&2; exit 1; }
@@ -38,7 +42,7 @@ start_gateway() {
   mkdir -p "$work/$name"
   cat >"$work/$name/gateway.json" <<JSON
 {"server": {"host": "127.0.0.1", "port": 0 $tls},
- "plugins": {"directories": ["$build/plugins"]},
+ "plugins": {"directories": ["$plugin_dir"]},
  "store": {"sqlite": {"path": "$work/$name/gw.db", "synchronous": "full"}},
  "ingress": {"unclaimed": "forward", "forward_auth": {"bearer_token": "env:CCM_BENCH_TOKEN"}},
  "sinks": []}
@@ -71,7 +75,7 @@ start_reference() {
 start_gateway plain "" http
 start_gateway tls ", \"tls\": {\"cert_file\": \"$work/tls.crt\", \"key_file\": \"$work/tls.key\"}" https
 start_reference ref_plain
-start_reference ref_tls --tls "$work/tls.crt" "$work/tls.key"
+start_reference ref_tls tls "$work/tls.crt" "$work/tls.key"
 
 # load URL EVENTS_PER_REQUEST DURATION -> "events/s p50_ms p99_ms refused"
 load() {

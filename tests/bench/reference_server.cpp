@@ -2,7 +2,7 @@
 // process that reads each body, parses it as JSON and answers 202 (400 when
 // it is not JSON); nothing durable. Prints "port N" once it listens.
 //
-//   reference_server [--tls CERT KEY]
+//   reference_server [tls CERT KEY]
 #include <unistd.h>
 
 #include <cstdio>
@@ -47,7 +47,7 @@ class Reference : public Poco::Util::ServerApplication {
   int main(const std::vector<std::string>& args) override {
     const Poco::Net::SocketAddress address("127.0.0.1", 0);
     Poco::Net::ServerSocket socket;
-    if (args.size() == 3 && args[0] == "--tls") {
+    if (args.size() == 3 && args[0] == "tls") {
       Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, args[2], args[1], "",
                                                                Poco::Net::Context::VERIFY_NONE);
       socket = Poco::Net::SecureServerSocket(address, 64, context);

@@ -84,8 +84,10 @@ protected:
         },
         {1 << 20, {}});
   }
-  void start(int workers = 2, std::size_t max_queued = 4, MetricsRegistry* metrics = nullptr) {
+  void start(int workers = 2, std::size_t max_queued = 4, MetricsRegistry* metrics = nullptr,
+             std::size_t max_json_depth = 64) {
     ApiServer::Options options;
+    options.max_json_depth = max_json_depth;
     options.worker_threads = workers;
     options.max_queued = max_queued;
     options.metrics = metrics;
@@ -114,6 +116,19 @@ TEST_F(ApiServerTest, BlockingRoutesSeeHeadersParametersAndTheDecodedBody) {
   auto chunked = call(server_->port(), "POST", "/echo/chunked", "abcdef", true);
   EXPECT_EQ(chunked.status, 201);
   EXPECT_EQ(chunked.body, "chunked probe-value 6 abcdef");
+}
+
+TEST_F(ApiServerTest, ABodyNestedDeeperThanTheLimitNeverReachesTheRoute) {
+  start(2, 4, nullptr, 3);
+  auto within = call(server_->port(), "POST", "/echo/ok", R"({"a":[{"b":1}]})");
+  EXPECT_EQ(within.status, 201) << within.body;
+  auto deep = call(server_->port(), "POST", "/echo/deep", R"({"a":[{"b":[1]}]})");
+  EXPECT_EQ(deep.status, 400);
+  EXPECT_THAT(deep.body, HasSubstr("deeper than server.max_json_depth (3 levels)"));
+  auto text = call(server_->port(), "POST", "/echo/text", "[[[[ not json");
+  EXPECT_EQ(text.status, 400) << "counted up to the first error";
+  auto plain = call(server_->port(), "POST", "/echo/plain", "just text");
+  EXPECT_EQ(plain.status, 201) << "a body that is not JSON is the route's to judge";
 }
 
 TEST_F(ApiServerTest, HeadAnswersAGetRouteWithoutTheBody) {
