@@ -106,7 +106,18 @@ sdk::Result<std::vector<SinkSpec>> Gateway::buildSinks(const GatewayConfig& conf
   return specs;
 }
 
+sdk::Result<std::shared_ptr<boost::asio::ssl::context>> Gateway::tlsContextFor(const GatewayConfig& config) {
+  if (!config.server.tls) return std::shared_ptr<boost::asio::ssl::context>();
+  try {
+    return makeServerTlsContext(*config.server.tls);
+  } catch (const std::exception& e) {
+    return sdk::Error{"/server/tls", config.file.string() + ": " + e.what()};
+  }
+}
+
 sdk::Result<std::unique_ptr<Gateway>> Gateway::create(GatewayConfig config) {
+  // Checked before anything opens: a certificate that cannot be used is a configuration error.
+  if (auto tls = tlsContextFor(config); !tls) return tls.error();
   std::unique_ptr<Gateway> gateway(new Gateway(std::move(config)));
   auto catalog = loadPluginsFor(gateway->config_);
   if (!catalog) return catalog.error();
@@ -203,12 +214,8 @@ sdk::Result<std::shared_ptr<boost::asio::ssl::context>> Gateway::reloadedTls(con
   if (config.server.tls.has_value() != config_.server.tls.has_value()) {
     return sdk::Error{"/server/tls", "/server/tls: turning TLS on or off takes a restart, not a reload"};
   }
-  if (!config.server.tls || !server_) return std::shared_ptr<boost::asio::ssl::context>();
-  try {
-    return makeServerTlsContext(*config.server.tls);
-  } catch (const std::exception& e) {
-    return sdk::Error{"/server/tls", e.what()};
-  }
+  if (!server_) return std::shared_ptr<boost::asio::ssl::context>();
+  return tlsContextFor(config);
 }
 
 void Gateway::addRoutes(Router& router) {

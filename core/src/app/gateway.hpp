@@ -55,6 +55,9 @@ public:
   // again from its files). Validates everything first: on error nothing
   // changes. Other sections need a restart.
   sdk::Result<DeliveryService::Change> reload();
+  // The listener's TLS context as `config` sets it (null without
+  // server.tls), or why its files cannot be used (naming the setting and file).
+  static sdk::Result<std::shared_ptr<boost::asio::ssl::context>> tlsContextFor(const GatewayConfig& config);
   // Plugin directories given on the command line, kept across reloads.
   void setExtraPluginDirectories(std::vector<std::filesystem::path> dirs) { extra_plugin_dirs_ = std::move(dirs); }
 

@@ -114,6 +114,10 @@ int GatewayApplication::checkConfig() {
     std::cerr << catalog.error().message << "\n";
     return EXIT_CONFIG;
   }
+  if (auto tls = Gateway::tlsContextFor(config.value()); !tls) {
+    std::cerr << tls.error().message << "\n";
+    return EXIT_CONFIG;
+  }
   const auto& c = config.value();
   std::cout << config_file_ << ": configuration is valid (" << c.sinks.size() << " sink(s), " << c.sources.size()
             << " source(s), " << catalog.value()->plugins().size() << " plugin(s) loaded)\n";

@@ -61,6 +61,43 @@ TEST(ConfigLoader, ReadsTheHttpServerSettings) {
   EXPECT_THAT(zero.error().message, HasSubstr("/server/io_threads"));
 }
 
+TEST(ConfigLoader, ReadsTheTlsSettingsAndTheJsonDepth) {
+  auto defaults = load(kMinimal);
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_FALSE(defaults.value().server.tls.has_value());
+  EXPECT_EQ(defaults.value().server.max_json_depth, 64);
+  auto set = load(R"({"sinks": [], "server": {"max_json_depth": 16, "tls": {"cert_file": "/c.pem", "key_file": "/k.pem",
+                      "client_ca_file": "/ca.pem", "client_auth": "required", "min_version": "1.3"}}})");
+  ASSERT_TRUE(set) << set.error().message;
+  EXPECT_EQ(set.value().server.max_json_depth, 16);
+  ASSERT_TRUE(set.value().server.tls.has_value());
+  const auto& tls = *set.value().server.tls;
+  EXPECT_EQ(tls.cert_file, "/c.pem");
+  EXPECT_EQ(tls.key_file, "/k.pem");
+  EXPECT_EQ(tls.client_ca_file, "/ca.pem");
+  EXPECT_EQ(tls.client_auth, TlsSettings::ClientAuth::Required);
+  EXPECT_EQ(tls.min_version, "1.3");
+  auto plain = load(R"({"sinks": [], "server": {"tls": {"cert_file": "/c.pem", "key_file": "/k.pem"}}})");
+  ASSERT_TRUE(plain) << plain.error().message;
+  EXPECT_EQ(plain.value().server.tls->client_auth, TlsSettings::ClientAuth::None);
+  EXPECT_EQ(plain.value().server.tls->min_version, "1.2");
+}
+
+TEST(ConfigLoader, RefusesTlsSettingsThatCannotWork) {
+  auto no_key = load(R"({"sinks": [], "server": {"tls": {"cert_file": "/c.pem"}}})");
+  ASSERT_FALSE(no_key);
+  EXPECT_THAT(no_key.error().message, HasSubstr("/server/tls"));
+  EXPECT_THAT(no_key.error().message, HasSubstr("key_file"));
+  auto no_ca = load(R"({"sinks": [], "server": {"tls": {"cert_file": "/c.pem", "key_file": "/k.pem",
+                        "client_auth": "optional"}}})");
+  ASSERT_FALSE(no_ca);
+  EXPECT_THAT(no_ca.error().message,
+              HasSubstr("/server/tls/client_ca_file: required when /server/tls/client_auth is \"optional\""));
+  auto old = load(R"({"sinks": [], "server": {"tls": {"cert_file": "/c.pem", "key_file": "/k.pem", "min_version": "1.1"}}})");
+  ASSERT_FALSE(old);
+  EXPECT_THAT(old.error().message, HasSubstr("/server/tls/min_version"));
+}
+
 TEST(ConfigLoader, ShippedDefaultConfigIsValid) {
   auto config = loadConfigFile(CCM_SOURCE_DIR "/config/gateway.json", envOf({}));
   ASSERT_TRUE(config) << config.error().message;

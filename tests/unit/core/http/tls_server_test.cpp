@@ -7,11 +7,7 @@
 #include <thread>
 #include <vector>
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/read.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/asio/write.hpp>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <openssl/ssl.h>
@@ -19,82 +15,17 @@
 #include "http/http_server.hpp"
 #include "http/tls_context.hpp"
 #include "support/test_pki.hpp"
+#include "support/tls_client.hpp"
 
 namespace ccm::core {
 namespace {
 
 namespace net = boost::asio;
-namespace ssl = net::ssl;
 using tcp = net::ip::tcp;
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-// A TLS client on 127.0.0.1 that trusts `ca_file` and may present a
-// certificate; requests are written and read as bytes.
-class TlsClient {
-public:
-  struct Options {
-    std::string ca_file;
-    std::string cert_file;
-    std::string key_file;
-    int max_version = 0;  // e.g. TLS1_2_VERSION
-  };
-
-  TlsClient(std::uint16_t port, const Options& options) : context_(ssl::context::tls_client) {
-    context_.load_verify_file(options.ca_file);
-    context_.set_verify_mode(ssl::verify_peer);
-    if (!options.cert_file.empty()) {
-      context_.use_certificate_chain_file(options.cert_file);
-      context_.use_private_key_file(options.key_file, ssl::context::pem);
-    }
-    if (options.max_version != 0) SSL_CTX_set_max_proto_version(context_.native_handle(), options.max_version);
-    stream_ = std::make_unique<ssl::stream<tcp::socket>>(io_, context_);
-    stream_->next_layer().connect(tcp::endpoint(net::ip::address_v4::loopback(), port));
-    timeval timeout{5, 0};
-    ::setsockopt(stream_->next_layer().native_handle(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    stream_->handshake(ssl::stream_base::client, handshake_error_);
-  }
-
-  const boost::system::error_code& handshakeError() const { return handshake_error_; }
-
-  // The server certificate's subject common name.
-  std::string serverCommonName() {
-    X509* certificate = SSL_get1_peer_certificate(stream_->native_handle());
-    if (certificate == nullptr) return {};
-    char name[256] = {};
-    X509_NAME_get_text_by_NID(X509_get_subject_name(certificate), NID_commonName, name, sizeof name);
-    X509_free(certificate);
-    return name;
-  }
-
-  // Sends a GET and reads one response (up to its Content-Length body), or
-  // what came before the connection failed ("" when nothing did).
-  std::string get(const std::string& target) {
-    boost::system::error_code error;
-    const std::string request = "GET " + target + " HTTP/1.1\r\nHost: t\r\n\r\n";
-    net::write(*stream_, net::buffer(request), error);
-    if (error) return {};
-    std::string out;
-    char buffer[4096];
-    while (true) {
-      const auto head_end = out.find("\r\n\r\n");
-      if (head_end != std::string::npos) {
-        const auto length_at = out.find("Content-Length: ");
-        const std::size_t length = length_at < head_end ? std::stoul(out.substr(length_at + 16)) : 0;
-        if (out.size() >= head_end + 4 + length) return out;
-      }
-      const auto n = stream_->read_some(net::buffer(buffer), error);
-      if (error) return out;
-      out.append(buffer, n);
-    }
-  }
-
-private:
-  net::io_context io_;
-  ssl::context context_;
-  std::unique_ptr<ssl::stream<tcp::socket>> stream_;
-  boost::system::error_code handshake_error_;
-};
+using testing::TlsClient;
 
 class TlsServerTest : public ::testing::Test {
 protected:
