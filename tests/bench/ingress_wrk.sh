@@ -9,7 +9,8 @@
 #   tests/bench/ingress_wrk.sh [seconds per load, 5] [rounds, 3]      (after `make build`)
 #
 # GATEWAY=path/to/ccm-gateway PLUGINS=path/to/plugins compares another build
-# of the gateway with the same reference (e.g. before and after a change).
+# of the gateway with the same reference (e.g. before and after a change);
+# TLS=0 leaves out the TLS loads (for a build without server.tls).
 #
 # Rounds alternate the loads (a VM whose speed drifts is compared with
 # itself); medians and the gateway/reference ratios are printed last.
@@ -72,10 +73,14 @@ start_reference() {
   echo "reference $name did not start" >&2; exit 1
 }
 
+loads=(ref_plain:http:1 plain:http:1 plain:http:100)
 start_gateway plain "" http
-start_gateway tls ", \"tls\": {\"cert_file\": \"$work/tls.crt\", \"key_file\": \"$work/tls.key\"}" https
 start_reference ref_plain
-start_reference ref_tls tls "$work/tls.crt" "$work/tls.key"
+if [ "${TLS:-1}" != 0 ]; then
+  start_gateway tls ", \"tls\": {\"cert_file\": \"$work/tls.crt\", \"key_file\": \"$work/tls.key\"}" https
+  start_reference ref_tls tls "$work/tls.crt" "$work/tls.key"
+  loads+=(ref_tls:https:1 tls:https:1 tls:https:100)
+fi
 
 # load URL EVENTS_PER_REQUEST DURATION -> "events/s p50_ms p99_ms refused"
 load() {
@@ -83,7 +88,6 @@ load() {
     wrk -t1 -c64 -d"$3"s --timeout 10s -s "$root/tests/bench/ingress_event.lua" "$1" | awk '/^RESULT/{print $2, $3, $4, $5}'
 }
 
-loads=(ref_plain:http:1 plain:http:1 plain:http:100 ref_tls:https:1 tls:https:1 tls:https:100)
 declare -A results
 echo "warm-up, 2 s each (not counted):"
 for spec in "${loads[@]}"; do
@@ -114,9 +118,9 @@ for spec in "${loads[@]}"; do
     "$(median "$name:$per" 3)"
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.0f %%", 100*a/b}'; }
-echo "single-event durable / reference: plain $(ratio "$(median plain:1 1)" "$(median ref_plain:1 1)")," \
-  "TLS $(ratio "$(median tls:1 1)" "$(median ref_tls:1 1)")"
-for name in plain tls; do
+echo "single-event durable / reference, plain: $(ratio "$(median plain:1 1)" "$(median ref_plain:1 1)")"
+[ "${TLS:-1}" = 0 ] || echo "single-event durable / reference, TLS: $(ratio "$(median tls:1 1)" "$(median ref_tls:1 1)")"
+for name in plain ${port_tls:+tls}; do
   refused=$(tr ';' '\n' <<<"${results[$name:1]}${results[$name:100]}" | awk NF | awk '{s+=$4} END{print s+0}')
   [ "$refused" -eq 0 ] || echo "warning: the $name gateway answered $refused requests with other than 2xx" >&2
 done

@@ -1,6 +1,5 @@
 #include "api/api_server.hpp"
 
-#include "api/buffered_exchange.hpp"
 #include "api/json_request.hpp"
 #include "ccm/sdk/codec.hpp"
 
@@ -122,8 +121,8 @@ void ApiServer::handle(HttpRequest request, HttpResponder responder) {
   auto job = [this, request = std::move(request), path, found = std::move(found), responder]() mutable {
     try {
       if (sdk::jsonNestsDeeperThan(request.body, max_json_depth_)) return responder.send(tooDeep(max_json_depth_));
-      responder.send(serveBuffered(router_, std::move(request), path, found));
-    } catch (const std::exception& e) {  // a route that failed after it began to answer, or the adapter itself
+      responder.send(router_.handle(request, path, found));
+    } catch (const std::exception& e) {  // the router answers a route's failure; this is for its own
       responder.send(failure(e.what()));
     } catch (...) {  // not a std::exception (a plugin's own type): still an answer, and the worker lives on
       responder.send(failure("unknown error"));

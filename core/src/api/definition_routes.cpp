@@ -1,5 +1,3 @@
-#include <Poco/Net/HTTPServerRequest.h>
-
 #include "api/json_request.hpp"
 #include "api/get_by_id_route.hpp"
 #include "api/lifecycle_routes.hpp"
@@ -7,9 +5,6 @@
 
 namespace ccm::core {
 namespace {
-
-using Poco::Net::HTTPServerRequest;
-using Poco::Net::HTTPServerResponse;
 
 const char* kDefinition = R"({
   "type": "object", "additionalProperties": false, "required": ["name", "lab_yaml"],
@@ -41,20 +36,19 @@ std::string definitionJson(const LabletDefinition& definition) { return toJson(d
 
 void addDefinitionRoutes(Router& router, Lifecycle& lifecycle, Store& store) {
   auto create = requestSchema(kDefinition, "create definition request");
-  router.add("POST", "/api/v1/definitions", [&lifecycle, create](HTTPServerRequest& rq, HTTPServerResponse& rs, auto&) {
-    auto body = readJsonBody(rq, rs, *create);
-    if (!body) return;
-    auto result = lifecycle.createDefinition(specFrom(*body));
-    if (result) rs.set("Location", "/api/v1/definitions/" + result.value().id);
-    sendResult(rs, result, 201, definitionJson);
+  router.add("POST", "/api/v1/definitions", [&lifecycle, create](const HttpRequest& rq, const PathParams&) {
+    auto body = readJsonBody(rq, *create);
+    if (!body) return problemResponse(body.problem());
+    auto result = lifecycle.createDefinition(specFrom(body.value()));
+    return createdResponse(result, "/api/v1/definitions/", definitionJson);
   });
 
-  router.add("GET", "/api/v1/definitions", [&store](HTTPServerRequest& rq, HTTPServerResponse& rs, auto&) {
+  router.add("GET", "/api/v1/definitions", [&store](const HttpRequest& rq, const PathParams&) {
     std::size_t limit = 100;
     std::size_t offset = 0;
-    if (auto problem = readPaging(rq, limit, offset)) return sendProblem(rs, *problem);
+    if (auto problem = readPaging(rq, limit, offset)) return problemResponse(*problem);
     auto tx = store.begin();
-    sendJson(rs, 200, renderList(tx->listDefinitions(limit, offset), definitionJson, limit, offset));
+    return jsonResponse(200, renderList(tx->listDefinitions(limit, offset), definitionJson, limit, offset));
   });
 
   addGetByIdRoute(router, "/api/v1/definitions/{id}", store, "definition",
@@ -62,22 +56,22 @@ void addDefinitionRoutes(Router& router, Lifecycle& lifecycle, Store& store) {
 
   auto version = requestSchema(kVersion, "add definition version request");
   router.add("POST", "/api/v1/definitions/{id}/versions",
-             [&lifecycle, version](HTTPServerRequest& rq, HTTPServerResponse& rs, const PathParams& p) {
-               auto body = readJsonBody(rq, rs, *version);
-               if (!body) return;
-               sendResult(rs, lifecycle.addDefinitionVersion(p.at("id"), specFrom(*body)), 201, definitionJson);
+             [&lifecycle, version](const HttpRequest& rq, const PathParams& p) {
+               auto body = readJsonBody(rq, *version);
+               if (!body) return problemResponse(body.problem());
+               return resultResponse(lifecycle.addDefinitionVersion(p.at("id"), specFrom(body.value())), 201, definitionJson);
              });
 
   router.add("GET", "/api/v1/definitions/{id}/versions",
-             [&store](HTTPServerRequest&, HTTPServerResponse& rs, const PathParams& p) {
+             [&store](const HttpRequest&, const PathParams& p) {
                auto tx = store.begin();
                if (!tx->findDefinition(p.at("id"))) {
-                 return sendProblem(rs, Problem::notFound("definition " + p.at("id") + " does not exist"));
+                 return problemResponse(Problem::notFound("definition " + p.at("id") + " does not exist"));
                }
                const auto versions = tx->definitionVersions(p.at("id"));
                std::string out = "{\"items\":[";
                for (std::size_t i = 0; i < versions.size(); ++i) out += (i ? "," : "") + toJson(versions[i]);
-               sendJson(rs, 200, out + "]}");
+               return jsonResponse(200, out + "]}");
              });
 }
 

@@ -1,18 +1,14 @@
 #include "api/delivery_routes.hpp"
 
-#include <Poco/Net/HTTPServerRequest.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include "api/json_request.hpp"
-#include "api/problem_details.hpp"
 #include "ccm/sdk/codec.hpp"
 
 namespace ccm::core {
 namespace {
 
-using Poco::Net::HTTPServerRequest;
-using Poco::Net::HTTPServerResponse;
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
 void writeStatus(Writer& w, const SinkStatus& s) {
@@ -73,7 +69,7 @@ std::string deadLetterJson(const DeadLetter& d) {
   return buffer.GetString();
 }
 
-DeadLetterFilter filterFrom(const HTTPServerRequest& request) {
+DeadLetterFilter filterFrom(const HttpRequest& request) {
   DeadLetterFilter filter;
   filter.sink = queryParameter(request, "sink");
   filter.type_glob = queryParameter(request, "type");
@@ -89,7 +85,7 @@ std::string countJson(const char* key, std::size_t count) {
 
 void addDeliveryRoutes(Router& router, DeliveryService& delivery, Store& store,
                        std::function<Expected<std::string>()> reload) {
-  router.add("GET", "/api/v1/sinks", [&delivery](HTTPServerRequest&, HTTPServerResponse& rs, auto&) {
+  router.add("GET", "/api/v1/sinks", [&delivery](const HttpRequest&, const PathParams&) {
     rapidjson::StringBuffer buffer;
     Writer w(buffer);
     w.StartObject();
@@ -98,63 +94,63 @@ void addDeliveryRoutes(Router& router, DeliveryService& delivery, Store& store,
     for (const auto& status : delivery.status()) writeStatus(w, status);
     w.EndArray();
     w.EndObject();
-    sendJson(rs, 200, buffer.GetString());
+    return jsonResponse(200, buffer.GetString());
   });
 
-  router.add("GET", "/api/v1/deadletters", [&store](HTTPServerRequest& rq, HTTPServerResponse& rs, auto&) {
+  router.add("GET", "/api/v1/deadletters", [&store](const HttpRequest& rq, const PathParams&) {
     auto filter = filterFrom(rq);
-    if (auto problem = readPaging(rq, filter.limit, filter.offset)) return sendProblem(rs, *problem);
-    sendJson(rs, 200, renderList(store.listDeadLetters(filter), deadLetterJson, filter.limit, filter.offset));
+    if (auto problem = readPaging(rq, filter.limit, filter.offset)) return problemResponse(*problem);
+    return jsonResponse(200, renderList(store.listDeadLetters(filter), deadLetterJson, filter.limit, filter.offset));
   });
 
-  router.add("GET", "/api/v1/deadletters/{id}", [&store](HTTPServerRequest&, HTTPServerResponse& rs, const PathParams& p) {
+  router.add("GET", "/api/v1/deadletters/{id}", [&store](const HttpRequest&, const PathParams& p) {
     DeadLetterFilter filter;
     filter.id = p.at("id");
     const auto found = store.listDeadLetters(filter);
-    if (found.empty()) return sendProblem(rs, Problem::notFound("dead letter " + p.at("id") + " does not exist"));
-    sendJson(rs, 200, deadLetterJson(found.front()));
+    if (found.empty()) return problemResponse(Problem::notFound("dead letter " + p.at("id") + " does not exist"));
+    return jsonResponse(200, deadLetterJson(found.front()));
   });
 
   router.add("POST", "/api/v1/deadletters/{id}/replay",
-             [&store, &delivery](HTTPServerRequest&, HTTPServerResponse& rs, const PathParams& p) {
+             [&store, &delivery](const HttpRequest&, const PathParams& p) {
                DeadLetterFilter filter;
                filter.id = p.at("id");
                const auto count = store.replayDeadLetters(filter);
-               if (count == 0) return sendProblem(rs, Problem::notFound("dead letter " + p.at("id") + " does not exist"));
+               if (count == 0) return problemResponse(Problem::notFound("dead letter " + p.at("id") + " does not exist"));
                delivery.wakeAll();
-               sendJson(rs, 200, countJson("replayed", count));
+               return jsonResponse(200, countJson("replayed", count));
              });
 
   // Replays every dead letter matching ?sink=&type=&subject= (all when none given).
-  router.add("POST", "/api/v1/deadletters/replay", [&store, &delivery](HTTPServerRequest& rq, HTTPServerResponse& rs, auto&) {
+  router.add("POST", "/api/v1/deadletters/replay", [&store, &delivery](const HttpRequest& rq, const PathParams&) {
     const auto count = store.replayDeadLetters(filterFrom(rq));
     delivery.wakeAll();
-    sendJson(rs, 200, countJson("replayed", count));
+    return jsonResponse(200, countJson("replayed", count));
   });
 
-  router.add("DELETE", "/api/v1/deadletters/{id}", [&store](HTTPServerRequest&, HTTPServerResponse& rs, const PathParams& p) {
+  router.add("DELETE", "/api/v1/deadletters/{id}", [&store](const HttpRequest&, const PathParams& p) {
     DeadLetterFilter filter;
     filter.id = p.at("id");
     if (store.purgeDeadLetters(filter) == 0) {
-      return sendProblem(rs, Problem::notFound("dead letter " + p.at("id") + " does not exist"));
+      return problemResponse(Problem::notFound("dead letter " + p.at("id") + " does not exist"));
     }
-    sendJson(rs, 200, countJson("purged", 1));
+    return jsonResponse(200, countJson("purged", 1));
   });
 
   // Purging everything must be asked for explicitly: ?all=true, or a filter.
-  router.add("DELETE", "/api/v1/deadletters", [&store](HTTPServerRequest& rq, HTTPServerResponse& rs, auto&) {
+  router.add("DELETE", "/api/v1/deadletters", [&store](const HttpRequest& rq, const PathParams&) {
     const auto filter = filterFrom(rq);
     if (filter.sink.empty() && filter.type_glob.empty() && filter.subject.empty() &&
         queryParameter(rq, "all") != "true") {
-      return sendProblem(rs, Problem::badRequest("give sink, type or subject to choose what to purge, or all=true", "all"));
+      return problemResponse(Problem::badRequest("give sink, type or subject to choose what to purge, or all=true", "all"));
     }
-    sendJson(rs, 200, countJson("purged", store.purgeDeadLetters(filter)));
+    return jsonResponse(200, countJson("purged", store.purgeDeadLetters(filter)));
   });
 
-  router.add("POST", "/api/v1/admin/reload", [reload](HTTPServerRequest&, HTTPServerResponse& rs, auto&) {
+  router.add("POST", "/api/v1/admin/reload", [reload](const HttpRequest&, const PathParams&) {
     auto result = reload();
-    if (result) return sendJson(rs, 200, result.value());
-    sendProblem(rs, result.problem());
+    if (result) return jsonResponse(200, result.value());
+    return problemResponse(result.problem());
   });
 }
 

@@ -1,7 +1,4 @@
-#include <Poco/Net/HTTPServerRequest.h>
-
 #include "api/json_request.hpp"
-#include "api/problem_details.hpp"
 #include "api/lifecycle_routes.hpp"
 #include "ccm/sdk/codec.hpp"
 #include "engine/event_catalog.hpp"
@@ -10,10 +7,7 @@
 namespace ccm::core {
 namespace {
 
-using Poco::Net::HTTPServerRequest;
-using Poco::Net::HTTPServerResponse;
-
-std::optional<Problem> readAfter(const HTTPServerRequest& request, std::int64_t& after) {
+std::optional<Problem> readAfter(const HttpRequest& request, std::int64_t& after) {
   const std::string text = queryParameter(request, "after");
   if (text.empty()) return std::nullopt;
   try {
@@ -32,11 +26,11 @@ std::optional<Problem> readAfter(const HTTPServerRequest& request, std::int64_t&
 void addEventLogRoutes(Router& router, Store& store) {
   // ADR-003: "External systems query ... for missed events": page with
   // ?after=<last sequence seen> until next_after stops moving.
-  router.add("GET", "/api/v1/events", [&store](HTTPServerRequest& rq, HTTPServerResponse& rs, auto&) {
+  router.add("GET", "/api/v1/events", [&store](const HttpRequest& rq, const PathParams&) {
     EventQuery query;
     std::size_t offset = 0;
-    if (auto problem = readPaging(rq, query.limit, offset)) return sendProblem(rs, *problem);
-    if (auto problem = readAfter(rq, query.after)) return sendProblem(rs, *problem);
+    if (auto problem = readPaging(rq, query.limit, offset)) return problemResponse(*problem);
+    if (auto problem = readAfter(rq, query.after)) return problemResponse(*problem);
     query.type_glob = queryParameter(rq, "type");
     query.subject = queryParameter(rq, "subject");
     const auto events = store.readEvents(query);
@@ -47,10 +41,10 @@ void addEventLogRoutes(Router& router, Store& store) {
              ",\"event\":" + sdk::toStructured(events[i].event) + "}";
       next_after = events[i].sequence;
     }
-    sendJson(rs, 200, out + "],\"next_after\":" + std::to_string(next_after) + "}");
+    return jsonResponse(200, out + "],\"next_after\":" + std::to_string(next_after) + "}");
   });
 
-  router.add("GET", "/api/v1/schemas", [](HTTPServerRequest&, HTTPServerResponse& rs, auto&) {
+  router.add("GET", "/api/v1/schemas", [](const HttpRequest&, const PathParams&) {
     std::string out = "{\"items\":[";
     bool first = true;
     for (const auto& type : eventCatalog()) {
@@ -58,14 +52,14 @@ void addEventLogRoutes(Router& router, Store& store) {
              std::string(type.version) + "\",\"href\":\"/api/v1/schemas/" + std::string(type.type) + "\"}";
       first = false;
     }
-    sendJson(rs, 200, out + "]}");
+    return jsonResponse(200, out + "]}");
   });
 
-  router.add("GET", "/api/v1/schemas/{type}", [](HTTPServerRequest&, HTTPServerResponse& rs, const PathParams& p) {
+  router.add("GET", "/api/v1/schemas/{type}", [](const HttpRequest&, const PathParams& p) {
     for (const auto& [type, schema] : embeddedEventSchemas()) {
-      if (type == p.at("type")) return sendBody(rs, 200, "application/schema+json", std::string(schema));
+      if (type == p.at("type")) return bodyResponse(200, "application/schema+json", std::string(schema));
     }
-    sendProblem(rs, Problem::notFound("no schema for event type \"" + p.at("type") + "\" (see /api/v1/schemas)"));
+    return problemResponse(Problem::notFound("no schema for event type \"" + p.at("type") + "\" (see /api/v1/schemas)"));
   });
 }
 

@@ -14,12 +14,11 @@ namespace ccm::core {
 template <class Find>
 void addGetByIdRoute(Router& router, const std::string& path, Store& store, std::string kind, Find find) {
   router.add("GET", path,
-             [&store, kind = std::move(kind), find](Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse& rs,
-                                                    const PathParams& p) {
+             [&store, kind = std::move(kind), find](const HttpRequest&, const PathParams& p) {
                auto transaction = store.begin();
                const auto row = find(*transaction, p.at("id"));
-               if (!row) return sendProblem(rs, Problem::notFound(kind + " " + p.at("id") + " does not exist"));
-               sendJson(rs, 200, toJson(*row));
+               if (!row) return problemResponse(Problem::notFound(kind + " " + p.at("id") + " does not exist"));
+               return jsonResponse(200, toJson(*row));
              });
 }
 

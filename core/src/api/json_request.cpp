@@ -1,11 +1,8 @@
 #include "api/json_request.hpp"
 
-#include <Poco/StreamCopier.h>
+#include <Poco/Exception.h>
 #include <Poco/URI.h>
 #include <rapidjson/error/en.h>
-
-#include "api/problem_details.hpp"
-#include "http/http_message.hpp"
 
 namespace ccm::core {
 
@@ -15,57 +12,42 @@ std::shared_ptr<const JsonSchema> requestSchema(const char* text, const char* na
   return schema.value();
 }
 
-void sendJson(Poco::Net::HTTPServerResponse& response, int status, const std::string& json) {
-  sendBody(response, status, "application/json", json);
+HttpResponse bodyResponse(int status, std::string content_type, std::string body) {
+  return {status, {{"Content-Type", std::move(content_type)}}, std::move(body), false};
 }
 
-
-void sendProblem(Poco::Net::HTTPServerResponse& response, const Problem& problem) {
-  const char* title = reasonPhrase(problem.status);
-  ccm::core::sendProblem(response, problem.status, *title ? title : "Error", problem.detail);
+HttpResponse jsonResponse(int status, std::string json) {
+  return bodyResponse(status, "application/json", std::move(json));
 }
 
-std::optional<rapidjson::Document> readJsonBody(Poco::Net::HTTPServerRequest& request,
-                                                Poco::Net::HTTPServerResponse& response, const JsonSchema& schema) {
-  const std::string media = request.getContentType().substr(0, request.getContentType().find(';'));
-  if (media != "application/json") {
-    sendProblem(response, {415, "expected Content-Type application/json, got \"" + request.getContentType() + "\"", {}});
-    return std::nullopt;
+HttpResponse problemResponse(const Problem& problem) { return problemResponse(problem.status, problem.detail); }
+
+Expected<rapidjson::Document> readJsonBody(const HttpRequest& request, const JsonSchema& schema) {
+  const auto* content_type = request.header("Content-Type");
+  const std::string given = content_type != nullptr ? *content_type : "";
+  if (given.substr(0, given.find(';')) != "application/json") {
+    return Problem{415, "expected Content-Type application/json, got \"" + given + "\"", {}};
   }
-  if (request.hasContentLength() && request.getContentLength64() > static_cast<std::int64_t>(kMaxApiBodyBytes)) {
-    sendProblem(response, {413, "request body exceeds " + std::to_string(kMaxApiBodyBytes) + " bytes", {}});
-    return std::nullopt;
-  }
-  std::string body;
-  Poco::StreamCopier::copyToString(request.stream(), body, 8192);
-  if (body.size() > kMaxApiBodyBytes) {
-    sendProblem(response, {413, "request body exceeds " + std::to_string(kMaxApiBodyBytes) + " bytes", {}});
-    return std::nullopt;
+  if (request.body.size() > kMaxApiBodyBytes) {
+    return Problem{413, "request body exceeds " + std::to_string(kMaxApiBodyBytes) + " bytes", {}};
   }
   rapidjson::Document document;
-  document.Parse<rapidjson::kParseIterativeFlag>(body.c_str(), body.size());
+  document.Parse<rapidjson::kParseIterativeFlag>(request.body.c_str(), request.body.size());
   if (document.HasParseError()) {
-    sendProblem(response, Problem::badRequest("request body is not valid JSON at offset " +
-                                              std::to_string(document.GetErrorOffset()) + ": " +
-                                              rapidjson::GetParseError_En(document.GetParseError())));
-    return std::nullopt;
+    return Problem::badRequest("request body is not valid JSON at offset " + std::to_string(document.GetErrorOffset()) +
+                               ": " + rapidjson::GetParseError_En(document.GetParseError()));
   }
-  if (auto error = schema.validate(document)) {
-    sendProblem(response, Problem::badRequest("request body " + error->message, error->where));
-    return std::nullopt;
-  }
+  if (auto error = schema.validate(document)) return Problem::badRequest("request body " + error->message, error->where);
   return document;
 }
 
-std::optional<rapidjson::Document> readOptionalJsonBody(Poco::Net::HTTPServerRequest& request,
-                                                        Poco::Net::HTTPServerResponse& response,
-                                                        const JsonSchema& schema) {
-  if (request.getContentLength64() == 0 || (!request.hasContentLength() && request.getContentType().empty())) {
+Expected<rapidjson::Document> readOptionalJsonBody(const HttpRequest& request, const JsonSchema& schema) {
+  if (request.body.empty()) {
     rapidjson::Document empty;
     empty.SetObject();
     return empty;
   }
-  return readJsonBody(request, response, schema);
+  return readJsonBody(request, schema);
 }
 
 std::string stringMember(const rapidjson::Value& object, const char* name, std::string fallback) {
@@ -78,16 +60,23 @@ std::int64_t intMember(const rapidjson::Value& object, const char* name, std::in
   return it != object.MemberEnd() && it->value.IsInt64() ? it->value.GetInt64() : fallback;
 }
 
-std::string queryParameter(const Poco::Net::HTTPServerRequest& request, const std::string& name,
-                           const std::string& fallback) {
-  for (const auto& [key, value] : Poco::URI(request.getURI()).getQueryParameters()) {
+std::string queryParameter(const HttpRequest& request, const std::string& name, const std::string& fallback) {
+  const auto query = request.target.find('?');
+  if (query == std::string::npos) return fallback;
+  Poco::URI uri;
+  try {
+    uri.setRawQuery(request.target.substr(query + 1));
+  } catch (const Poco::Exception&) {
+    return fallback;
+  }
+  for (const auto& [key, value] : uri.getQueryParameters()) {
     if (key == name) return value;
   }
   return fallback;
 }
 
-std::optional<Problem> readPaging(const Poco::Net::HTTPServerRequest& request, std::size_t& limit,
-                                  std::size_t& offset, std::size_t max_limit) {
+std::optional<Problem> readPaging(const HttpRequest& request, std::size_t& limit, std::size_t& offset,
+                                  std::size_t max_limit) {
   auto number = [&](const std::string& name, std::size_t& into, std::size_t low, std::size_t high) -> std::optional<Problem> {
     const std::string text = queryParameter(request, name);
     if (text.empty()) return std::nullopt;

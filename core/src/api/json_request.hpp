@@ -5,13 +5,14 @@
 #include <string>
 #include <vector>
 
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
 #include <rapidjson/document.h>
 
 #include "config/json_schema.hpp"
 #include "engine/expected.hpp"
+#include "http/http_message.hpp"
 
+// What the REST API's routes share: reading JSON bodies and query
+// parameters, and building their answers.
 namespace ccm::core {
 
 // The REST API's request bodies are JSON objects of at most this size.
@@ -20,17 +21,12 @@ inline constexpr std::size_t kMaxApiBodyBytes = 1 << 20;
 // A request schema compiled once; `text` is a JSON Schema literal.
 std::shared_ptr<const JsonSchema> requestSchema(const char* text, const char* name);
 
-// Reads the body as JSON and validates it. On failure sends the problem
-// (415 wrong media type, 413 too large, 400 bad JSON or schema violation
-// naming the field) and returns std::nullopt.
-std::optional<rapidjson::Document> readJsonBody(Poco::Net::HTTPServerRequest& request,
-                                                Poco::Net::HTTPServerResponse& response, const JsonSchema& schema);
-
-// Like readJsonBody, but a request without a body reads as {} (commands whose
-// fields are all optional).
-std::optional<rapidjson::Document> readOptionalJsonBody(Poco::Net::HTTPServerRequest& request,
-                                                        Poco::Net::HTTPServerResponse& response,
-                                                        const JsonSchema& schema);
+// The body read as JSON and validated, or the problem: 415 for another media
+// type, 413 too large, 400 bad JSON or a schema violation naming the field.
+Expected<rapidjson::Document> readJsonBody(const HttpRequest& request, const JsonSchema& schema);
+// Like readJsonBody, but an empty body reads as {} (commands whose fields are
+// all optional).
+Expected<rapidjson::Document> readOptionalJsonBody(const HttpRequest& request, const JsonSchema& schema);
 
 // {"items":[...],"limit":L,"offset":O}
 template <class T, class ToJson>
@@ -40,24 +36,32 @@ std::string renderList(const std::vector<T>& items, ToJson to_json, std::size_t 
   return out + "],\"limit\":" + std::to_string(limit) + ",\"offset\":" + std::to_string(offset) + "}";
 }
 
-void sendJson(Poco::Net::HTTPServerResponse& response, int status, const std::string& json);
-void sendProblem(Poco::Net::HTTPServerResponse& response, const Problem& problem);
+HttpResponse bodyResponse(int status, std::string content_type, std::string body);
+HttpResponse jsonResponse(int status, std::string json);
+// The problem as RFC 9457 problem details, titled by its status.
+HttpResponse problemResponse(const Problem& problem);
 
-// Sends the aggregate (as JSON via `to_json`) or the problem.
+// The aggregate (as JSON via `to_json`) with `status`, or the problem.
 template <class T, class ToJson>
-void sendResult(Poco::Net::HTTPServerResponse& response, const Expected<T>& result, int status, ToJson to_json) {
-  if (result) sendJson(response, status, to_json(result.value()));
-  else sendProblem(response, result.problem());
+HttpResponse resultResponse(const Expected<T>& result, int status, ToJson to_json) {
+  return result ? jsonResponse(status, to_json(result.value())) : problemResponse(result.problem());
+}
+
+// 201 with the created aggregate and its Location (`collection` + id), or the problem.
+template <class T, class ToJson>
+HttpResponse createdResponse(const Expected<T>& result, const std::string& collection, ToJson to_json) {
+  auto response = resultResponse(result, 201, to_json);
+  if (result) response.headers.emplace_back("Location", collection + result.value().id);
+  return response;
 }
 
 std::string stringMember(const rapidjson::Value& object, const char* name, std::string fallback = {});
 std::int64_t intMember(const rapidjson::Value& object, const char* name, std::int64_t fallback);
 
-// A query parameter, or `fallback`.
-std::string queryParameter(const Poco::Net::HTTPServerRequest& request, const std::string& name,
-                           const std::string& fallback = {});
+// A query parameter (percent-decoded), or `fallback`.
+std::string queryParameter(const HttpRequest& request, const std::string& name, const std::string& fallback = {});
 // limit/offset query parameters; a bad value is a 400 problem.
-std::optional<Problem> readPaging(const Poco::Net::HTTPServerRequest& request, std::size_t& limit,
-                                  std::size_t& offset, std::size_t max_limit = 1000);
+std::optional<Problem> readPaging(const HttpRequest& request, std::size_t& limit, std::size_t& offset,
+                                  std::size_t max_limit = 1000);
 
 }  // namespace ccm::core

@@ -3,7 +3,6 @@
 #include <Poco/Logger.h>
 #include <Poco/URI.h>
 
-#include "api/problem_details.hpp"
 #include "observability/json_log.hpp"
 #include "store/store.hpp"
 
@@ -93,32 +92,28 @@ Router::Match Router::match(const std::string& method, const std::string& path) 
   return result;
 }
 
-void Router::handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
-                    const std::optional<std::string>& path, const Match& found) const {
-  if (!path) return sendProblem(response, 400, "Bad Request", "request target \"" + request.getURI() + "\" is not a valid URI");
-  if (found.handler == nullptr && found.allowed_methods.empty()) {
-    return sendProblem(response, 404, "Not Found", "no resource at " + *path);
-  }
+HttpResponse Router::handle(const HttpRequest& request, const std::optional<std::string>& path,
+                            const Match& found) const {
+  if (!path) return problemResponse(400, "request target \"" + request.target + "\" is not a valid URI");
+  if (found.handler == nullptr && found.allowed_methods.empty()) return problemResponse(404, "no resource at " + *path);
   if (found.handler == nullptr) {
     std::string allow;
     for (const auto& m : found.allowed_methods) allow += (allow.empty() ? "" : ", ") + m;
-    response.set("Allow", allow);
-    return sendProblem(response, 405, "Method Not Allowed",
-                       request.getMethod() + " is not allowed on " + *path + " (allowed: " + allow + ")");
+    auto response = problemResponse(405, request.method + " is not allowed on " + *path + " (allowed: " + allow + ")");
+    response.headers.emplace_back("Allow", allow);
+    return response;
   }
   try {
-    (*found.handler)(request, response, found.params);
+    return (*found.handler)(request, found.params);
   } catch (const StoreError& e) {
     // The transaction rolled back: nothing was applied, the client may retry.
     logWithFields(Poco::Logger::get("ccm.api"), sdk::LogLevel::Error, "store unavailable",
                   {{"path", *path}, {"error", e.what()}});
-    if (response.sent()) throw;  // what was sent is incomplete: the server must not pass it off as whole
-    sendProblem(response, 503, "Service Unavailable", e.what());
+    return problemResponse(503, e.what());
   } catch (const std::exception& e) {
     logWithFields(Poco::Logger::get("ccm.api"), sdk::LogLevel::Error, "request handler failed",
                   {{"path", *path}, {"error", e.what()}});
-    if (response.sent()) throw;
-    sendProblem(response, 500, "Internal Server Error", e.what());
+    return problemResponse(500, e.what());
   }
 }
 

@@ -6,18 +6,14 @@
 #include <string>
 #include <vector>
 
-#include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerResponse.h>
-
 #include "http/http_server.hpp"
 
 namespace ccm::core {
 
 using PathParams = std::map<std::string, std::string>;
-// A route written against Poco's server request and response; it may block
-// (the API server runs it on a worker thread).
-using RouteHandler =
-    std::function<void(Poco::Net::HTTPServerRequest&, Poco::Net::HTTPServerResponse&, const PathParams&)>;
+// A route that answers a request read whole; it may block (the API server
+// runs it on a worker thread).
+using RouteHandler = std::function<HttpResponse(const HttpRequest& request, const PathParams& params)>;
 // A route answered from the HTTP server's event loop: it must not block, so it
 // hands the request on and answers through the responder.
 using AsyncRouteHandler = std::function<void(HttpRequest request, HttpResponder responder)>;
@@ -51,13 +47,10 @@ public:
   };
   const AsyncRoute* asyncRoute(std::string_view method, std::string_view path) const;
 
-  // Runs the blocking route for a request whose body has been read. A
-  // handler that throws after it began to send rethrows from here (the
-  // caller must not deliver the partial response).
-  // `path` and `found` are requestPath() of its target and match() of that
-  // path (std::nullopt: not a valid URI, a 400).
-  void handle(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
-              const std::optional<std::string>& path, const Match& found) const;
+  // The answer of the blocking route for a request (404, 405 or 400 when
+  // there is none). `path` and `found` are requestPath() of its target and
+  // match() of that path (std::nullopt: not a valid URI, a 400).
+  HttpResponse handle(const HttpRequest& request, const std::optional<std::string>& path, const Match& found) const;
 
 private:
   struct Route {

@@ -1,5 +1,3 @@
-#include <Poco/Net/HTTPServerRequest.h>
-
 #include "api/json_request.hpp"
 #include "api/get_by_id_route.hpp"
 #include "api/lifecycle_routes.hpp"
@@ -7,9 +5,6 @@
 
 namespace ccm::core {
 namespace {
-
-using Poco::Net::HTTPServerRequest;
-using Poco::Net::HTTPServerResponse;
 
 const char* kCreateSession = R"({
   "type": "object", "additionalProperties": false, "required": ["definition_id", "owner_id"],
@@ -39,24 +34,23 @@ std::string sessionJson(const LabletSession& session) { return toJson(session); 
 
 void addSessionRoutes(Router& router, Lifecycle& lifecycle, Store& store) {
   auto create = requestSchema(kCreateSession, "create session request");
-  router.add("POST", "/api/v1/sessions", [&lifecycle, create](HTTPServerRequest& rq, HTTPServerResponse& rs, auto&) {
-    auto body = readJsonBody(rq, rs, *create);
-    if (!body) return;
-    auto result = lifecycle.createSession({stringMember(*body, "definition_id"), stringMember(*body, "owner_id")});
-    if (result) rs.set("Location", "/api/v1/sessions/" + result.value().id);
-    sendResult(rs, result, 201, sessionJson);
+  router.add("POST", "/api/v1/sessions", [&lifecycle, create](const HttpRequest& rq, const PathParams&) {
+    auto body = readJsonBody(rq, *create);
+    if (!body) return problemResponse(body.problem());
+    auto result = lifecycle.createSession({stringMember(body.value(), "definition_id"), stringMember(body.value(), "owner_id")});
+    return createdResponse(result, "/api/v1/sessions/", sessionJson);
   });
 
-  router.add("GET", "/api/v1/sessions", [&store](HTTPServerRequest& rq, HTTPServerResponse& rs, auto&) {
+  router.add("GET", "/api/v1/sessions", [&store](const HttpRequest& rq, const PathParams&) {
     SessionFilter filter;
-    if (auto problem = readPaging(rq, filter.limit, filter.offset)) return sendProblem(rs, *problem);
+    if (auto problem = readPaging(rq, filter.limit, filter.offset)) return problemResponse(*problem);
     if (auto state = queryParameter(rq, "state"); !state.empty()) {
       std::size_t start = 0;
       while (start <= state.size()) {
         const auto comma = state.find(',', start);
         const auto name = state.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
         auto parsed = sessionStateFrom(name);
-        if (!parsed) return sendProblem(rs, Problem::badRequest("unknown session state \"" + name + "\"", "state"));
+        if (!parsed) return problemResponse(Problem::badRequest("unknown session state \"" + name + "\"", "state"));
         filter.states.push_back(*parsed);
         if (comma == std::string::npos) break;
         start = comma + 1;
@@ -66,7 +60,7 @@ void addSessionRoutes(Router& router, Lifecycle& lifecycle, Store& store) {
     filter.definition_id = queryParameter(rq, "definition_id");
     filter.worker_id = queryParameter(rq, "worker_id");
     auto tx = store.begin();
-    sendJson(rs, 200, renderList(tx->listSessions(filter), sessionJson, filter.limit, filter.offset));
+    return jsonResponse(200, renderList(tx->listSessions(filter), sessionJson, filter.limit, filter.offset));
   });
 
   addGetByIdRoute(router, "/api/v1/sessions/{id}", store, "session",
@@ -76,10 +70,10 @@ void addSessionRoutes(Router& router, Lifecycle& lifecycle, Store& store) {
                            std::function<Expected<LabletSession>(const std::string&, const rapidjson::Document&)> run) {
     auto schema = requestSchema(schema_text, (verb + " request").c_str());
     router.add("POST", "/api/v1/sessions/{id}/" + verb,
-               [schema, run](HTTPServerRequest& rq, HTTPServerResponse& rs, const PathParams& p) {
-                 auto body = readOptionalJsonBody(rq, rs, *schema);
-                 if (!body) return;
-                 sendResult(rs, run(p.at("id"), *body), 200, sessionJson);
+               [schema, run](const HttpRequest& rq, const PathParams& p) {
+                 auto body = readOptionalJsonBody(rq, *schema);
+                 if (!body) return problemResponse(body.problem());
+                 return resultResponse(run(p.at("id"), body.value()), 200, sessionJson);
                });
   };
   command("schedule", kSchedule, [&lifecycle](const std::string& id, const rapidjson::Document& body) {

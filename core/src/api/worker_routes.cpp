@@ -1,5 +1,3 @@
-#include <Poco/Net/HTTPServerRequest.h>
-
 #include "api/json_request.hpp"
 #include "api/get_by_id_route.hpp"
 #include "api/lifecycle_routes.hpp"
@@ -7,9 +5,6 @@
 
 namespace ccm::core {
 namespace {
-
-using Poco::Net::HTTPServerRequest;
-using Poco::Net::HTTPServerResponse;
 
 const char* kWorker = R"({
   "type": "object", "additionalProperties": false, "required": ["name"],
@@ -45,28 +40,26 @@ std::string workerJson(const Worker& worker) { return toJson(worker); }
 
 void addWorkerRoutes(Router& router, Lifecycle& lifecycle, Store& store) {
   auto create = requestSchema(kWorker, "create worker request");
-  router.add("POST", "/api/v1/workers", [&lifecycle, create](HTTPServerRequest& rq, HTTPServerResponse& rs, auto&) {
-    auto body = readJsonBody(rq, rs, *create);
-    if (!body) return;
-    auto result = lifecycle.createWorker(specFrom(*body));
-    if (result) rs.set("Location", "/api/v1/workers/" + result.value().id);
-    sendResult(rs, result, 201, workerJson);
+  router.add("POST", "/api/v1/workers", [&lifecycle, create](const HttpRequest& rq, const PathParams&) {
+    auto body = readJsonBody(rq, *create);
+    if (!body) return problemResponse(body.problem());
+    auto result = lifecycle.createWorker(specFrom(body.value()));
+    return createdResponse(result, "/api/v1/workers/", workerJson);
   });
   router.add("POST", "/api/v1/workers/scale-up",
-             [&lifecycle, create](HTTPServerRequest& rq, HTTPServerResponse& rs, auto&) {
-               auto body = readJsonBody(rq, rs, *create);
-               if (!body) return;
-               auto result = lifecycle.requestScaleUp(specFrom(*body), stringMember(*body, "reason"));
-               if (result) rs.set("Location", "/api/v1/workers/" + result.value().id);
-               sendResult(rs, result, 201, workerJson);
+             [&lifecycle, create](const HttpRequest& rq, const PathParams&) {
+               auto body = readJsonBody(rq, *create);
+               if (!body) return problemResponse(body.problem());
+               auto result = lifecycle.requestScaleUp(specFrom(body.value()), stringMember(body.value(), "reason"));
+               return createdResponse(result, "/api/v1/workers/", workerJson);
              });
 
-  router.add("GET", "/api/v1/workers", [&store](HTTPServerRequest& rq, HTTPServerResponse& rs, auto&) {
+  router.add("GET", "/api/v1/workers", [&store](const HttpRequest& rq, const PathParams&) {
     std::size_t limit = 100;
     std::size_t offset = 0;
-    if (auto problem = readPaging(rq, limit, offset)) return sendProblem(rs, *problem);
+    if (auto problem = readPaging(rq, limit, offset)) return problemResponse(*problem);
     auto tx = store.begin();
-    sendJson(rs, 200, renderList(tx->listWorkers(limit, offset), workerJson, limit, offset));
+    return jsonResponse(200, renderList(tx->listWorkers(limit, offset), workerJson, limit, offset));
   });
 
   addGetByIdRoute(router, "/api/v1/workers/{id}", store, "worker",
@@ -75,10 +68,10 @@ void addWorkerRoutes(Router& router, Lifecycle& lifecycle, Store& store) {
   auto reason = requestSchema(kReason, "worker command request");
   auto command = [&router, reason](const std::string& verb, std::function<Expected<Worker>(const std::string&, const std::string&)> run) {
     router.add("POST", "/api/v1/workers/{id}/" + verb,
-               [reason, run](HTTPServerRequest& rq, HTTPServerResponse& rs, const PathParams& p) {
-                 auto body = readOptionalJsonBody(rq, rs, *reason);
-                 if (!body) return;
-                 sendResult(rs, run(p.at("id"), stringMember(*body, "reason")), 200, workerJson);
+               [reason, run](const HttpRequest& rq, const PathParams& p) {
+                 auto body = readOptionalJsonBody(rq, *reason);
+                 if (!body) return problemResponse(body.problem());
+                 return resultResponse(run(p.at("id"), stringMember(body.value(), "reason")), 200, workerJson);
                });
   };
   auto transition = [&lifecycle](WorkerState to) {

@@ -5,7 +5,6 @@
 #include "api/delivery_routes.hpp"
 #include "api/json_request.hpp"
 #include "api/lifecycle_routes.hpp"
-#include "api/problem_details.hpp"
 #include "app/plugin_selection.hpp"
 #include "config/config_loader.hpp"
 #include "engine/uuid.hpp"
@@ -219,10 +218,10 @@ sdk::Result<std::shared_ptr<boost::asio::ssl::context>> Gateway::reloadedTls(con
 }
 
 void Gateway::addRoutes(Router& router) {
-  router.add("GET", "/healthz", [](auto&, auto& response, const PathParams&) {
-    sendBody(response, 200, "application/json", R"({"status":"ok"})");
+  router.add("GET", "/healthz", [](const HttpRequest&, const PathParams&) {
+    return bodyResponse(200, "application/json", R"({"status":"ok"})");
   });
-  router.add("GET", "/readyz", [this](auto&, auto& response, const PathParams&) {
+  router.add("GET", "/readyz", [this](const HttpRequest&, const PathParams&) {
     std::string detail = ready_ ? "" : "starting";
     if (detail.empty()) {
       try {
@@ -231,24 +230,21 @@ void Gateway::addRoutes(Router& router) {
         detail = std::string("store unavailable: ") + e.what();
       }
     }
-    if (detail.empty()) {
-      sendBody(response, 200, "application/json", R"({"status":"ready"})");
-    } else {
-      sendProblem(response, 503, "Service Unavailable", detail);
-    }
+    if (detail.empty()) return bodyResponse(200, "application/json", R"({"status":"ready"})");
+    return problemResponse(503, detail);
   });
-  router.add("GET", "/metrics", [this](auto&, auto& response, const PathParams&) {
+  router.add("GET", "/metrics", [this](const HttpRequest&, const PathParams&) {
     metrics_.set("ccm_uptime_seconds",
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at_).count());
     if (update_http_gauges_) update_http_gauges_();
-    sendBody(response, 200, "text/plain; version=0.0.4; charset=utf-8", metrics_.renderPrometheus());
+    return bodyResponse(200, "text/plain; version=0.0.4; charset=utf-8", metrics_.renderPrometheus());
   });
   addDefinitionRoutes(router, *lifecycle_, *store_);
   addSessionRoutes(router, *lifecycle_, *store_);
-  router.add("GET", "/api/v1/sessions/{id}/pod", [this](auto&, auto& response, const PathParams& params) {
+  router.add("GET", "/api/v1/sessions/{id}/pod", [this](const HttpRequest&, const PathParams& params) {
     auto pod = collection_->podFor(params.at("id"));
-    if (pod) return sendBody(response, 200, "application/json", pod.value());
-    sendProblem(response, pod.problem());
+    if (pod) return bodyResponse(200, "application/json", pod.value());
+    return problemResponse(pod.problem());
   });
   addWorkerRoutes(router, *lifecycle_, *store_);
   addEventLogRoutes(router, *store_);

@@ -11,7 +11,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "api/problem_details.hpp"
+#include "api/json_request.hpp"
 
 namespace ccm::core {
 namespace {
@@ -44,20 +44,18 @@ Reply call(std::uint16_t port, const std::string& method, const std::string& pat
 class ApiServerTest : public ::testing::Test {
 protected:
   void SetUp() override {
-    router_.add("POST", "/echo/{name}", [](auto& request, auto& response, const PathParams& params) {
-      std::string body;
-      Poco::StreamCopier::copyToString(request.stream(), body);
-      sendBody(response, 201, "text/plain",
-               params.at("name") + " " + request.get("X-Probe") + " " + std::to_string(request.getContentLength64()) +
-                   " " + body);
+    router_.add("POST", "/echo/{name}", [](const HttpRequest& request, const PathParams& params) {
+      return bodyResponse(201, "text/plain",
+                          params.at("name") + " " + *request.header("X-Probe") + " " +
+                              std::to_string(request.body.size()) + " " + request.body);
     });
-    router_.add("GET", "/blocked", [this](auto&, auto& response, const PathParams&) {
+    router_.add("GET", "/blocked", [this](const HttpRequest&, const PathParams&) {
       entered_.set_value();
       release_.wait();
-      sendBody(response, 200, "text/plain", "unblocked");
+      return bodyResponse(200, "text/plain", "unblocked");
     });
-    router_.add("GET", "/plain", [](auto&, auto& response, const PathParams&) {
-      sendBody(response, 200, "text/plain", "twelve bytes");
+    router_.add("GET", "/plain", [](const HttpRequest&, const PathParams&) {
+      return bodyResponse(200, "text/plain", "twelve bytes");
     });
     router_.addAsync(
         "POST", "/async",
@@ -65,11 +63,8 @@ protected:
           responder.send({202, {{"Content-Type", "text/plain"}}, "async " + request.body, false});
         },
         {8, "test.async_limit"});
-    router_.add("GET", "/silent", [](auto&, auto&, const PathParams&) {});
-    router_.add("GET", "/half", [](auto&, auto& response, const PathParams&) {
-      response.setContentLength(100);
-      response.send() << "partial";
-      throw std::runtime_error("failed half way");
+    router_.add("GET", "/throws", [](const HttpRequest&, const PathParams&) -> HttpResponse {
+      throw std::runtime_error("route broke");
     });
     router_.addAsync(
         "POST", "/async-throws", [](HttpRequest, HttpResponder) { throw std::runtime_error("async broke"); }, {8, {}});
@@ -192,15 +187,13 @@ TEST_F(ApiServerTest, AnAsyncRouteRunsOnTheLoopUnlessItsBodyIsLarge) {
   EXPECT_NE(threads_[2], threads_[0]);
 }
 
-TEST_F(ApiServerTest, ARouteThatSendsNothingOrFailsHalfWayIsA500NotAPartialSuccess) {
+TEST_F(ApiServerTest, ARouteThatThrowsIsA500NamingTheError) {
   MetricsRegistry metrics;
   start(2, 4, &metrics);
-  auto silent = call(server_->port(), "GET", "/silent");
-  EXPECT_EQ(silent.status, 500);
-  EXPECT_THAT(silent.body, HasSubstr("the route sent no response"));
-  auto half = call(server_->port(), "GET", "/half");
-  EXPECT_EQ(half.status, 500);
-  EXPECT_THAT(half.body, HasSubstr("failed half way"));
+  auto thrown = call(server_->port(), "GET", "/throws");
+  EXPECT_EQ(thrown.status, 500);
+  EXPECT_THAT(thrown.body, HasSubstr("route broke"));
+  EXPECT_EQ(call(server_->port(), "GET", "/plain").status, 200) << "the worker lives on";
   auto async = call(server_->port(), "POST", "/async-throws", "x");
   EXPECT_EQ(async.status, 500);
   EXPECT_THAT(async.body, HasSubstr("async broke"));

@@ -7,7 +7,7 @@ namespace {
 
 TEST(Router, MatchesPathParameters) {
   Router router;
-  router.add("GET", "/api/v1/sessions/{id}", [](auto&, auto&, const PathParams&) {});
+  router.add("GET", "/api/v1/sessions/{id}", [](const HttpRequest&, const PathParams&) { return HttpResponse{}; });
   auto match = router.match("GET", "/api/v1/sessions/abc-1");
   ASSERT_NE(match.handler, nullptr);
   EXPECT_EQ(match.params.at("id"), "abc-1");
@@ -15,8 +15,8 @@ TEST(Router, MatchesPathParameters) {
 
 TEST(Router, ReportsAllowedMethodsWhenOnlyTheMethodDiffers) {
   Router router;
-  router.add("GET", "/x", [](auto&, auto&, const PathParams&) {});
-  router.add("DELETE", "/x", [](auto&, auto&, const PathParams&) {});
+  router.add("GET", "/x", [](const HttpRequest&, const PathParams&) { return HttpResponse{}; });
+  router.add("DELETE", "/x", [](const HttpRequest&, const PathParams&) { return HttpResponse{}; });
   auto match = router.match("POST", "/x");
   EXPECT_EQ(match.handler, nullptr);
   EXPECT_EQ(match.allowed_methods, (std::vector<std::string>{"GET", "DELETE"}));
@@ -24,7 +24,7 @@ TEST(Router, ReportsAllowedMethodsWhenOnlyTheMethodDiffers) {
 
 TEST(Router, UnknownPathMatchesNothing) {
   Router router;
-  router.add("GET", "/x", [](auto&, auto&, const PathParams&) {});
+  router.add("GET", "/x", [](const HttpRequest&, const PathParams&) { return HttpResponse{}; });
   auto match = router.match("GET", "/x/y");
   EXPECT_EQ(match.handler, nullptr);
   EXPECT_TRUE(match.allowed_methods.empty());
@@ -32,7 +32,7 @@ TEST(Router, UnknownPathMatchesNothing) {
 
 TEST(Router, HeadIsServedByGet) {
   Router router;
-  router.add("GET", "/healthz", [](auto&, auto&, const PathParams&) {});
+  router.add("GET", "/healthz", [](const HttpRequest&, const PathParams&) { return HttpResponse{}; });
   EXPECT_NE(router.match("HEAD", "/healthz").handler, nullptr);
 }
 
