@@ -11,6 +11,8 @@
 # GATEWAY=path/to/ccm-gateway PLUGINS=path/to/plugins compares another build
 # of the gateway with the same reference (e.g. before and after a change);
 # TLS=0 leaves out the TLS loads (for a build without server.tls).
+# BASELINE=path/to/other/ccm-gateway (BASELINE_PLUGINS=its plugins) adds
+# that build's plain loads to every round and prints this build's ratio to it.
 #
 # Rounds alternate the loads (a VM whose speed drifts is compared with
 # itself); medians and the gateway/reference ratios are printed last.
@@ -76,6 +78,13 @@ start_reference() {
 loads=(ref_plain:http:1 plain:http:1 plain:http:100)
 start_gateway plain "" http
 start_reference ref_plain
+if [ -n "${BASELINE:-}" ]; then
+  this_gateway=$gateway_bin this_plugins=$plugin_dir
+  gateway_bin=$BASELINE plugin_dir=${BASELINE_PLUGINS:-$plugin_dir}
+  start_gateway base "" http
+  gateway_bin=$this_gateway plugin_dir=$this_plugins
+  loads+=(base:http:1 base:http:100)
+fi
 if [ "${TLS:-1}" != 0 ]; then
   start_gateway tls ", \"tls\": {\"cert_file\": \"$work/tls.crt\", \"key_file\": \"$work/tls.key\"}" https
   start_reference ref_tls tls "$work/tls.crt" "$work/tls.key"
@@ -120,7 +129,11 @@ done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.0f %%", 100*a/b}'; }
 echo "single-event durable / reference, plain: $(ratio "$(median plain:1 1)" "$(median ref_plain:1 1)")"
 [ "${TLS:-1}" = 0 ] || echo "single-event durable / reference, TLS: $(ratio "$(median tls:1 1)" "$(median ref_tls:1 1)")"
-for name in plain ${port_tls:+tls}; do
+if [ -n "${BASELINE:-}" ]; then
+  echo "this build / baseline: single $(ratio "$(median plain:1 1)" "$(median base:1 1)")," \
+    "batch $(ratio "$(median plain:100 1)" "$(median base:100 1)")"
+fi
+for name in plain ${port_tls:+tls} ${port_base:+base}; do
   refused=$(tr ';' '\n' <<<"${results[$name:1]}${results[$name:100]}" | awk NF | awk '{s+=$4} END{print s+0}')
   [ "$refused" -eq 0 ] || echo "warning: the $name gateway answered $refused requests with other than 2xx" >&2
 done

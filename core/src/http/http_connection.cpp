@@ -12,9 +12,7 @@
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <Poco/Logger.h>
 
@@ -62,6 +60,8 @@ public:
       : loop_(loop.shared_from_this()), settings_(loop.settings()), tls_(std::move(tls)), stream_(makeStream(std::move(socket))) {}
 
   void start() override {
+    error_code ignored;
+    beast::get_lowest_layer(stream_).non_blocking(true, ignored);  // read_some after a wait never blocks
     if constexpr (kTls) {
       enter(Phase::Handshake);
       stream_.async_handshake(net::ssl::stream_base::server,
@@ -160,63 +160,100 @@ private:
     }
   }
 
+  // Starts on the next request: what the buffer already holds (pipelined)
+  // is parsed at once, otherwise the connection waits, idle, for input.
   void readRequest() {
     if (phase_ == Phase::Closed) return;
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(settings_.options.max_head_bytes, UINT32_MAX)));
     // The route's limit is known once the head is read (onHead).
     parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
+    head_read_ = false;
     timed_out_ = false;
     dropLeadingEmptyLines();
-    if (buffer_.size() > 0) return readHead();
+    if (buffer_.size() > 0) {
+      enter(Phase::Receiving);
+      return parse();
+    }
     if (loop_->stopping()) return linger();
     enter(Phase::Idle);
-    stream_.async_read_some(buffer_.prepare(kReadChunk), [self = self()](const error_code& error, std::size_t n) {
-      if (self->phase_ == Phase::Closed) return;
-      if (error) return self->close();  // the client left, or stayed idle too long
-      self->buffer_.commit(n);
-      self->readRequest();
-    });
+    readMore();
   }
 
-  void readHead() {
-    enter(Phase::Receiving);
-    http::async_read_header(stream_, buffer_, *parser_, [self = self()](const error_code& error, std::size_t) {
-      if (self->phase_ == Phase::Closed) return;
-      if (error) return self->onReadFailed(error);
-      self->onHead();
-    });
+  void readMore() {
+    if constexpr (kTls) {
+      stream_.async_read_some(buffer_.prepare(kReadChunk), [self = self()](const error_code& error, std::size_t n) {
+        self->onRead(error, n);
+      });
+    } else {
+      // Waits for input, then reads it: an async read would first try a read
+      // that, on a keep-alive connection between requests, always finds nothing.
+      stream_.async_wait(tcp::socket::wait_read, [self = self()](const error_code& waited) {
+        if (waited) return self->onRead(waited, 0);
+        error_code error;
+        const auto n = self->stream_.read_some(self->buffer_.prepare(kReadChunk), error);
+        if (error == net::error::would_block) return self->readMore();
+        self->onRead(error, n);
+      });
+    }
   }
 
-  void onHead() {
+  void onRead(const error_code& error, std::size_t n) {
+    if (phase_ == Phase::Closed) return;
+    if (error) return onReadFailed(error);
+    buffer_.commit(n);
+    if (phase_ == Phase::Idle) {
+      dropLeadingEmptyLines();
+      if (buffer_.size() == 0) return readMore();
+      enter(Phase::Receiving);
+    }
+    parse();
+  }
+
+  // Hands the buffered input to Beast's parser, here rather than through
+  // http::async_read: a request that arrived whole is then answered without
+  // another trip through the io_context.
+  void parse() {
+    while (buffer_.size() > 0) {
+      error_code error;
+      const auto used = parser_->put(buffer_.data(), error);
+      buffer_.consume(used);
+      if (error == http::error::need_more) break;
+      if (error) return onReadFailed(error);
+      if (!head_read_ && parser_->is_header_done()) {
+        head_read_ = true;
+        if (!onHead()) return;
+      }
+      if (parser_->is_done()) return dispatch();
+    }
+    readMore();
+  }
+
+  // The head's checks and the route's body limit; false when the request
+  // was refused or the body waits for a 100 Continue to go out first.
+  bool onHead() {
     const auto& head = parser_->get();
-    if (auto refusal = checkHead(head)) return refuse(std::move(*refusal));
+    if (auto refusal = checkHead(head)) return refuse(std::move(*refusal)), false;
     head_fields_ = static_cast<std::size_t>(std::distance(head.begin(), head.end()));
     limit_ = settings_.body_limit({head.method_string().data(), head.method_string().size()},
                                   {head.target().data(), head.target().size()});
     if (const auto length = parser_->content_length(); length && *length > limit_.bytes) {
-      return refuse(bodyTooLarge(limit_.bytes, limit_.setting));
+      return refuse(bodyTooLarge(limit_.bytes, limit_.setting)), false;
     }
     parser_->body_limit(limit_.bytes);
-    if (parser_->is_done()) return dispatch();
+    parser_->eager(true);  // from here on one put() takes all of the body it is given
     // An HTTP/1.0 client is not waiting for it (RFC 9110 10.1.1).
-    if (head.version() >= 11 && head.find(http::field::expect) != head.end()) {
-      return net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
-                              [self = self()](const error_code& error, std::size_t) {
-                                if (self->phase_ == Phase::Closed) return;
-                                if (error) return self->close();
-                                self->readBody();
-                              });
+    if (parser_->is_done() || buffer_.size() > 0 || head.version() < 11 ||
+        head.find(http::field::expect) == head.end()) {
+      return true;
     }
-    readBody();
-  }
-
-  void readBody() {
-    http::async_read(stream_, buffer_, *parser_, [self = self()](const error_code& error, std::size_t) {
-      if (self->phase_ == Phase::Closed) return;
-      if (error) return self->onReadFailed(error);
-      self->dispatch();
-    });
+    net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                     [self = self()](const error_code& error, std::size_t) {
+                       if (self->phase_ == Phase::Closed) return;
+                       if (error) return self->close();
+                       self->readMore();
+                     });
+    return false;
   }
 
   void onReadFailed(const error_code& error) {
@@ -224,6 +261,7 @@ private:
       return refuse({408, "the request did not arrive within " +
                               std::to_string(settings_.options.request_timeout.count()) + " ms"});
     }
+    // The client left (idle, or in the middle of a request) or the socket failed.
     if (!isHttpError(error) || clientLeft(error)) return close();
     const auto unparsed = buffer_.data();
     refuse(refusalFor(error, {static_cast<const char*>(unparsed.data()), unparsed.size()}, parser_->is_header_done(),
@@ -277,25 +315,10 @@ private:
   }
 
   void write(HttpResponse response, bool keep_alive) {
-    response_ = {};
-    response_.version(version_ >= 10 && version_ <= 11 ? version_ : 11);
-    response_.result(static_cast<unsigned>(response.status));
-    if (const char* reason = reasonPhrase(response.status); *reason != '\0') response_.reason(reason);
-    const auto date = httpDate();
-    response_.set(http::field::date, beast::string_view(date.data(), date.size()));
-    for (auto& [name, value] : response.headers) {
-      if (equalsIgnoreCase(name, "Content-Length") || equalsIgnoreCase(name, "Connection") ||
-          equalsIgnoreCase(name, "Transfer-Encoding") || equalsIgnoreCase(name, "Date")) {
-        continue;  // framing is the server's
-      }
-      response_.insert(beast::string_view(name.data(), name.size()), beast::string_view(value.data(), value.size()));
-    }
-    // RFC 9110 8.6: no Content-Length in a 204; a HEAD answer names the GET body's length.
-    if (response.status != 204) response_.content_length(response.body.size());
-    if (!head_request_) response_.body() = std::move(response.body);
-    response_.keep_alive(keep_alive);
+    out_.clear();
+    serializeResponse(response, version_ == 10 ? 0 : 1, keep_alive, head_request_, httpDate(), out_);
     enter(Phase::Writing);
-    http::async_write(stream_, response_, [self = self(), keep_alive](const error_code& error, std::size_t) {
+    net::async_write(stream_, net::buffer(out_), [self = self(), keep_alive](const error_code& error, std::size_t) {
       if (self->phase_ == Phase::Closed) return;
       if (error) return self->close();
       if (!keep_alive) return self->linger();
@@ -329,9 +352,10 @@ private:
   Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  http::response<http::string_body> response_;  // being written
+  std::string out_;  // the response being written
   BodyLimit limit_{0, {}};
   std::size_t head_fields_ = 0;
+  bool head_read_ = false;
   Phase phase_ = Phase::Idle;
   HttpClock::time_point since_ = HttpClock::now();
   bool timed_out_ = false;

@@ -9,6 +9,8 @@
 
 namespace ccm::core {
 
+using namespace std::string_view_literals;
+
 bool equalsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
@@ -60,6 +62,27 @@ const char* reasonPhrase(int status) {
     case 505: return "HTTP Version Not Supported";
     default: return "";
   }
+}
+
+void serializeResponse(const HttpResponse& response, int minor_version, bool keep_alive, bool head,
+                       std::string_view date, std::string& out) {
+  const auto splits = [](std::string_view text) { return text.find_first_of("\r\n\0"sv) != std::string_view::npos; };
+  out.append(minor_version == 0 ? "HTTP/1.0 " : "HTTP/1.1 ").append(std::to_string(response.status));
+  out.append(" ").append(reasonPhrase(response.status)).append("\r\n");
+  if (!date.empty()) out.append("Date: ").append(date).append("\r\n");
+  for (const auto& [name, value] : response.headers) {
+    if (equalsIgnoreCase(name, "Content-Length") || equalsIgnoreCase(name, "Connection") ||
+        equalsIgnoreCase(name, "Transfer-Encoding") || equalsIgnoreCase(name, "Date") || splits(name) || splits(value)) {
+      continue;  // framing is the server's
+    }
+    out.append(name).append(": ").append(value).append("\r\n");
+  }
+  // RFC 9110 8.6: no Content-Length in a 204; a HEAD answer names the GET body's length.
+  if (response.status != 204) out.append("Content-Length: ").append(std::to_string(response.body.size())).append("\r\n");
+  if (!keep_alive && minor_version > 0) out.append("Connection: close\r\n");
+  if (keep_alive && minor_version == 0) out.append("Connection: keep-alive\r\n");
+  out.append("\r\n");
+  if (!head) out.append(response.body);
 }
 
 HttpResponse problemResponse(int status, std::string_view detail, const std::vector<ProblemMember>& extensions) {
