@@ -69,11 +69,14 @@ ApiServer::ApiServer(Options options, const Router& router)
     : router_(router),
       metrics_(options.metrics),
       max_json_depth_(options.max_json_depth),
+      access_(options.metrics),
       workers_(options.worker_threads, options.max_queued),
       server_(
           withRefusalsCounted(options.http, options.metrics),
           [this](std::string_view method, std::string_view target) { return bodyLimit(method, target); },
-          [this](HttpRequest request, HttpResponder responder) { handle(std::move(request), std::move(responder)); }) {}
+          [this](HttpRequest request, HttpResponder responder) { handle(std::move(request), std::move(responder)); }) {
+  access_.use(std::move(options.auth));
+}
 
 std::function<void()> ApiServer::gaugeUpdater() const {
   if (metrics_ == nullptr) return [] {};
@@ -120,6 +123,10 @@ void ApiServer::handle(HttpRequest request, HttpResponder responder) {
   if (metrics_ != nullptr) responder = counted(std::move(responder), found.pattern.empty() ? kUnmatched : found.pattern);
   auto job = [this, request = std::move(request), path, found = std::move(found), responder]() mutable {
     try {
+      // Credentials before the body: nothing of an unauthenticated request is parsed.
+      auto admission = access_.admit(request, path, found.pattern);
+      responder = ApiAccess::audited(std::move(responder), request, found.pattern, found.params, admission.principal);
+      if (admission.refusal) return responder.send(std::move(*admission.refusal));
       if (sdk::jsonNestsDeeperThan(request.body, max_json_depth_)) return responder.send(tooDeep(max_json_depth_));
       responder.send(router_.handle(request, path, found));
     } catch (const std::exception& e) {  // the router answers a route's failure; this is for its own

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 
+#include "api/api_access.hpp"
 #include "api/router.hpp"
 #include "concurrency/worker_pool.hpp"
 #include "observability/metrics_registry.hpp"
@@ -31,6 +32,9 @@ public:
     // ccm_http_connections, ccm_http_connections_refused_total,
     // ccm_tls_handshake_failures_total{reason}; none when null.
     MetricsRegistry* metrics = nullptr;
+    // Who may call the blocking routes (api/api_access.hpp); null: anyone.
+    // Event ingress checks each source's own credentials instead.
+    std::shared_ptr<const ApiAuthenticator> auth;
   };
 
   // Binds at once (std::runtime_error naming the address); `router` must
@@ -43,6 +47,8 @@ public:
   std::uint16_t port() const { return server_.port(); }
   // See HttpServer::useTls.
   void useTls(std::shared_ptr<boost::asio::ssl::context> context) { server_.useTls(std::move(context)); }
+  // Requests read from now on are checked by `auth` (a reload's).
+  void useAuth(std::shared_ptr<const ApiAuthenticator> auth) { access_.use(std::move(auth)); }
   // A function that sets the gauges which are read rather than counted (open
   // connections); call it before rendering the metrics. It stays valid after
   // the server is gone (a /metrics request may outlive a shutdown's grace).
@@ -57,6 +63,7 @@ private:
   const Router& router_;
   MetricsRegistry* metrics_;
   std::size_t max_json_depth_;
+  ApiAccess access_;
   WorkerPool workers_;  // destroyed after server_: queued jobs still find their responders
   HttpServer server_;
 };

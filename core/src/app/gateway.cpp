@@ -6,11 +6,13 @@
 #include "api/json_request.hpp"
 #include "api/lifecycle_routes.hpp"
 #include "app/plugin_selection.hpp"
+#include "config/auth_config_reader.hpp"
 #include "config/config_loader.hpp"
 #include "engine/uuid.hpp"
 #include "http/tls_context.hpp"
 #include "ingress/ingress_route.hpp"
 #include "observability/json_log.hpp"
+#include "plugin/http_client.hpp"
 #include "plugin/plugin_instance.hpp"
 #include "store/open_store.hpp"
 #include "version.hpp"
@@ -114,6 +116,27 @@ sdk::Result<std::shared_ptr<boost::asio::ssl::context>> Gateway::tlsContextFor(c
   }
 }
 
+std::shared_ptr<const TokenVerifier> Gateway::verifierFor(const OidcSettings& settings) {
+  std::lock_guard lock(key_sources_mutex_);
+  auto& source = key_sources_[settings.issuer];
+  if (!source) {
+    sdk::HttpClientOptions client;
+    client.connect_timeout = client.read_timeout = std::chrono::seconds(5);
+    source = std::make_shared<OidcKeySource>(
+        OidcKeySource::Options{settings.issuer, std::chrono::seconds(settings.jwks_refresh_seconds)},
+        std::make_shared<PooledHttpClient>(client));
+  }
+  return std::make_shared<const TokenVerifier>(source, settings);
+}
+
+sdk::Result<std::shared_ptr<const ApiAuthenticator>> Gateway::authenticatorFor(const GatewayConfig& config) {
+  if (!config.server.auth) return std::shared_ptr<const ApiAuthenticator>();
+  const auto& auth = *config.server.auth;
+  auto authenticator = ApiAuthenticator::create(auth, auth.oidc ? verifierFor(*auth.oidc) : nullptr);
+  if (!authenticator) return locateInFile(authenticator.error(), config.file, config.value_lines);
+  return authenticator;
+}
+
 sdk::Result<std::unique_ptr<Gateway>> Gateway::create(GatewayConfig config) {
   // Checked before anything opens: a certificate that cannot be used is a configuration error.
   if (auto tls = tlsContextFor(config); !tls) return tls.error();
@@ -157,7 +180,11 @@ sdk::Result<std::unique_ptr<Gateway>> Gateway::create(GatewayConfig config) {
     }
     if (failure) return *failure;
   }
-  auto ingress = makeEventIngress(config_ref, gateway->sources_, *gateway->lifecycle_);
+  auto api_auth = gateway->authenticatorFor(config_ref);
+  if (!api_auth) return api_auth.error();
+  gateway->api_auth_ = std::move(api_auth.value());
+  auto ingress = makeEventIngress(config_ref, gateway->sources_, *gateway->lifecycle_,
+                                  [g = gateway.get()](const OidcSettings& settings) { return g->verifierFor(settings); });
   if (!ingress) return ingress.error();
   gateway->ingress_ = std::move(ingress.value());
   auto sinks = gateway->buildSinks(config_ref, selected.value());
@@ -195,8 +222,14 @@ sdk::Result<DeliveryService::Change> Gateway::reload() {
   if (!sinks) return sinks.error();
   auto tls = reloadedTls(config.value());
   if (!tls) return tls.error();
+  auto api_auth = authenticatorFor(config.value());
+  if (!api_auth) return api_auth.error();
+  if (config.value().server.auth.has_value() != config_.server.auth.has_value()) {
+    return sdk::Error{"/server/auth", "/server/auth: turning authentication on or off takes a restart, not a reload"};
+  }
   // Nothing can fail from here on.
   if (tls.value()) server_->useTls(std::move(tls.value()));
+  if (server_) server_->useAuth(std::move(api_auth.value()));
   auto change = delivery_->apply(std::move(sinks.value()));
   // Objects made from the old catalog keep their libraries loaded themselves.
   reload_catalogs_.push_back(std::move(catalog.value()));
@@ -278,6 +311,13 @@ sdk::Result<std::uint16_t> Gateway::start() {
   options.metrics = &metrics_;
   options.max_json_depth = static_cast<std::size_t>(config_.server.max_json_depth);
   options.http.tls = config_.server.tls;
+  options.auth = std::move(api_auth_);
+  if (!config_.server.auth && !isLoopbackHost(config_.server.host)) {
+    logWithFields(appLog(), sdk::LogLevel::Warning,
+                  "the management API is open to anyone who reaches this address (server.allow_unauthenticated); "
+                  "configure server.auth (docs/security.md)",
+                  {{"host", config_.server.host}});
+  }
   try {
     server_ = std::make_unique<ApiServer>(options, *router_);
   } catch (const std::exception& e) {

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -58,6 +59,9 @@ public:
   // The listener's TLS context as `config` sets it (null without
   // server.tls), or why its files cannot be used (naming the setting and file).
   static sdk::Result<std::shared_ptr<boost::asio::ssl::context>> tlsContextFor(const GatewayConfig& config);
+  // The management API's authenticator as `config` sets it (null without
+  // server.auth), or why an API key's hash cannot be read.
+  sdk::Result<std::shared_ptr<const ApiAuthenticator>> authenticatorFor(const GatewayConfig& config);
   // Plugin directories given on the command line, kept across reloads.
   void setExtraPluginDirectories(std::vector<std::filesystem::path> dirs) { extra_plugin_dirs_ = std::move(dirs); }
 
@@ -69,6 +73,9 @@ private:
   std::optional<sdk::Error> instantiateInto(const SelectedPlugin& choice, const GatewayConfig& config, std::shared_ptr<T>& into);
   sdk::Result<std::vector<SinkSpec>> buildSinks(const GatewayConfig& config, const std::vector<SelectedPlugin>& selected);
   void countInstances(const std::vector<SelectedPlugin>& selected);
+  // One key source per issuer, shared by the API and jwt sources, kept
+  // across reloads (a reload does not refetch an issuer's keys).
+  std::shared_ptr<const TokenVerifier> verifierFor(const OidcSettings& settings);
   // The listener's certificate as `config` names it (null without TLS), or
   // why it cannot be used.
   sdk::Result<std::shared_ptr<boost::asio::ssl::context>> reloadedTls(const GatewayConfig& config) const;
@@ -84,6 +91,9 @@ private:
   std::vector<std::unique_ptr<GatewayHost>> hosts_;
   std::unique_ptr<DeliveryService> delivery_;
   std::vector<SinkSpec> initial_sinks_;  // until start() hands them to delivery_
+  std::mutex key_sources_mutex_;
+  std::map<std::string, std::shared_ptr<OidcKeySource>> key_sources_;  // by issuer
+  std::shared_ptr<const ApiAuthenticator> api_auth_;  // until start() hands it to server_
   std::vector<std::shared_ptr<sdk::Source>> sources_;
   std::unique_ptr<EventIngress> ingress_;  // POST /api/v1/events; holds the sources too
   std::shared_ptr<sdk::PodGenerator> pod_generator_;

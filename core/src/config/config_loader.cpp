@@ -8,6 +8,7 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
+#include "config/auth_config_reader.hpp"
 #include "config/json_locations.hpp"
 #include "config/json_schema.hpp"
 #include "gateway_schema.hpp"
@@ -68,12 +69,18 @@ std::optional<sdk::Error> readAuth(const rapidjson::Value& value, const std::str
   auth.hmac_secret = stringOr(value, "hmac_secret", "");
   auth.header = stringOr(value, "header", auth.header);
   auth.pointer = pointer;
-  if (auth.bearer_token.empty() == auth.hmac_secret.empty()) {
-    return sdk::Error{pointer, pointer + ": set exactly one of \"bearer_token\" or \"hmac_secret\""};
+  if (auto jwt = value.FindMember("jwt"); jwt != value.MemberEnd()) {
+    auth.jwt.emplace();
+    auth.jwt->required_role = stringOr(jwt->value, "required_role", "");
+    if (auto error = readOidc(jwt->value, pointer + "/jwt", auth.jwt->oidc)) return error;
   }
-  if (!auth.bearer_token.empty() && (value.HasMember("header") || value.HasMember("algorithm"))) {
+  const int credentials = !auth.bearer_token.empty() + !auth.hmac_secret.empty() + auth.jwt.has_value();
+  if (credentials != 1) {
+    return sdk::Error{pointer, pointer + ": set exactly one of \"bearer_token\", \"hmac_secret\" or \"jwt\""};
+  }
+  if (auth.hmac_secret.empty() && (value.HasMember("header") || value.HasMember("algorithm"))) {
     return sdk::Error{pointer,
-                      pointer + ": \"header\" and \"algorithm\" go with \"hmac_secret\", not \"bearer_token\""};
+                      pointer + ": \"header\" and \"algorithm\" go with \"hmac_secret\" only"};
   }
   out = std::move(auth);
   return std::nullopt;
@@ -127,6 +134,23 @@ std::optional<sdk::Error> readTls(const rapidjson::Value& value, std::optional<T
                                                         client_auth + "\" (the CAs client certificates must chain to)"};
   }
   out = std::move(tls);
+  return std::nullopt;
+}
+
+// Secure by default: an API anyone on the network can call is opted into, not fallen into.
+std::optional<sdk::Error> checkServerAccess(const GatewayConfig::Server& server) {
+  if (!server.auth && !server.allow_unauthenticated && !isLoopbackHost(server.host)) {
+    return sdk::Error{"/server/host", "/server/host: \"" + server.host + "\" is not a loopback address, and without "
+                                      "/server/auth anyone who reaches it could call the whole API; configure "
+                                      "server.auth (docs/security.md), or set \"server\": {\"allow_unauthenticated\": "
+                                      "true} to accept that"};
+  }
+  const bool certificates_asked = server.tls && server.tls->client_auth != TlsSettings::ClientAuth::None;
+  if (server.auth && !server.auth->client_certificates.empty() && !certificates_asked) {
+    return sdk::Error{"/server/auth/client_certificates",
+                      "/server/auth/client_certificates: needs /server/tls/client_auth \"optional\" or \"required\" "
+                      "(otherwise no client certificate is asked for)"};
+  }
   return std::nullopt;
 }
 
@@ -196,7 +220,15 @@ sdk::Result<GatewayConfig> loadConfigText(std::string_view text, const std::file
     if (auto tls = server->value.FindMember("tls"); tls != server->value.MemberEnd()) {
       if (auto error = readTls(tls->value, config.server.tls)) return locateInFile(*error, file, lines);
     }
+    if (auto auth = server->value.FindMember("auth"); auth != server->value.MemberEnd()) {
+      config.server.auth.emplace();
+      if (auto error = readApiAuth(auth->value, *config.server.auth)) return locateInFile(*error, file, lines);
+    }
+    if (auto allow = server->value.FindMember("allow_unauthenticated"); allow != server->value.MemberEnd()) {
+      config.server.allow_unauthenticated = allow->value.GetBool();
+    }
   }
+  if (auto error = checkServerAccess(config.server)) return locateInFile(*error, file, lines);
   if (auto ce = document.FindMember("cloudevents"); ce != document.MemberEnd()) {
     config.cloudevents.source = stringOr(ce->value, "source", config.cloudevents.source);
     config.cloudevents.sink_url = stringOr(ce->value, "sink_url", config.cloudevents.sink_url);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/auth_settings.hpp"
 #include "http/tls_settings.hpp"
 #include "store/store_config.hpp"
 
@@ -14,10 +15,11 @@ namespace ccm::core {
 
 // Credentials an inbound event must carry (docs/ingress.md): exactly one of
 // bearer_token or hmac_secret, each a secret reference ("env:NAME" or
-// "file:/path") resolved at start-up.
+// "file:/path") resolved at start-up, or jwt (an OIDC issuer's token).
 struct IngressAuthConfig {
   std::string bearer_token;
   std::string hmac_secret;  // HMAC-SHA256 of the raw body, hex, in `header`
+  std::optional<IngressJwtConfig> jwt;
   std::string header = "X-Signature";
   std::string pointer;  // where it sits in the file, e.g. "/sources/0/auth"
 };
@@ -49,6 +51,10 @@ struct GatewayConfig {
     int shutdown_timeout_ms = 10000;
     int max_json_depth = 64;  // REST API request bodies; deeper is refused with 400
     std::optional<TlsSettings> tls;
+    // Who may call the management API; without it the server listens on
+    // loopback only, unless allow_unauthenticated says otherwise.
+    std::optional<ApiAuthConfig> auth;
+    bool allow_unauthenticated = false;
     // Who holds sink leases; the host name by default, so a restarted gateway
     // takes its own leases back at once. Replicas sharing a store need distinct ids.
     std::string replica_id;

@@ -1,6 +1,8 @@
 #include "ingress/credentials.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <variant>
 
 #include <Poco/HMACEngine.h>
 #include <Poco/SHA2Engine.h>
@@ -16,13 +18,6 @@ public:
   enum { BLOCK_SIZE = 64, DIGEST_SIZE = 32 };
   Sha256Engine() : Poco::SHA2Engine(SHA_256) {}
 };
-
-std::string sha256(std::string_view text) {
-  Sha256Engine engine;
-  engine.update(text.data(), text.size());
-  const auto& digest = engine.digest();
-  return {digest.begin(), digest.end()};
-}
 
 bool equalsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -51,7 +46,8 @@ std::string lowerCase(std::string_view text) {
   return out;
 }
 
-std::optional<CredentialFailure> checkBearer(const std::string& token, const sdk::Headers& headers) {
+// The bearer value of "Authorization: Bearer <value>", or why there is none.
+std::variant<std::string_view, CredentialFailure> bearerValue(const sdk::Headers& headers) {
   const auto value = header(headers, "Authorization");
   if (!value) return CredentialFailure{401, "Authorization", "header \"Authorization: Bearer <token>\" is missing"};
   const auto text = trim(*value);
@@ -59,9 +55,31 @@ std::optional<CredentialFailure> checkBearer(const std::string& token, const sdk
   if (text.size() < 7 || !equalsIgnoreCase(text.substr(0, 7), "Bearer ")) {
     return CredentialFailure{401, "Authorization", "header \"Authorization\" must use the Bearer scheme"};
   }
+  return trim(text.substr(7));
+}
+
+std::optional<CredentialFailure> checkBearer(const std::string& token, const sdk::Headers& headers) {
+  auto value = bearerValue(headers);
+  if (auto* failure = std::get_if<CredentialFailure>(&value)) return std::move(*failure);
   // Hashing both sides first makes the comparison length-independent too.
-  if (!constantTimeEquals(sha256(trim(text.substr(7))), sha256(token))) {
+  if (!constantTimeEquals(sha256(std::get<std::string_view>(value)), sha256(token))) {
     return CredentialFailure{403, "Authorization", "the bearer token is not this source's"};
+  }
+  return std::nullopt;
+}
+
+std::optional<CredentialFailure> checkToken(const Credentials& credentials, const sdk::Headers& headers) {
+  auto value = bearerValue(headers);
+  if (auto* failure = std::get_if<CredentialFailure>(&value)) return std::move(*failure);
+  auto verified = credentials.tokens->verify(std::get<std::string_view>(value), TokenVerifier::Refetch::InBackground);
+  if (auto* refusal = std::get_if<TokenRefusal>(&verified)) {
+    return CredentialFailure{refusal->status, "Authorization", "the bearer token was refused: " + refusal->detail};
+  }
+  const auto& token = std::get<VerifiedToken>(verified);
+  if (std::find(token.roles.begin(), token.roles.end(), credentials.required_role) == token.roles.end()) {
+    return CredentialFailure{403, "Authorization", "the token of \"" + token.username + "\" does not hold role \"" +
+                                                       credentials.required_role + "\" under " +
+                                                       credentials.tokens->settings().roles_claim};
   }
   return std::nullopt;
 }
@@ -85,8 +103,17 @@ std::optional<CredentialFailure> checkSignature(const Credentials& credentials, 
 
 }  // namespace
 
-sdk::Result<Credentials> resolveCredentials(const IngressAuthConfig& config) {
+sdk::Result<Credentials> resolveCredentials(const IngressAuthConfig& config, const TokenVerifierFor& verifier_for) {
   Credentials credentials;
+  if (config.jwt) {
+    credentials.kind = Credentials::Kind::Jwt;
+    credentials.required_role = config.jwt->required_role;
+    if (verifier_for) credentials.tokens = verifier_for(config.jwt->oidc);
+    if (!credentials.tokens) {
+      return sdk::Error{config.pointer + "/jwt", config.pointer + "/jwt: OIDC tokens are not available here"};
+    }
+    return credentials;
+  }
   std::string reference = config.bearer_token;
   std::string field = "bearer_token";
   if (!config.hmac_secret.empty()) {
@@ -105,8 +132,22 @@ sdk::Result<Credentials> resolveCredentials(const IngressAuthConfig& config) {
 
 std::optional<CredentialFailure> checkCredentials(const Credentials& credentials, const sdk::Headers& headers,
                                                   std::string_view body) {
-  return credentials.kind == Credentials::Kind::Bearer ? checkBearer(credentials.secret, headers)
-                                                       : checkSignature(credentials, headers, body);
+  switch (credentials.kind) {
+    case Credentials::Kind::Bearer:
+      return checkBearer(credentials.secret, headers);
+    case Credentials::Kind::Jwt:
+      return checkToken(credentials, headers);
+    case Credentials::Kind::Hmac:
+      break;
+  }
+  return checkSignature(credentials, headers, body);
+}
+
+std::string sha256(std::string_view text) {
+  Sha256Engine engine;
+  engine.update(text.data(), text.size());
+  const auto& digest = engine.digest();
+  return {digest.begin(), digest.end()};
 }
 
 std::string hmacSha256Hex(std::string_view key, std::string_view message) {

@@ -268,15 +268,16 @@ void EventIngress::runHooks(const std::vector<SessionTransition>& made) const {
 
 sdk::Result<std::unique_ptr<EventIngress>> makeEventIngress(const GatewayConfig& config,
                                                            const std::vector<std::shared_ptr<sdk::Source>>& sources,
-                                                           Lifecycle& lifecycle) {
+                                                           Lifecycle& lifecycle,
+                                                           const TokenVerifierFor& verifier_for) {
   if (sources.size() != config.sources.size()) {
     throw std::logic_error("makeEventIngress: one source instance per configured source expected");
   }
-  auto credentialsOf = [&config](const std::optional<IngressAuthConfig>& auth,
+  auto credentialsOf = [&config, &verifier_for](const std::optional<IngressAuthConfig>& auth,
                                  const std::string& at) -> sdk::Result<Credentials> {
     // The core schema requires "auth" on every source; forward_auth is optional.
     if (!auth) return sdk::Error{at, at + ": credentials are required"};
-    auto credentials = resolveCredentials(*auth);
+    auto credentials = resolveCredentials(*auth, verifier_for);
     if (!credentials) return locateInFile(credentials.error(), config.file, config.value_lines);
     return credentials;
   };

@@ -109,9 +109,10 @@ private:
 
 // Builds the ingress from the config and the source instances the gateway
 // made, in config order (sources[i] is config.sources[i]); resolves every
-// credential. Errors name the config pointer or the sources at fault.
+// credential (a jwt source's issuer through `verifier_for`). Errors name the
+// config pointer or the sources at fault.
 sdk::Result<std::unique_ptr<EventIngress>> makeEventIngress(const GatewayConfig& config,
                                                            const std::vector<std::shared_ptr<sdk::Source>>& sources,
-                                                           Lifecycle& lifecycle);
+                                                           Lifecycle& lifecycle, const TokenVerifierFor& verifier_for);
 
 }  // namespace ccm::core

@@ -178,7 +178,7 @@ TEST(ConfigLoader, DuplicateSinkNamesAreRefused) {
 
 TEST(ConfigLoader, SubstitutesVariablesAndDefaults) {
   auto config = load(R"({"sinks": [{"name": "out", "plugin": "file", "config": {"path": "${DIR}/e-${X:-1}.jsonl"}}],
-                          "server": {"host": "${HOST:-0.0.0.0}"}})",
+                          "server": {"host": "${HOST:-0.0.0.0}", "allow_unauthenticated": true}})",
                      {{"DIR", "/data"}});
   ASSERT_TRUE(config) << config.error().message;
   EXPECT_EQ(config.value().sinks[0].config_json, R"({"path":"/data/e-1.jsonl"})");

@@ -57,7 +57,7 @@ TEST(IngressConfig, ExactlyOneCredentialIsRequired) {
   auto both = load("{}", R"({"bearer_token": "env:A", "hmac_secret": "env:B"})");
   ASSERT_FALSE(both);
   EXPECT_THAT(both.error().message,
-              HasSubstr("/sources/0/auth: set exactly one of \"bearer_token\" or \"hmac_secret\""));
+              HasSubstr("/sources/0/auth: set exactly one of \"bearer_token\", \"hmac_secret\" or \"jwt\""));
   EXPECT_FALSE(load("{}", "{}"));
 }
 

@@ -10,8 +10,8 @@ namespace {
 
 using ::testing::HasSubstr;
 
-Credentials bearer(std::string token) { return {Credentials::Kind::Bearer, std::move(token), {}}; }
-Credentials hmac(std::string secret) { return {Credentials::Kind::Hmac, std::move(secret), "X-Signature"}; }
+Credentials bearer(std::string token) { return {Credentials::Kind::Bearer, std::move(token), {}, nullptr, {}}; }
+Credentials hmac(std::string secret) { return {Credentials::Kind::Hmac, std::move(secret), "X-Signature", nullptr, {}}; }
 
 TEST(IngressCredentials, HmacSha256MatchesRfc4231TestCase2) {
   EXPECT_EQ(hmacSha256Hex("Jefe", "what do ya want for nothing?"),
@@ -82,7 +82,7 @@ TEST(IngressCredentials, ResolvesSecretReferencesAndNamesTheConfigPointerWhenItC
   IngressAuthConfig config;
   config.bearer_token = "env:CCM_INGRESS_TEST_TOKEN";
   config.pointer = "/sources/0/auth";
-  auto resolved = resolveCredentials(config);
+  auto resolved = resolveCredentials(config, nullptr);
   ASSERT_TRUE(resolved) << resolved.error().message;
   EXPECT_EQ(resolved.value().kind, Credentials::Kind::Bearer);
   EXPECT_EQ(resolved.value().secret, "from-env");
@@ -90,7 +90,7 @@ TEST(IngressCredentials, ResolvesSecretReferencesAndNamesTheConfigPointerWhenItC
   config.bearer_token.clear();
   config.hmac_secret = "env:CCM_INGRESS_TEST_UNSET";
   ::unsetenv("CCM_INGRESS_TEST_UNSET");
-  auto missing = resolveCredentials(config);
+  auto missing = resolveCredentials(config, nullptr);
   ASSERT_FALSE(missing);
   EXPECT_THAT(missing.error().message, HasSubstr("/sources/0/auth/hmac_secret: "));
   EXPECT_THAT(missing.error().message, HasSubstr("CCM_INGRESS_TEST_UNSET is not set"));
@@ -101,7 +101,7 @@ TEST(IngressCredentials, AnEmptySecretIsRefused) {
   IngressAuthConfig config;
   config.bearer_token = "env:CCM_INGRESS_TEST_EMPTY";
   config.pointer = "/ingress/forward_auth";
-  auto resolved = resolveCredentials(config);
+  auto resolved = resolveCredentials(config, nullptr);
   ASSERT_FALSE(resolved);
   EXPECT_THAT(resolved.error().message, HasSubstr("resolves to an empty secret"));
 }
