@@ -71,7 +71,8 @@ ApiAccess::Admission ApiAccess::admit(const HttpRequest& request, const std::opt
                                       const std::string& route) const {
   const auto authenticator = this->authenticator();
   if (!authenticator) return {Principal{"anonymous", "anonymous", "", {}, "no server.auth"}, std::nullopt};
-  if (path && authenticator->isPublic(*path)) {
+  // Public paths are read-only: listing a path must not open its commands.
+  if (path && (request.method == "GET" || request.method == "HEAD") && authenticator->isPublic(*path)) {
     return {Principal{"public", "anonymous", "", {}, "server.auth.public_paths"}, std::nullopt};
   }
   auto who = authenticator->authenticate(request);

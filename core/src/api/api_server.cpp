@@ -121,6 +121,8 @@ void ApiServer::handle(HttpRequest request, HttpResponder responder) {
   // Matched once, here: the pattern labels the metrics, and the worker runs it.
   auto found = path ? router_.match(request.method, *path) : Router::Match{};
   if (metrics_ != nullptr) responder = counted(std::move(responder), found.pattern.empty() ? kUnmatched : found.pattern);
+  // A call refused for want of a worker is audited too, its caller unknown.
+  auto refused = ApiAccess::audited(responder, request, found.pattern, found.params, Principal{"unchecked", "", "", {}, ""});
   auto job = [this, request = std::move(request), path, found = std::move(found), responder]() mutable {
     try {
       // Credentials before the body: nothing of an unauthenticated request is parsed.
@@ -135,7 +137,7 @@ void ApiServer::handle(HttpRequest request, HttpResponder responder) {
       responder.send(failure("unknown error"));
     }
   };
-  if (!workers_.tryPost(std::move(job))) responder.send(busy());
+  if (!workers_.tryPost(std::move(job))) refused.send(busy());
 }
 
 }  // namespace ccm::core

@@ -222,11 +222,11 @@ sdk::Result<DeliveryService::Change> Gateway::reload() {
   if (!sinks) return sinks.error();
   auto tls = reloadedTls(config.value());
   if (!tls) return tls.error();
-  auto api_auth = authenticatorFor(config.value());
-  if (!api_auth) return api_auth.error();
   if (config.value().server.auth.has_value() != config_.server.auth.has_value()) {
     return sdk::Error{"/server/auth", "/server/auth: turning authentication on or off takes a restart, not a reload"};
   }
+  auto api_auth = authenticatorFor(config.value());
+  if (!api_auth) return api_auth.error();
   // Nothing can fail from here on.
   if (tls.value()) server_->useTls(std::move(tls.value()));
   if (server_) server_->useAuth(std::move(api_auth.value()));

@@ -118,6 +118,13 @@ int GatewayApplication::checkConfig() {
     std::cerr << tls.error().message << "\n";
     return EXIT_CONFIG;
   }
+  // The API keys' hashes resolve (the issuer is not asked: it may be down now and up at start).
+  if (const auto& auth = config.value().server.auth) {
+    if (auto keys = ApiAuthenticator::create(*auth, nullptr); !keys) {
+      std::cerr << locateInFile(keys.error(), config.value().file, config.value().value_lines).message << "\n";
+      return EXIT_CONFIG;
+    }
+  }
   const auto& c = config.value();
   std::cout << config_file_ << ": configuration is valid (" << c.sinks.size() << " sink(s), " << c.sources.size()
             << " source(s), " << catalog.value()->plugins().size() << " plugin(s) loaded)\n";

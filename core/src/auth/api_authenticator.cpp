@@ -98,10 +98,10 @@ std::variant<Principal, AuthRefusal> ApiAuthenticator::authenticate(const HttpRe
   if (const auto* authorization = request.header("Authorization")) {
     const auto value = trim(*authorization);
     if (!isBearerScheme(value)) {
-      return AuthRefusal{401, "malformed", "header \"Authorization\" must use the Bearer scheme", "invalid_request"};
+      return AuthRefusal{401, "malformed", "header \"Authorization\" must use the Bearer scheme", ""};
     }
     const auto credential = trim(value.substr(7));
-    if (credential.empty()) return AuthRefusal{401, "malformed", "the bearer credential is empty", "invalid_request"};
+    if (credential.empty()) return AuthRefusal{401, "malformed", "the bearer credential is empty", ""};
     return looksLikeJwt(credential) ? fromToken(credential) : fromApiKey(credential);
   }
   if (!request.client_subject.empty()) {

@@ -218,12 +218,16 @@ sdk::Result<JwkSet> JwkSet::parse(std::string_view json) {
   if (keys == document.MemberEnd()) return sdk::Error{"keys", "keys: missing"};
   if (!keys->value.IsArray()) return sdk::Error{"keys", "keys: not an array"};
   std::vector<Jwk> parsed;
+  std::vector<sdk::Error> refused;
   for (rapidjson::SizeType i = 0; i < keys->value.Size(); ++i) {
     auto key = readKey(keys->value[i], i);
-    if (!key) return key.error();
-    if (key.value()) parsed.push_back(std::move(*key.value()));
+    if (!key) {
+      refused.push_back(key.error());
+    } else if (key.value()) {
+      parsed.push_back(std::move(*key.value()));
+    }
   }
-  return JwkSet(std::move(parsed));
+  return JwkSet(std::move(parsed), std::move(refused));
 }
 
 const Jwk* JwkSet::find(std::string_view kid) const {

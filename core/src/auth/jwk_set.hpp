@@ -29,18 +29,25 @@ public:
 
   // Parses {"keys":[...]}: RSA keys from n/e (at least 2048 bits), EC keys
   // from crv/x/y (P-256, P-384). Keys with "use":"enc" and key types or curves
-  // we do not verify with ("oct", "OKP", P-521) are skipped. An error names the
-  // key and member at fault ("keys[1].n: not base64url").
+  // we do not verify with ("oct", "OKP", P-521) are skipped. A key that
+  // cannot be used (malformed, too small, not on its curve) is left out and
+  // listed in refused(), naming the key and member ("keys[1].n: not
+  // base64url"): one bad key must not take the issuer's other keys with it.
+  // An error is for a document that is not a JWK Set at all.
   static sdk::Result<JwkSet> parse(std::string_view json);
+
+  const std::vector<sdk::Error>& refused() const { return refused_; }
 
   // The first key with this kid, or nullptr.
   const Jwk* find(std::string_view kid) const;
   const std::vector<Jwk>& keys() const { return keys_; }
 
 private:
-  explicit JwkSet(std::vector<Jwk> keys) : keys_(std::move(keys)) {}
+  JwkSet(std::vector<Jwk> keys, std::vector<sdk::Error> refused)
+      : keys_(std::move(keys)), refused_(std::move(refused)) {}
 
   std::vector<Jwk> keys_;
+  std::vector<sdk::Error> refused_;
 };
 
 // RFC 7515 section 2 base64url: no padding, no whitespace, and the unused

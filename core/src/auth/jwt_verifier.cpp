@@ -319,7 +319,8 @@ bool looksLikeJwt(std::string_view bearer) {
       return false;
     }
   }
-  return dots == 2 && !segment_empty;
+  // An empty signature is an unsecured JWT (alg "none", RFC 7519 6.1): still a token, to be refused as one.
+  return dots == 2;
 }
 
 std::variant<VerifiedJwt, JwtFailure> verifyJwt(std::string_view token, const JwkSet& keys,

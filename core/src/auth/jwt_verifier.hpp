@@ -36,7 +36,7 @@ struct JwtFailure {
 };
 
 // Whether `bearer` has the shape of a JWS compact serialization: three
-// non-empty base64url segments joined by two dots. Anything else is taken for
+// base64url segments joined by two dots, only the signature may be empty. Anything else is taken for
 // an API key by the caller.
 bool looksLikeJwt(std::string_view bearer);
 

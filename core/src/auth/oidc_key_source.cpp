@@ -82,7 +82,8 @@ sdk::Result<JwkSet> OidcKeySource::fetch() const {
   }
   // OpenID Connect Discovery 4.3: the document must name the issuer it was asked of.
   const auto issuer = discovery.FindMember("issuer");
-  if (issuer == discovery.MemberEnd() || !issuer->value.IsString() || issuer->value.GetString() != options_.issuer) {
+  if (issuer == discovery.MemberEnd() || !issuer->value.IsString() ||
+      std::string_view(issuer->value.GetString(), issuer->value.GetStringLength()) != options_.issuer) {
     return sdk::Error{discovery_url, discovery_url + ": \"issuer\" is not \"" + options_.issuer + "\""};
   }
   const auto jwks_uri = discovery.FindMember("jwks_uri");
@@ -116,6 +117,10 @@ bool OidcKeySource::fetchAndStore() {
                   {{"issuer", options_.issuer}, {"error", keys.error().message}, {"keeping", keys_ ? "the last keys" : "none"}});
     return false;
   }
+  for (const auto& refused : keys.value().refused()) {
+    logWithFields(authLog(), sdk::LogLevel::Warning, "OIDC key left out",
+                  {{"issuer", options_.issuer}, {"error", refused.message}});
+  }
   logWithFields(authLog(), sdk::LogLevel::Info, "OIDC keys fetched",
                 {{"issuer", options_.issuer}, {"keys", std::to_string(keys.value().keys().size())}});
   keys_ = std::make_shared<const JwkSet>(std::move(keys.value()));
@@ -128,8 +133,11 @@ bool OidcKeySource::mayRefetch() {
 }
 
 bool OidcKeySource::refetchNow() {
-  std::lock_guard fetching(fetch_mutex_);
+  // Never queue behind a running fetch: tokens naming made-up keys must not
+  // hold the API's workers while the issuer is slow.
   if (!mayRefetch()) return false;
+  std::unique_lock fetching(fetch_mutex_, std::try_to_lock);
+  if (!fetching.owns_lock() || !mayRefetch()) return false;
   return fetchAndStore();
 }
 

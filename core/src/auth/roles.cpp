@@ -22,8 +22,8 @@ std::optional<Role> roleNamed(std::string_view name) {
 }
 
 Role requiredRole(std::string_view method, std::string_view pattern) {
-  if (method == "GET" || method == "HEAD") return Role::Viewer;
   if (method == "DELETE" || pattern.starts_with("/api/v1/admin/")) return Role::Admin;
+  if (method == "GET" || method == "HEAD") return Role::Viewer;
   return Role::Operator;
 }
 

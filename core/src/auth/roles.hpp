@@ -15,9 +15,10 @@ std::string_view roleName(Role role);
 // "viewer", "operator" or "admin"; std::nullopt for anything else.
 std::optional<Role> roleNamed(std::string_view name);
 
-// The role a request to a route needs: GET and HEAD read (viewer); DELETE and
-// everything under /api/v1/admin/ change what cannot be undone or the
-// gateway itself (admin); every other method is a command (operator).
+// The role a request to a route needs: DELETE and everything under
+// /api/v1/admin/ change what cannot be undone or the gateway itself (admin);
+// GET and HEAD elsewhere read (viewer); every other method is a command
+// (operator).
 // `pattern` is the route's pattern, or the request path when no route matched.
 Role requiredRole(std::string_view method, std::string_view pattern);
 

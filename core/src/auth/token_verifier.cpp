@@ -16,8 +16,20 @@ std::variant<VerifiedToken, TokenRefusal> TokenVerifier::verify(std::string_view
   if (const auto* failure = std::get_if<JwtFailure>(&result); failure && failure->reason == "unknown_key") {
     if (refetch == Refetch::InBackground) {
       keys_->refetchSoon();
-    } else if (keys_->refetchNow()) {
-      result = verifyJwt(token, *keys_->keys(), expectations, std::chrono::system_clock::now());
+    } else {
+      keys_->refetchNow();
+    }
+    // Keys fetched meanwhile, by this call or another, may hold the token's.
+    if (auto fresh = keys_->keys(); fresh != keys) {
+      result = verifyJwt(token, *fresh, expectations, std::chrono::system_clock::now());
+    }
+  }
+  if (auto* verified = std::get_if<VerifiedJwt>(&result)) {
+    // Keycloak marks its ID and refresh tokens; only access tokens call APIs.
+    const auto typ = verified->claims->FindMember("typ");
+    if (typ != verified->claims->MemberEnd() && typ->value.IsString() && std::string_view(typ->value.GetString()) != "Bearer") {
+      return TokenRefusal{401, "token_type",
+                          "token is a \"" + std::string(typ->value.GetString()) + "\" token, not an access token"};
     }
   }
   if (auto* failure = std::get_if<JwtFailure>(&result)) return TokenRefusal{401, failure->reason, failure->description};

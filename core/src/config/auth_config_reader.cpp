@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include <boost/asio/ip/address.hpp>
 #include <Poco/Exception.h>
 #include <Poco/URI.h>
 
@@ -25,7 +26,15 @@ std::vector<std::string> strings(const rapidjson::Value& object, const char* nam
 
 bool isLoopbackHost(std::string_view host) {
   if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  return host == "localhost" || host == "::1" || host.starts_with("127.");
+  if (host == "localhost") return true;
+  // An address, not a name: "127.evil.example" is not this machine.
+  boost::system::error_code error;
+  const auto address = boost::asio::ip::make_address(std::string(host), error);
+  if (error) return false;
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    return boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, address.to_v6()).is_loopback();
+  }
+  return address.is_loopback();
 }
 
 std::optional<sdk::Error> readOidc(const rapidjson::Value& value, const std::string& pointer, OidcSettings& out) {
@@ -72,8 +81,14 @@ std::optional<sdk::Error> readApiAuth(const rapidjson::Value& value, ApiAuthConf
     }
   }
   if (auto role_names = value.FindMember("role_names"); role_names != value.MemberEnd()) {
+    std::set<std::string> given;
     for (const auto& member : role_names->value.GetObject()) {
       out.role_names[member.name.GetString()] = member.value.GetString();
+      if (!given.insert(member.value.GetString()).second) {
+        const std::string at = std::string("/server/auth/role_names/") + member.name.GetString();
+        return sdk::Error{at, at + ": \"" + member.value.GetString() + "\" names another role too (each role needs "
+                                                                       "its own name)"};
+      }
     }
   }
   if (value.HasMember("public_paths")) out.public_paths = strings(value, "public_paths");

@@ -26,13 +26,26 @@ const TestSigningKey& ec384Key() {
   return key;
 }
 
+// The document's error, or else the first key it refused.
 sdk::Error errorOf(std::string_view json) {
   auto parsed = JwkSet::parse(json);
-  if (parsed) {
+  if (parsed && parsed.value().refused().empty()) {
     ADD_FAILURE() << "parsed without error: " << json;
     return {};
   }
-  return parsed.error();
+  return parsed ? parsed.value().refused().front() : parsed.error();
+}
+
+TEST(JwkSet, ABadKeyIsLeftOutAndTheOthersKept) {
+  std::string bad = rsaKey().jwk();
+  bad.replace(bad.find("\"kid\":\"rsa-1\""), 13, "\"kid\":\"bad\"");
+  bad.replace(bad.find("\"e\":\""), 5, "\"e\":\"!");
+  auto parsed = JwkSet::parse(R"({"keys":[)" + bad + "," + ec256Key().jwk() + "]}");
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  ASSERT_EQ(parsed.value().keys().size(), 1u);
+  EXPECT_NE(parsed.value().find("ec-256"), nullptr);
+  ASSERT_EQ(parsed.value().refused().size(), 1u);
+  EXPECT_THAT(parsed.value().refused()[0].message, HasSubstr("keys[0].e"));
 }
 
 TEST(JwkSet, ParsesRsaAndEcKeys) {

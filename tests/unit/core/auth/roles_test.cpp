@@ -13,6 +13,7 @@ TEST(Roles, ReadingNeedsViewerCommandsOperatorAndWhatCannotBeUndoneAdmin) {
   EXPECT_EQ(requiredRole("PUT", "/api/v1/anything"), Role::Operator);
   EXPECT_EQ(requiredRole("DELETE", "/api/v1/deadletters"), Role::Admin);
   EXPECT_EQ(requiredRole("POST", "/api/v1/admin/reload"), Role::Admin);
+  EXPECT_EQ(requiredRole("GET", "/api/v1/admin/anything"), Role::Admin) << "admin routes, whatever the method";
 }
 
 TEST(Roles, EachRoleIncludesTheOnesBelow) {

@@ -96,6 +96,9 @@ TEST(AuthConfig, RefusesWhatCouldLetNoOneInOrEveryoneIn) {
   ASSERT_FALSE(certificates);
   EXPECT_THAT(certificates.error().message, HasSubstr("/server/auth/client_certificates: needs "
                                                       "/server/tls/client_auth \"optional\" or \"required\""));
+  auto shared_name = load(R"({"auth": {"api_keys": [)" + key + R"(], "role_names": {"viewer": "staff", "admin": "staff"}}})");
+  ASSERT_FALSE(shared_name) << "a viewer would be an admin";
+  EXPECT_THAT(shared_name.error().message, HasSubstr("\"staff\" names another role too"));
   auto required_role = load(R"({"auth": {"oidc": {"issuer": "https://k.example/r", "audience": "a",
     "required_role": "x"}}})");
   ASSERT_FALSE(required_role);
@@ -125,6 +128,8 @@ TEST(AuthConfig, LoopbackHostsAreThoseOnlyThisMachineReaches) {
   EXPECT_FALSE(isLoopbackHost("::"));
   EXPECT_FALSE(isLoopbackHost("10.0.0.1"));
   EXPECT_FALSE(isLoopbackHost("localhost.example.com"));
+  EXPECT_FALSE(isLoopbackHost("127.evil.example")) << "a name, not an address";
+  EXPECT_TRUE(isLoopbackHost("::ffff:127.0.0.1"));
 }
 
 }  // namespace
