@@ -104,6 +104,33 @@ TEST_F(GatewayTls, RenewsItsCertificateOnReloadWhileOpenConnectionsStay) {
   EXPECT_THAT(after.get("/healthz"), StartsWith("HTTP/1.1 200 OK\r\n"));
 }
 
+// server.auth.client_certificates: a verified client certificate's subject
+// is the caller, with the roles it maps to; without one, credentials are needed.
+TEST_F(GatewayTls, AClientCertificateMapsToItsRoles) {
+  const auto file = dir_ / "mtls.json";
+  std::ofstream(file) << R"({
+  "server": {"host": "127.0.0.1", "port": 0,
+             "tls": {"cert_file": ")" << (dir_ / "tls.crt").string() << R"(", "key_file": ")"
+                      << (dir_ / "tls.key").string() << R"(", "client_ca_file": ")" << pki_->file("ca.pem")
+                      << R"(", "client_auth": "optional"},
+             "auth": {"client_certificates": [{"subject": "CN=ccm-test-client", "roles": ["viewer"]}]}},
+  "plugins": {"directories": [")" << kPluginDir << R"("]},
+  "store": {"sqlite": {"path": ")" << (dir_ / "gw.db").string() << R"("}},
+  "sinks": []
+})";
+  gateway_ = std::make_unique<ChildProcess>(std::vector<std::string>{kGateway, "--config", file.string()});
+  const auto port = waitForListeningPort(*gateway_, std::chrono::seconds(60));
+  ASSERT_TRUE(port) << gateway_->stderrText();
+  TlsClient with_certificate(*port, {pki_->file("ca.pem"), pki_->file("client.pem"), pki_->file("client.key"), 0});
+  EXPECT_THAT(with_certificate.get("/api/v1/sessions"), StartsWith("HTTP/1.1 200 OK\r\n"));
+  const auto command = with_certificate.request("POST", "/api/v1/workers", "{}");
+  EXPECT_THAT(command, StartsWith("HTTP/1.1 403 "));
+  EXPECT_THAT(command, HasSubstr("needs role operator; certificate \\\"CN=ccm-test-client\\\" has roles [viewer]"));
+  TlsClient without(*port, {pki_->file("ca.pem"), "", "", 0});
+  EXPECT_THAT(without.get("/api/v1/sessions"), StartsWith("HTTP/1.1 401 "));
+  EXPECT_THAT(without.get("/healthz"), StartsWith("HTTP/1.1 200 OK\r\n"));
+}
+
 TEST_F(GatewayTls, ACertificateThatCannotBeUsedIsAConfigurationError) {
   const auto file = config();
   fs::remove(dir_ / "tls.crt");
