@@ -67,7 +67,9 @@ sdk::Result<std::string> AssessmentPlatformClient::triggerCollection(const sdk::
     writer.Key("worker_hostname");
     writer.String(request.worker_hostname);
     writer.EndObject();
-    return call(std::string(kOperation), config_.base_url + "/api/v1/collections", buffer.GetString());
+    // A session is collected once: its id keys the trigger.
+    return call(std::string(kOperation), {config_.base_url + "/api/v1/collections", buffer.GetString(),
+                                          "ccm-collection-" + request.session_id});
   } catch (const std::exception& e) {
     return sdk::Error{"trigger_collection", "assessment platform trigger_collection failed: " + std::string(e.what())};
   }
@@ -87,14 +89,14 @@ sdk::Result<std::string> AssessmentPlatformClient::assignPod(const std::string& 
     // Seed 002 task 4.11: the body wraps the Pod as {"pod": ...}.
     const std::string url =
         config_.base_url + "/api/v1/sessions/" + pathSegment(session_id) + "/parts/" + pathSegment(part_id) + "/pod";
-    return call(std::string(kOperation), url, "{\"pod\":" + pod_json + "}");
+    return call(std::string(kOperation), {url, "{\"pod\":" + pod_json + "}", "ccm-pod-" + session_id + "-" + part_id});
   } catch (const std::exception& e) {
     return sdk::Error{"assign_pod", "assessment platform assign_pod failed: " + std::string(e.what())};
   }
 }
 
-sdk::Result<std::string> AssessmentPlatformClient::call(const std::string& operation, const std::string& url,
-                                                        const std::string& body) {
+sdk::Result<std::string> AssessmentPlatformClient::call(const std::string& operation, const Post& post) {
+  const std::string& url = post.url;
   if (auto refusal = breaker_.admit(host_.clock().now())) {
     host_.metrics().add(kCalls, 1, {{"operation", operation}, {"outcome", "rejected"}});
     return sdk::Error{"circuit_breaker", "assessment platform " + operation + " (POST " + url + "): " + *refusal};
@@ -102,7 +104,7 @@ sdk::Result<std::string> AssessmentPlatformClient::call(const std::string& opera
   // Whatever happens, the breaker hears the outcome, or a half-open trial would never end.
   auto result = [&]() -> Attempt<std::string> {
     try {
-      return postWithRetries(url, body);
+      return postWithRetries(post);
     } catch (const std::exception& e) {
       return Failure{sdk::Error{url, "assessment platform POST " + url + ": " + e.what()}, false};
     }
@@ -123,11 +125,11 @@ sdk::Result<std::string> AssessmentPlatformClient::call(const std::string& opera
   return std::get<std::string>(std::move(result));
 }
 
-Attempt<std::string> AssessmentPlatformClient::postWithRetries(const std::string& url, const std::string& body) {
+Attempt<std::string> AssessmentPlatformClient::postWithRetries(const Post& post) {
   bool token_refetched = false;
   auto delay = config_.retry.initial_backoff;
   for (int attempt = 1;; ++attempt) {
-    auto result = postOnce(url, body, token_refetched);
+    auto result = postOnce(post, token_refetched);
     auto* failure = std::get_if<Failure>(&result);
     if (failure == nullptr || !failure->transient) return result;
     if (attempt >= config_.retry.max_attempts) {
@@ -135,7 +137,7 @@ Attempt<std::string> AssessmentPlatformClient::postWithRetries(const std::string
       return result;
     }
     host_.logger().log(sdk::LogLevel::Warning, "assessment platform call failed; retrying",
-                       {{"url", url},
+                       {{"url", post.url},
                         {"attempt", std::to_string(attempt)},
                         {"delay_ms", std::to_string(delay.count())},
                         {"error", failure->error.message}});
@@ -144,11 +146,10 @@ Attempt<std::string> AssessmentPlatformClient::postWithRetries(const std::string
   }
 }
 
-Attempt<std::string> AssessmentPlatformClient::postOnce(const std::string& url, const std::string& body,
-                                                        bool& token_refetched) {
+Attempt<std::string> AssessmentPlatformClient::postOnce(const Post& post, bool& token_refetched) {
   auto token = tokens_.token();
   if (auto* failure = std::get_if<Failure>(&token)) return *failure;
-  auto sent = send(url, body, std::get<std::string>(token));
+  auto sent = send(post, std::get<std::string>(token));
   if (auto* failure = std::get_if<Failure>(&sent)) return *failure;
 
   if (std::get<sdk::HttpResponse>(sent).status == 401 && !token_refetched) {
@@ -157,25 +158,26 @@ Attempt<std::string> AssessmentPlatformClient::postOnce(const std::string& url, 
     tokens_.invalidate(std::get<std::string>(token));
     token = tokens_.token();
     if (auto* failure = std::get_if<Failure>(&token)) return *failure;
-    sent = send(url, body, std::get<std::string>(token));
+    sent = send(post, std::get<std::string>(token));
     if (auto* failure = std::get_if<Failure>(&sent)) return *failure;
   }
 
   sdk::HttpResponse& response = std::get<sdk::HttpResponse>(sent);
   if (response.status >= 200 && response.status <= 299) return std::move(response.body);
-  std::string message = "assessment platform POST " + url + ": " + describeResponse(response);
+  std::string message = "assessment platform POST " + post.url + ": " + describeResponse(response);
   if (response.status == 401) message += " (refused a freshly fetched Keycloak token too)";
-  return Failure{sdk::Error{url, message}, isTransientStatus(response.status)};
+  return Failure{sdk::Error{post.url, message}, isTransientStatus(response.status)};
 }
 
-Attempt<sdk::HttpResponse> AssessmentPlatformClient::send(const std::string& url, const std::string& body,
-                                                          const std::string& token) {
+Attempt<sdk::HttpResponse> AssessmentPlatformClient::send(const Post& post, const std::string& token) {
+  const std::string& url = post.url;
   auto sent = http_->send(sdk::HttpRequest{.method = "POST",
                                            .url = url,
                                            .headers = {{"Content-Type", "application/json"},
                                                        {"Accept", "application/json"},
-                                                       {"Authorization", "Bearer " + token}},
-                                           .body = body});
+                                                       {"Authorization", "Bearer " + token},
+                                                       {"Idempotency-Key", post.idempotency_key}},
+                                           .body = post.body});
   if (!sent) {
     return Failure{sdk::Error{url, "assessment platform POST " + url + ": " + sent.error().message},
                    isTransientTransportError(sent.error())};

@@ -28,10 +28,18 @@ public:
                                      const std::string& pod_json) override;
 
 private:
-  sdk::Result<std::string> call(const std::string& operation, const std::string& url, const std::string& body);
-  Attempt<std::string> postWithRetries(const std::string& url, const std::string& body);
-  Attempt<std::string> postOnce(const std::string& url, const std::string& body, bool& token_refetched);
-  Attempt<sdk::HttpResponse> send(const std::string& url, const std::string& body, const std::string& token);
+  // One call to the platform. The same idempotency key goes with every
+  // attempt of it, and with the same call made again after a gateway restart,
+  // so the platform can tell a repeat from a new request.
+  struct Post {
+    std::string url;
+    std::string body;
+    std::string idempotency_key;
+  };
+  sdk::Result<std::string> call(const std::string& operation, const Post& post);
+  Attempt<std::string> postWithRetries(const Post& post);
+  Attempt<std::string> postOnce(const Post& post, bool& token_refetched);
+  Attempt<sdk::HttpResponse> send(const Post& post, const std::string& token);
 
   sdk::Host& host_;
   AssessmentClientConfig config_;

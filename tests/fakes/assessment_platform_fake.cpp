@@ -103,7 +103,8 @@ Reply AssessmentPlatformFake::handle(ReceivedRequest request) {
     reply = std::move(script_.front());
     script_.pop_front();
   } else {
-    reply = answer(request, call.client_id);
+    reply = answer(request, call.client_id, call.replayed);
+    reply.delay = answer_delay_;
   }
   call.status = reply.drop_connection ? 0 : reply.status;
   calls_.push_back(std::move(call));
@@ -111,7 +112,17 @@ Reply AssessmentPlatformFake::handle(ReceivedRequest request) {
   return reply;
 }
 
-Reply AssessmentPlatformFake::answer(const ReceivedRequest& request, std::string& client_id) {
+void AssessmentPlatformFake::setAnswerDelay(std::chrono::milliseconds delay) {
+  std::lock_guard lock(mutex_);
+  answer_delay_ = delay;
+}
+
+int AssessmentPlatformFake::collectionsTriggered() const {
+  std::lock_guard lock(mutex_);
+  return collections_;
+}
+
+Reply AssessmentPlatformFake::answer(const ReceivedRequest& request, std::string& client_id, bool& replayed) {
   static const std::regex kPodPath("^/api/v1/sessions/([^/]+)/parts/([^/]+)/pod$");
   std::smatch match;
   const bool is_collection = request.target == "/api/v1/collections";
@@ -133,8 +144,20 @@ Reply AssessmentPlatformFake::answer(const ReceivedRequest& request, std::string
   if (request.header("Content-Type").value_or("").rfind("application/json", 0) != 0) {
     return problem(415, "Content-Type must be application/json");
   }
-  return is_collection ? collection(request.body)
-                       : podAssignment(decodeSegment(match[1]), decodeSegment(match[2]), request.body);
+  const auto key = request.header("Idempotency-Key");
+  if (key) {
+    if (auto seen = idempotent_.find(*key); seen != idempotent_.end()) {
+      if (seen->second.target != request.target || seen->second.body != request.body) {
+        return problem(422, "Idempotency-Key " + *key + " was used for another request");
+      }
+      replayed = true;
+      return seen->second.reply;
+    }
+  }
+  Reply reply = is_collection ? collection(request.body)
+                              : podAssignment(decodeSegment(match[1]), decodeSegment(match[2]), request.body);
+  if (key && reply.status >= 200 && reply.status < 300) idempotent_[*key] = {request.target, request.body, reply};
+  return reply;
 }
 
 Reply AssessmentPlatformFake::collection(const std::string& body) {

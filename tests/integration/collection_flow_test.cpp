@@ -1,10 +1,13 @@
 // Phase 4 task 4.12, end to end with real processes on 127.0.0.1: the
 // gateway with its pod-generator and assessment-client plugins, a fake
 // Keycloak and a fake Assessment Platform that check tokens and bodies.
+#include <signal.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <thread>
 
 #include <Poco/Net/HTTPClientSession.h>
 #include <Poco/Net/HTTPRequest.h>
@@ -63,6 +66,10 @@ protected:
     "client_id": "ccm-gateway", "client_secret": "env:CCM_TEST_CLIENT_SECRET",
     "retry": {"max_attempts": 2, "initial_backoff_ms": 10}}}
 })";
+    start();
+  }
+  // Runs the gateway on the fixture's config and database (again after a kill).
+  void start() {
     gateway_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{kGateway, "--config", (dir_ / "gateway.json").string()},
         std::vector<std::string>{"CCM_TEST_CLIENT_SECRET=gateway-secret", "CCM_TEST_LDS_TOKEN=lds-token",
@@ -170,6 +177,55 @@ TEST_F(CollectionFlow, APlatformFailureIsRecordedOnTheSessionAndNothingCrashes) 
   EXPECT_THAT(error, HasSubstr("pod assignment failed"));
   EXPECT_EQ(post("/api/v1/sessions/" + session + "/running").status, 200);  // the session goes on
   EXPECT_EQ(httpCall(port_, "GET", "/healthz").status, 200);
+}
+
+// The collection trigger is consumed from the event log: a crash after
+// "collecting" committed and before the platform's answer came back makes the
+// call again after the restart, with the same Idempotency-Key, so the
+// platform does not collect twice; the session then goes on to grading.
+TEST_F(CollectionFlow, ATriggerCutShortByACrashIsMadeAgainAfterTheRestartAndCollectsOnce) {
+  const auto session = readySession();
+  const std::string s = "/api/v1/sessions/" + session;
+  ASSERT_TRUE(platform_.waitForCalls(1, std::chrono::seconds(20)));  // the pod
+  ASSERT_EQ(post(s + "/running").status, 200);
+  platform_.setAnswerDelay(std::chrono::seconds(60));
+  ASSERT_EQ(post(s + "/collect").status, 200);
+  ASSERT_TRUE(platform_.waitForCalls(2, std::chrono::seconds(20)));
+  EXPECT_EQ(platform_.collectionsTriggered(), 1) << "the platform started it; its answer is still on the way";
+  gateway_->signal(SIGKILL);
+  ASSERT_TRUE(gateway_->waitForExit(std::chrono::seconds(10)));
+  platform_.setAnswerDelay(std::chrono::milliseconds(0));
+
+  start();
+  // After the restart the flow resumes from its last saved cursor: the
+  // collection again, and perhaps the pod too (progress is saved in the
+  // background, at least once), each a replay to the platform.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  std::optional<ccm::fakes::PlatformCall> again;
+  while (!again && std::chrono::steady_clock::now() < deadline) {
+    platform_.waitForCalls(platform_.calls().size() + 1, std::chrono::milliseconds(200));
+    const auto calls = platform_.calls();
+    for (std::size_t i = 2; i < calls.size(); ++i) {
+      if (calls[i].request.target == "/api/v1/collections") again = calls[i];
+    }
+  }
+  ASSERT_TRUE(again) << gateway_->stderrText();
+  const auto calls = platform_.calls();
+  EXPECT_EQ(again->status, 202);
+  ASSERT_TRUE(again->request.header("Idempotency-Key"));
+  EXPECT_EQ(*again->request.header("Idempotency-Key"), "ccm-collection-" + session);
+  EXPECT_EQ(calls[1].request.header("Idempotency-Key"), again->request.header("Idempotency-Key"));
+  for (std::size_t i = 2; i < calls.size(); ++i) EXPECT_TRUE(calls[i].replayed) << calls[i].request.target;
+  EXPECT_EQ(platform_.collectionsTriggered(), 1);
+
+  const auto graded = post(s + "/grading");
+  ASSERT_EQ(graded.status, 200) << graded.body;
+  EXPECT_STREQ(parse(graded.body)["state"].GetString(), "grading");
+  // The consumer is listed beside the sinks, caught up, with nothing dead-lettered.
+  const auto sinks = httpCall(port_, "GET", "/api/v1/sinks").body;
+  EXPECT_THAT(sinks, HasSubstr("\"name\":\"_collection-flow\""));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(platform_.calls().size(), calls.size()) << "nothing more once acknowledged";
 }
 
 TEST_F(CollectionFlow, AWholeSessionRunsFromDefinitionToTerminatedDrivenByLdsAndGradingEvents) {

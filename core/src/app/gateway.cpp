@@ -104,6 +104,8 @@ sdk::Result<std::vector<SinkSpec>> Gateway::buildSinks(const GatewayConfig& conf
     }
     specs.push_back(std::move(spec));
   }
+  // The collection flow consumes the log beside the sinks (it needs no reload).
+  if (assessment_client_) specs.push_back(CollectionFlow::spec(collection_));
   return specs;
 }
 
@@ -187,14 +189,12 @@ sdk::Result<std::unique_ptr<Gateway>> Gateway::create(GatewayConfig config) {
                                   [g = gateway.get()](const OidcSettings& settings) { return g->verifierFor(settings); });
   if (!ingress) return ingress.error();
   gateway->ingress_ = std::move(ingress.value());
+  gateway->collection_ = std::make_shared<CollectionFlow>(*gateway->store_, *gateway->lifecycle_,
+                                                          gateway->pod_generator_, gateway->assessment_client_,
+                                                          gateway->config_.engine.assessment_part_id);
   auto sinks = gateway->buildSinks(config_ref, selected.value());
   if (!sinks) return sinks.error();
   gateway->initial_sinks_ = std::move(sinks.value());
-  gateway->collection_ = std::make_unique<CollectionFlow>(*gateway->store_, *gateway->lifecycle_,
-                                                          gateway->pod_generator_, gateway->assessment_client_,
-                                                          gateway->config_.engine.assessment_part_id);
-  gateway->lifecycle_->setTransitionListener(
-      [flow = gateway->collection_.get()](const LabletSession& session) { flow->sessionEntered(session); });
   gateway->countInstances(selected.value());
   return gateway;
 }

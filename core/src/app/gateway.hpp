@@ -98,7 +98,7 @@ private:
   std::unique_ptr<EventIngress> ingress_;  // POST /api/v1/events; holds the sources too
   std::shared_ptr<sdk::PodGenerator> pod_generator_;
   std::shared_ptr<sdk::AssessmentClient> assessment_client_;
-  std::unique_ptr<CollectionFlow> collection_;
+  std::shared_ptr<CollectionFlow> collection_;  // also held by its dispatcher in delivery_
   std::unique_ptr<PeriodicTask> reconciler_;  // Lifecycle::reconcile() every engine.reconcile_interval_ms
   std::unique_ptr<Router> router_;  // the routes server_ serves
   std::unique_ptr<ApiServer> server_;

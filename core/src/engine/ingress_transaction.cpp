@@ -186,7 +186,7 @@ void Lifecycle::commitIngressGroup(const std::vector<IngressRequestPtr>& group) 
     }
     if (auto unowned = owners.unowned(); !unowned.empty()) transaction->forgetIngress(unowned);
     transaction->commit();
-    for (auto& uow : applied) committed(*uow);
+    if (!applied.empty()) committed();
   } catch (...) {
     // The transaction rolled back: nothing of the group was applied.
     for (auto& request : group) request->error = std::current_exception();

@@ -41,19 +41,16 @@ Expected<T> Lifecycle::inTransaction(const std::function<Expected<T>(UnitOfWork&
   Expected<T> result = work(uow);
   if (result.ok()) {
     transaction->commit();
-    committed(uow);
+    committed();
   }  // otherwise the destructor rolls back
   return result;
 }
 
-void Lifecycle::committed(UnitOfWork& uow) {
+void Lifecycle::committed() {
   // The change is committed whatever a listener does: one that throws is
   // logged, and the caller still hears that its command was applied.
   try {
     if (on_commit_) on_commit_();
-    if (on_transition_) {
-      for (const auto& session : uow.entered()) on_transition_(session);
-    }
   } catch (const std::exception& e) {
     logWithFields(Poco::Logger::get("ccm.engine"), sdk::LogLevel::Error, "commit listener failed",
                   {{"error", e.what()}});

@@ -136,11 +136,6 @@ public:
   // Called after every commit that appended events (for example to wake the
   // dispatchers). Set once, before commands run.
   void setCommitListener(std::function<void()> listener) { on_commit_ = std::move(listener); }
-  // Called after a commit for every state a session entered in it, in order
-  // (for integrations that must act on a state, e.g. collection). Set once,
-  // before commands run; must be quick (queue the work).
-  using TransitionListener = std::function<void(const LabletSession& session)>;
-  void setTransitionListener(TransitionListener listener) { on_transition_ = std::move(listener); }
 
   // One reconciliation pass, driven from the store so it survives restarts:
   // sessions past their TTL stop with EXPIRED; graded sessions stop with
@@ -182,8 +177,7 @@ private:
 
   Store& store_;
   std::function<void()> on_commit_;
-  TransitionListener on_transition_;
-  void committed(UnitOfWork& uow);
+  void committed();  // tells on_commit_
   CloudEventConverter converter_;
   EngineSettings settings_;
   Clock now_;

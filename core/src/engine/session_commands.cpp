@@ -37,7 +37,6 @@ Expected<LabletSession> Lifecycle::moveSession(UnitOfWork& uow, const std::strin
   if (change) change(after);
   uow.tx().saveSession(after);
   uow.record(sessionStateChanged(after, previous, uow.now(), score_report));
-  uow.entered(after);
   return after;
 }
 

@@ -21,16 +21,11 @@ public:
   Transaction& tx() { return tx_; }
   const std::string& now() const { return now_; }
   void record(const DomainEvent& event) { tx_.appendEvent(converter_.convert(event)); }
-  // Sessions as they entered a new state in this transaction, for listeners
-  // told after the commit.
-  void entered(const LabletSession& session) { entered_.push_back(session); }
-  const std::vector<LabletSession>& entered() const { return entered_; }
 
 private:
   Transaction& tx_;
   const CloudEventConverter& converter_;
   std::string now_;
-  std::vector<LabletSession> entered_;
 };
 
 }  // namespace ccm::core

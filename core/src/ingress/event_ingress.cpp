@@ -237,7 +237,6 @@ IngressOutcome EventIngress::answered(const Applying& state, const Lifecycle::In
                             {}, state.failing_pointer,
                             state.batch ? std::optional<std::size_t>(failing) : std::nullopt};
   }
-  runHooks(state.made);
   IngressReceipt receipt;
   receipt.items.reserve(events.size());
   for (std::size_t i = 0; i < events.size(); ++i) {
@@ -250,20 +249,6 @@ IngressOutcome EventIngress::answered(const Applying& state, const Lifecycle::In
     receipt.items.push_back({events[i].id, events[i].source, events[i].type, result});
   }
   return receipt;
-}
-
-void EventIngress::runHooks(const std::vector<SessionTransition>& made) const {
-  for (const auto& transition : made) {
-    for (const auto& hook : hooks_) {
-      try {
-        hook(transition);
-      } catch (const std::exception& e) {
-        // The change is committed; a failing follow-up must not turn the 202 into an error.
-        logWithFields(ingressLog(), sdk::LogLevel::Error, "ingress commit hook failed",
-                      {{"session", transition.session.id}, {"error", e.what()}});
-      }
-    }
-  }
 }
 
 sdk::Result<std::unique_ptr<EventIngress>> makeEventIngress(const GatewayConfig& config,

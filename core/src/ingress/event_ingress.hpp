@@ -53,12 +53,6 @@ struct IngressReceipt {
 
 using IngressOutcome = std::variant<IngressReceipt, IngressRejection>;
 
-// Called after the commit of every request that moved a session, once per
-// state entered, on the committing thread and before the 202 goes out: keep it
-// short (hand slow work, such as asking the Assessment Platform to collect
-// when `entered` is collecting, to a queue of your own). Must not throw.
-using CommitHook = std::function<void(const SessionTransition&)>;
-
 class EventIngress {
 public:
   using Clock = std::function<std::chrono::system_clock::time_point()>;
@@ -68,9 +62,6 @@ public:
                                                           std::vector<IngressSource> sources,
                                                           std::optional<Credentials> forward_credentials,
                                                           Lifecycle& lifecycle, Clock now);
-
-  // Registers a hook; call before serving (not synchronised with acceptAsync()).
-  void addCommitHook(CommitHook hook) { hooks_.push_back(std::move(hook)); }
 
   // One request, its body already read within max_body_bytes: checks and
   // parses it on the caller's thread, and `answer` runs once with the outcome
@@ -95,7 +86,6 @@ private:
              IngressAnswer answer) const;
   IngressOutcome answered(const Applying& state, const Lifecycle::IngressResults& results,
                           std::exception_ptr error) const;
-  void runHooks(const std::vector<SessionTransition>& made) const;
 
   GatewayConfig::Ingress settings_;
   std::vector<IngressSource> sources_;
@@ -104,7 +94,6 @@ private:
   Lifecycle& lifecycle_;
   CommandCatalog commands_;
   Clock now_;
-  std::vector<CommitHook> hooks_;
 };
 
 // Builds the ingress from the config and the source instances the gateway

@@ -37,6 +37,26 @@ TEST_F(AssessmentClientCalls, TriggerCollectionPostsTheExactBodyWithABearerToken
   EXPECT_EQ(calls[0].request.header("Content-Type"), "application/json");
   EXPECT_EQ(calls[0].request.header("Accept"), "application/json");
   EXPECT_EQ(calls[0].request.header("Authorization"), "Bearer " + keycloak_.issuedTokens().at(0));
+  EXPECT_EQ(calls[0].request.header("Idempotency-Key"), "ccm-collection-sess-1");
+}
+
+// The same call made again (a retry, or after a gateway restart) carries the
+// same Idempotency-Key, and the platform does not act on it twice.
+TEST_F(AssessmentClientCalls, ARepeatedCallIsAReplayToThePlatform) {
+  auto client = makeClient();
+  ASSERT_TRUE(client->triggerCollection(collectionRequest()));
+  auto again = client->triggerCollection(collectionRequest());
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again.value(), R"({"collection_id":"col-1","session_id":"sess-1","status":"accepted"})");
+  EXPECT_EQ(platform_.collectionsTriggered(), 1);
+  ASSERT_TRUE(client->assignPod("as-77", "part-2", kPod));
+  ASSERT_TRUE(client->assignPod("as-77", "part-2", kPod));
+  const auto calls = platform_.calls();
+  ASSERT_EQ(calls.size(), 4u);
+  EXPECT_TRUE(calls[1].replayed);
+  EXPECT_EQ(calls[2].request.header("Idempotency-Key"), "ccm-pod-as-77-part-2");
+  EXPECT_FALSE(calls[2].replayed);
+  EXPECT_TRUE(calls[3].replayed);
 }
 
 TEST_F(AssessmentClientCalls, AssignPodWrapsThePodAndPassesTheSchemaCheck) {
@@ -102,6 +122,7 @@ TEST_F(AssessmentClientCalls, TransientFailuresAreRetriedUntilSuccess) {
   EXPECT_EQ(calls[1].status, 503);
   EXPECT_EQ(calls[2].status, 202);
   EXPECT_EQ(calls[2].request.body, calls[0].request.body);
+  EXPECT_EQ(calls[2].request.header("Idempotency-Key"), calls[0].request.header("Idempotency-Key"));
   EXPECT_EQ(tokenRequests(), 1u);
 }
 
