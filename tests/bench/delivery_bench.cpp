@@ -28,7 +28,7 @@
 #include "ccm/sdk/testing/fake_host.hpp"
 #include "delivery/delivery_service.hpp"
 #include "engine/lifecycle.hpp"
-#include "engine/uuid.hpp"
+#include "domain/uuid.hpp"
 #include "plugin/http_client.hpp"
 #include "plugin/plugin_catalog.hpp"
 #include "plugin/plugin_instance.hpp"

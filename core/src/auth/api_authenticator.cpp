@@ -5,7 +5,7 @@
 
 #include "auth/jwt_verifier.hpp"
 #include "ccm/sdk/secret.hpp"
-#include "ingress/credentials.hpp"
+#include "auth/digests.hpp"
 
 namespace ccm::core {
 namespace {

@@ -8,7 +8,7 @@
 #include <rapidjson/document.h>
 
 #include "ccm/sdk/codec.hpp"
-#include "config/auth_config_reader.hpp"
+#include "http/host_address.hpp"
 #include "observability/json_log.hpp"
 
 namespace ccm::core {

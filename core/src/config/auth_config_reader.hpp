@@ -20,7 +20,4 @@ std::optional<sdk::Error> readOidc(const rapidjson::Value& value, const std::str
 // server.auth (schema-valid).
 std::optional<sdk::Error> readApiAuth(const rapidjson::Value& value, ApiAuthConfig& out);
 
-// 127.0.0.0/8, ::1 and "localhost": addresses only this machine reaches.
-bool isLoopbackHost(std::string_view host);
-
 }  // namespace ccm::core

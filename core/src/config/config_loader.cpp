@@ -9,6 +9,7 @@
 #include <rapidjson/error/en.h>
 
 #include "config/auth_config_reader.hpp"
+#include "http/host_address.hpp"
 #include "config/json_locations.hpp"
 #include "config/json_schema.hpp"
 #include "gateway_schema.hpp"

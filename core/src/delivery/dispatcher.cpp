@@ -2,7 +2,7 @@
 
 #include <Poco/Logger.h>
 
-#include "engine/lifecycle.hpp"
+#include "domain/time.hpp"
 #include "observability/json_log.hpp"
 
 namespace ccm::core {

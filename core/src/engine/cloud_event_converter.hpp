@@ -4,8 +4,8 @@
 #include <string>
 
 #include "ccm/sdk/cloud_event.hpp"
-#include "engine/domain_event.hpp"
-#include "engine/uuid.hpp"
+#include "domain/domain_event.hpp"
+#include "domain/uuid.hpp"
 
 namespace ccm::core {
 

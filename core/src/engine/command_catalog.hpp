@@ -8,7 +8,7 @@
 
 #include "ccm/sdk/source.hpp"
 #include "config/json_schema.hpp"
-#include "engine/aggregates.hpp"
+#include "domain/aggregates.hpp"
 #include "engine/expected.hpp"
 #include "engine/lifecycle.hpp"
 

@@ -4,7 +4,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/states.hpp"
+#include "domain/states.hpp"
 
 // Every CloudEvent type the gateway emits, with its payload version and the
 // data fields its JSON Schema (config/schemas/events/<type>.json) requires.

@@ -4,9 +4,9 @@
 #include <string>
 #include <string_view>
 
-#include "engine/aggregates.hpp"
-#include "engine/domain_event.hpp"
-#include "engine/states.hpp"
+#include "domain/aggregates.hpp"
+#include "domain/domain_event.hpp"
+#include "domain/states.hpp"
 
 // Pure builders of the DomainEvent for each catalog event (event_catalog.hpp):
 // type, subject, time = now, and the data object its schema in

@@ -12,18 +12,6 @@
 
 namespace ccm::core {
 
-std::string formatUtc(std::chrono::system_clock::time_point time) {
-  const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count() % 1000;
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-  std::tm utc{};
-  gmtime_r(&seconds, &utc);
-  char buffer[40];
-  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%S", &utc);
-  char out[48];
-  std::snprintf(out, sizeof out, "%s.%03dZ", buffer, static_cast<int>(millis < 0 ? millis + 1000 : millis));
-  return out;
-}
-
 Lifecycle::Lifecycle(Store& store, CloudEventConverter converter, EngineSettings settings, Clock now, IdSource new_id)
     : store_(store),
       converter_(std::move(converter)),

@@ -13,16 +13,14 @@
 #include <string>
 #include <vector>
 
-#include "engine/aggregates.hpp"
+#include "domain/aggregates.hpp"
 #include "engine/cloud_event_converter.hpp"
-#include "engine/domain_event.hpp"
+#include "domain/domain_event.hpp"
 #include "engine/expected.hpp"
+#include "domain/time.hpp"
 #include "store/store.hpp"
 
 namespace ccm::core {
-
-// RFC 3339 UTC timestamp with milliseconds, e.g. "2026-11-23T10:35:42.123Z".
-std::string formatUtc(std::chrono::system_clock::time_point time);
 
 struct EngineSettings {
   std::int64_t session_ttl_seconds = 4 * 3600;  // when a definition sets none

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "ccm/sdk/result.hpp"
-#include "engine/aggregates.hpp"
+#include "domain/aggregates.hpp"
 #include "engine/smart_annotations.hpp"
 
 // ADR-004: a scheduled session gets one worker port per smart annotation,

@@ -4,7 +4,7 @@
 #include <optional>
 
 #include "ccm/sdk/result.hpp"
-#include "engine/aggregates.hpp"
+#include "domain/aggregates.hpp"
 
 // Whether a session may be placed on a worker. Pure: the caller counts the
 // worker's live sessions (isLive in session_transitions.hpp) and, on success,

@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "ccm/sdk/result.hpp"
-#include "engine/aggregates.hpp"
-#include "engine/states.hpp"
+#include "domain/aggregates.hpp"
+#include "domain/states.hpp"
 
 // The LabletSession state machine (ADR-003, 2026-02-18) as one pure transition
 // table. No I/O: the caller supplies the clock, stores the result and emits the

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "engine/cloud_event_converter.hpp"
-#include "engine/domain_event.hpp"
+#include "domain/domain_event.hpp"
 #include "engine/lifecycle.hpp"
 #include "store/store.hpp"
 

@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "ccm/sdk/result.hpp"
-#include "engine/aggregates.hpp"
-#include "engine/states.hpp"
+#include "domain/aggregates.hpp"
+#include "domain/states.hpp"
 
 // The Worker state machine (Phase 4 plan, task 4.3) as one pure transition
 // table. No I/O: the caller supplies the clock, stores the result and emits the

@@ -8,6 +8,7 @@
 
 #include "ccm/sdk/codec.hpp"
 #include "ccm/sdk/result.hpp"
+#include "auth/digests.hpp"
 #include "auth/token_verifier.hpp"
 #include "config/gateway_config.hpp"
 
@@ -47,13 +48,5 @@ struct CredentialFailure {
 std::optional<CredentialFailure> checkCredentials(const Credentials& credentials, const sdk::Headers& headers,
                                                   std::string_view body);
 
-// SHA-256 of `text`: 32 raw bytes.
-std::string sha256(std::string_view text);
-
-// Hex (lower-case) HMAC-SHA256 of `message` under `key`.
-std::string hmacSha256Hex(std::string_view key, std::string_view message);
-
-// Equal-length inputs are compared in time independent of their content.
-bool constantTimeEquals(std::string_view a, std::string_view b);
 
 }  // namespace ccm::core

@@ -4,7 +4,7 @@
 #include <string_view>
 
 #include "ccm/sdk/result.hpp"
-#include "engine/aggregates.hpp"
+#include "domain/aggregates.hpp"
 
 // The aggregates as JSON objects whose member names are the struct's field
 // names, as the store keeps them and the REST API shows them. Pure and

@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "ccm/sdk/result.hpp"
-#include "engine/aggregates.hpp"
+#include "domain/aggregates.hpp"
 
 // Writes and reads the flat JSON objects of aggregate_json.hpp.
 namespace ccm::core {

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "ccm/sdk/codec.hpp"
-#include "engine/uuid.hpp"
+#include "domain/uuid.hpp"
 #include "store/sql_statement.hpp"
 #include "store/sql_store.hpp"
 

@@ -93,10 +93,6 @@ std::string valueRows(std::size_t columns, std::size_t rows) {
   return out;
 }
 
-std::string utcNow() {
-  return Poco::DateTimeFormatter::format(Poco::Timestamp(), "%Y-%m-%dT%H:%M:%S.%iZ");
-}
-
 std::string sortableTime(std::string_view rfc3339) {
   Poco::DateTime time;
   int zone = 0;

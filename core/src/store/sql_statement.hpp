@@ -11,6 +11,7 @@
 #include <variant>
 #include <vector>
 
+#include "domain/time.hpp"
 #include "store/dialect.hpp"
 #include "store/store.hpp"
 
@@ -65,9 +66,6 @@ decltype(auto) guarded(std::string_view operation, Body&& body) {
     throw StoreError(std::string(operation) + ": " + e.what());
   }
 }
-
-// Now, RFC 3339 UTC with milliseconds.
-std::string utcNow();
 
 // An RFC 3339 time as fixed-width UTC ("2026-02-18T09:30:00.000000Z"), so
 // that string order is time order whatever offset or precision it was written

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "ccm/sdk/cloud_event.hpp"
-#include "engine/aggregates.hpp"
+#include "domain/aggregates.hpp"
 #include "store/event_record.hpp"
 
 namespace ccm::core {

@@ -4,6 +4,7 @@
 
 #include "config/auth_config_reader.hpp"
 #include "config/config_loader.hpp"
+#include "http/host_address.hpp"
 
 namespace ccm::core {
 namespace {

@@ -10,7 +10,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "engine/uuid.hpp"
+#include "domain/uuid.hpp"
 #include "store/open_store.hpp"
 
 namespace ccm::core {

@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include "engine/aggregates.hpp"
-#include "engine/domain_event.hpp"
+#include "domain/aggregates.hpp"
+#include "domain/domain_event.hpp"
 #include "engine/event_catalog.hpp"
 #include "engine/event_payloads.hpp"
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "ccm/sdk/cloud_event.hpp"
-#include "engine/aggregates.hpp"
+#include "domain/aggregates.hpp"
 #include "store/store.hpp"
 #include "store/store_config.hpp"
 

@@ -1,4 +1,4 @@
-#include "engine/states.hpp"
+#include "domain/states.hpp"
 
 #include <array>
 #include <utility>

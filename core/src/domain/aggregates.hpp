@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/states.hpp"
+#include "domain/states.hpp"
 
 // The aggregates the engine owns. Plain values: the state machines and the
 // store work on them; no I/O here. Times are RFC 3339 UTC strings.

@@ -1,4 +1,4 @@
-#include "engine/uuid.hpp"
+#include "domain/uuid.hpp"
 
 #include <array>
 #include <cstdint>
