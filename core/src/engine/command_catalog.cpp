@@ -18,9 +18,13 @@ constexpr std::string_view kFault = R"({
   "type": "object", "additionalProperties": false, "required": ["session_id", "reason"],
   "properties": {"session_id": {"type": "string", "minLength": 1}, "reason": {"type": "string", "minLength": 1}}})";
 
-int order(SessionState state) { return static_cast<int>(state); }
+int order(SessionState state) {
+  return static_cast<int>(state);
+}
 
-std::string quoted(SessionState state) { return "\"" + std::string(toString(state)) + "\""; }
+std::string quoted(SessionState state) {
+  return "\"" + std::string(toString(state)) + "\"";
+}
 
 }  // namespace
 
@@ -50,8 +54,8 @@ Expected<std::vector<SessionState>> planCommand(const CommandSpec& spec, const L
   std::vector<SessionState> path;
   if (!isLive(session.state) || order(session.state) >= order(spec.settled)) return path;
   if (order(session.state) < order(spec.earliest)) {
-    return Problem::conflict("session " + session.id + " is " + quoted(session.state) + "; " +
-                             std::string(spec.name) + " applies from " + quoted(spec.earliest) +
+    return Problem::conflict("session " + session.id + " is " + quoted(session.state) + "; " + std::string(spec.name) +
+                             " applies from " + quoted(spec.earliest) +
                              " on (the event came early: send it again once the session got there)");
   }
   // Stopping is off the main line: a fault goes there directly.
@@ -70,7 +74,7 @@ CommandCatalog::CommandCatalog(Lifecycle& lifecycle) : lifecycle_(lifecycle) {
   }
 }
 
-std::optional<Problem> CommandCatalog::apply(const std::vector<sdk::Command>& commands,
+std::optional<Problem> CommandCatalog::apply(Lifecycle::UnitOfWork& uow, const std::vector<sdk::Command>& commands,
                                              std::vector<SessionTransition>& made) const {
   for (const auto& command : commands) {
     const auto* spec = findCommand(command.name);
@@ -90,7 +94,7 @@ std::optional<Problem> CommandCatalog::apply(const std::vector<sdk::Command>& co
                      error->where};
     }
     const std::string session_id = arguments["session_id"].GetString();
-    auto session = lifecycle_.lockSession(session_id);
+    auto session = lifecycle_.lockSession(uow, session_id);
     if (!session) {
       if (session.problem().status == 404) {
         return Problem::unprocessable("session " + session_id + " does not exist");
@@ -100,7 +104,7 @@ std::optional<Problem> CommandCatalog::apply(const std::vector<sdk::Command>& co
     auto path = planCommand(*spec, session.value());
     if (!path) return path.problem();
     for (const SessionState state : path.value()) {
-      auto after = enter(state, session_id, arguments);
+      auto after = enter(uow, state, session_id, arguments);
       if (!after) return after.problem();
       made.push_back({std::move(after.value()), state});
     }
@@ -108,18 +112,22 @@ std::optional<Problem> CommandCatalog::apply(const std::vector<sdk::Command>& co
   return std::nullopt;
 }
 
-Expected<LabletSession> CommandCatalog::enter(SessionState state, const std::string& session_id,
-                                              const rapidjson::Value& arguments) const {
+Expected<LabletSession> CommandCatalog::enter(Lifecycle::UnitOfWork& uow, SessionState state,
+                                              const std::string& session_id, const rapidjson::Value& arguments) const {
   switch (state) {
-    case S::Running: return lifecycle_.markRunning(session_id);
-    case S::Collecting: return lifecycle_.startCollecting(session_id);
-    case S::Grading: return lifecycle_.startGrading(session_id);
+    case S::Running:
+      return lifecycle_.markRunning(uow, session_id);
+    case S::Collecting:
+      return lifecycle_.startCollecting(uow, session_id);
+    case S::Grading:
+      return lifecycle_.startGrading(uow, session_id);
     case S::Graded: {
       auto report = arguments.FindMember("report_id");
-      return lifecycle_.recordScore(session_id, arguments["score"].GetDouble(), arguments["passed"].GetBool(),
+      return lifecycle_.recordScore(uow, session_id, arguments["score"].GetDouble(), arguments["passed"].GetBool(),
                                     report != arguments.MemberEnd() ? report->value.GetString() : "");
     }
-    case S::Stopping: return lifecycle_.failGrading(session_id, arguments["reason"].GetString());
+    case S::Stopping:
+      return lifecycle_.failGrading(uow, session_id, arguments["reason"].GetString());
     default:
       // planCommand only walks the states above; anything else is a bug here.
       return Problem{500, "no command enters state " + quoted(state), {}};

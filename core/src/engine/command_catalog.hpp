@@ -49,15 +49,16 @@ class CommandCatalog {
 public:
   explicit CommandCatalog(Lifecycle& lifecycle);
 
-  // Validates and applies `commands` in order, in the caller's transaction
-  // (call it inside Lifecycle::applyIngress*), and appends the transitions it
+  // Validates and applies `commands` in order, in `uow`'s transaction
+  // (the one Lifecycle::applyIngress* hands its IngressApply), and appends the transitions it
   // made to `made`. A Problem means the caller must not commit: 422 for an
   // unknown session, 409 for an early event, 500 for a command or arguments
   // the catalog does not know (a bug in the source).
-  std::optional<Problem> apply(const std::vector<sdk::Command>& commands, std::vector<SessionTransition>& made) const;
+  std::optional<Problem> apply(Lifecycle::UnitOfWork& uow, const std::vector<sdk::Command>& commands,
+                               std::vector<SessionTransition>& made) const;
 
 private:
-  Expected<LabletSession> enter(SessionState state, const std::string& session_id,
+  Expected<LabletSession> enter(Lifecycle::UnitOfWork& uow, SessionState state, const std::string& session_id,
                                 const rapidjson::Value& arguments) const;
 
   Lifecycle& lifecycle_;

@@ -1,14 +1,13 @@
 // The ingress side of the Lifecycle engine: many inbound events in one
 // transaction, and reading a session inside it.
-#include "engine/ingress_key_owners.hpp"
-#include "engine/lifecycle.hpp"
-#include "engine/unit_of_work.hpp"
+#include <Poco/Logger.h>
 
 #include <algorithm>
 #include <condition_variable>
 
-#include <Poco/Logger.h>
-
+#include "engine/ingress_key_owners.hpp"
+#include "engine/lifecycle.hpp"
+#include "engine/unit_of_work.hpp"
 #include "observability/json_log.hpp"
 
 namespace ccm::core {
@@ -19,15 +18,19 @@ struct Lifecycle::IngressRequest {
   std::vector<EventRecord> records;  // the events' log rows, moved into the transaction
   std::string dedup_until;
   bool refusable;
-  std::function<std::optional<Problem>(std::size_t index)> apply;
+  IngressApply apply;
   IngressDone done;
   std::optional<IngressResults> result;
   std::exception_ptr error;
 };
 
-void Lifecycle::IngressRequestDeleter::operator()(IngressRequest* request) const { delete request; }
+void Lifecycle::IngressRequestDeleter::operator()(IngressRequest* request) const {
+  delete request;
+}
 
-Lifecycle::~Lifecycle() { stopIngress(); }
+Lifecycle::~Lifecycle() {
+  stopIngress();
+}
 
 void Lifecycle::stopIngress() {
   {
@@ -38,9 +41,8 @@ void Lifecycle::stopIngress() {
   if (ingress_committer_.joinable()) ingress_committer_.join();
 }
 
-void Lifecycle::submitIngressBatch(const std::vector<sdk::CloudEvent>& events, std::string dedup_until,
-                                   bool refusable, std::function<std::optional<Problem>(std::size_t index)> apply,
-                                   IngressDone done) {
+void Lifecycle::submitIngressBatch(const std::vector<sdk::CloudEvent>& events, std::string dedup_until, bool refusable,
+                                   IngressApply apply, IngressDone done) {
   // Serialised here, on the caller's thread, so that commits stay short.
   std::vector<EventRecord> records;
   records.reserve(events.size());
@@ -61,9 +63,10 @@ void Lifecycle::submitIngressBatch(const std::vector<sdk::CloudEvent>& events, s
   ingress_queued_.notify_one();
 }
 
-Expected<std::vector<Lifecycle::IngressResult>> Lifecycle::applyIngressBatch(
-    const std::vector<sdk::CloudEvent>& events, const std::string& dedup_until, bool refusable,
-    const std::function<std::optional<Problem>(std::size_t index)>& apply) {
+Expected<std::vector<Lifecycle::IngressResult>> Lifecycle::applyIngressBatch(const std::vector<sdk::CloudEvent>& events,
+                                                                             const std::string& dedup_until,
+                                                                             bool refusable,
+                                                                             const IngressApply& apply) {
   std::mutex mutex;
   std::condition_variable answered;
   std::optional<IngressResults> result;
@@ -114,11 +117,12 @@ namespace {
 // A plugin's translate() or a command that throws refuses its own request
 // (500), not the whole group; a store failure still fails the group, since
 // the transaction may be unusable.
-std::optional<Problem> applyGuarded(const std::function<std::optional<Problem>(std::size_t)>& apply, std::size_t i,
+// The commands `apply` runs join the group's transaction through `uow`.
+std::optional<Problem> applyGuarded(const Lifecycle::IngressApply& apply, Lifecycle::UnitOfWork& uow, std::size_t i,
                                     bool refusable) {
-  if (!refusable) return apply(i);
+  if (!refusable) return apply(uow, i);
   try {
-    return apply(i);
+    return apply(uow, i);
   } catch (const StoreError&) {
     throw;
   } catch (const std::exception& e) {
@@ -156,19 +160,13 @@ void Lifecycle::commitIngressGroup(const std::vector<IngressRequestPtr>& group) 
       std::vector<IngressResult> results;
       std::optional<Problem> problem;
       {
-        // Commands called by `apply` join this transaction; cleared on every exit.
-        struct AmbientScope {
-          UnitOfWork*& slot;
-          ~AmbientScope() { slot = nullptr; }
-        } scope{ambient_};
-        ambient_ = uow.get();
         for (std::size_t i = 0; i < request.events.size() && !problem; ++i, ++position) {
           if (!owners.take(position)) {
             results.push_back(IngressResult::Duplicate);
             continue;
           }
           transaction->appendRecord(std::move(request.records[i]));
-          problem = applyGuarded(request.apply, i, request.refusable);
+          problem = applyGuarded(request.apply, *uow, i, request.refusable);
           results.push_back(IngressResult::Applied);
         }
       }
@@ -193,12 +191,10 @@ void Lifecycle::commitIngressGroup(const std::vector<IngressRequestPtr>& group) 
   }
 }
 
-Expected<LabletSession> Lifecycle::lockSession(const std::string& session_id) {
-  return inTransaction<LabletSession>([&](UnitOfWork& uow) -> Expected<LabletSession> {
-    auto session = uow.tx().findSession(session_id, true);
-    if (!session) return Problem::notFound("session " + session_id + " does not exist");
-    return *session;
-  });
+Expected<LabletSession> Lifecycle::lockSession(UnitOfWork& uow, const std::string& session_id) {
+  auto session = uow.tx().findSession(session_id, true);
+  if (!session) return Problem::notFound("session " + session_id + " does not exist");
+  return *session;
 }
 
 }  // namespace ccm::core

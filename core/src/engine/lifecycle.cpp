@@ -19,11 +19,8 @@ Lifecycle::Lifecycle(Store& store, CloudEventConverter converter, EngineSettings
       now_(std::move(now)),
       new_id_(std::move(new_id)) {}
 
-thread_local Lifecycle::UnitOfWork* Lifecycle::ambient_ = nullptr;
-
 template <class T>
 Expected<T> Lifecycle::inTransaction(const std::function<Expected<T>(UnitOfWork&)>& work) {
-  if (ambient_ != nullptr) return work(*ambient_);
   auto transaction = store_.begin();
   UnitOfWork uow(*transaction, converter_, nowText());
   Expected<T> result = work(uow);

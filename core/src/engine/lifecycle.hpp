@@ -2,22 +2,22 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <mutex>
-#include <thread>
-#include <cstdint>
-#include <functional>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "domain/aggregates.hpp"
-#include "engine/cloud_event_converter.hpp"
 #include "domain/domain_event.hpp"
-#include "engine/expected.hpp"
 #include "domain/time.hpp"
+#include "engine/cloud_event_converter.hpp"
+#include "engine/expected.hpp"
 #include "store/store.hpp"
 
 namespace ccm::core {
@@ -88,6 +88,16 @@ public:
   // Creates the ScoreReport and moves grading -> graded.
   Expected<LabletSession> recordScore(const std::string& session_id, double score, bool passed,
                                       const std::string& report_id);
+
+  // One transaction's work (engine/unit_of_work.hpp): the commands inbound
+  // events run take the ingress group's, passed to their IngressApply.
+  class UnitOfWork;
+  // The same commands, inside `uow`'s transaction.
+  Expected<LabletSession> markRunning(UnitOfWork& uow, const std::string& session_id);
+  Expected<LabletSession> startCollecting(UnitOfWork& uow, const std::string& session_id);
+  Expected<LabletSession> startGrading(UnitOfWork& uow, const std::string& session_id);
+  Expected<LabletSession> recordScore(UnitOfWork& uow, const std::string& session_id, double score, bool passed,
+                                      const std::string& report_id);
   Expected<LabletSession> stopSession(const std::string& session_id, std::optional<FinalState> final_state,
                                       const std::string& reason = {});
   Expected<LabletSession> markStopped(const std::string& session_id);
@@ -99,8 +109,8 @@ public:
   // Accepts external CloudEvents (as the SDK codec parsed, and so validated,
   // them) in ONE transaction (a CloudEvents batch is all or nothing): each is
   // remembered by (source, id) until `dedup_until` and appended to the event
-  // log, then `apply(i)` runs the commands above for it, joining that
-  // transaction — so an event is audited exactly when its state change is
+  // log, then `apply(uow, i)` runs the commands above for it in that
+  // transaction (their UnitOfWork forms) — so an event is audited exactly when its state change is
   // applied. A duplicate gets IngressResult::Duplicate and changes nothing; a
   // Problem from `apply` rolls everything back. Only a `refusable` call may
   // return a Problem from `apply` (one whose events only get logged is not,
@@ -108,28 +118,30 @@ public:
   // thread takes whatever calls are queued into one transaction (group
   // commit: one fsync for many requests). (engine/ingress_transaction.cpp)
   enum class IngressResult { Applied, Duplicate };
+  using IngressApply = std::function<std::optional<Problem>(UnitOfWork& uow, std::size_t index)>;
   using IngressResults = Expected<std::vector<IngressResult>>;
-  Expected<std::vector<IngressResult>> applyIngressBatch(
-      const std::vector<sdk::CloudEvent>& events, const std::string& dedup_until, bool refusable,
-      const std::function<std::optional<Problem>(std::size_t index)>& apply);
+  Expected<std::vector<IngressResult>> applyIngressBatch(const std::vector<sdk::CloudEvent>& events,
+                                                         const std::string& dedup_until, bool refusable,
+                                                         const IngressApply& apply);
   // applyIngressBatch without waiting: `done` runs once, on the committing
   // thread after the commit (or with the exception that rolled it back), and
   // must be quick. `events` and `apply` must stay alive until then.
   // After stopIngress(), `done` runs at once with a StoreError ("shutting down").
   using IngressDone = std::function<void(IngressResults results, std::exception_ptr error)>;
   void submitIngressBatch(const std::vector<sdk::CloudEvent>& events, std::string dedup_until, bool refusable,
-                          std::function<std::optional<Problem>(std::size_t index)> apply, IngressDone done);
+                          IngressApply apply, IngressDone done);
   // Commits and answers what was submitted, then ends the committing thread;
   // call it before anything an `apply` or `done` callback uses goes away.
   void stopIngress();
-  // The session, read with a row lock in the current transaction (inside
-  // applyIngressBatch: the ingress one), so a decision taken on its state holds
-  // until commit. 404 when it does not exist. (engine/ingress_transaction.cpp)
-  Expected<LabletSession> lockSession(const std::string& session_id);
+  // The session, read with a row lock in `uow`'s transaction, so a decision
+  // taken on its state holds until commit. 404 when it does not exist.
+  // (engine/ingress_transaction.cpp)
+  Expected<LabletSession> lockSession(UnitOfWork& uow, const std::string& session_id);
   // grading.session.failed: the GradingSession (when there is one) -> FAULTED
   // with `reason`, and the session stops with final_state FAULTED.
   // (engine/grading_commands.cpp)
   Expected<LabletSession> failGrading(const std::string& session_id, const std::string& reason);
+  Expected<LabletSession> failGrading(UnitOfWork& uow, const std::string& session_id, const std::string& reason);
 
   // Called after every commit that appended events (for example to wake the
   // dispatchers). Set once, before commands run.
@@ -143,10 +155,6 @@ public:
   int reconcile();
 
 private:
-  class UnitOfWork;
-  // The transaction applyIngressBatch() opened on this thread: commands called
-  // inside it join that transaction instead of opening their own.
-  static thread_local UnitOfWork* ambient_;
   template <class T>
   Expected<T> inTransaction(const std::function<Expected<T>(UnitOfWork&)>& work);
   Expected<LabletSession> moveSession(UnitOfWork& uow, const std::string& session_id, SessionState to,

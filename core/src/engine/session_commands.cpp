@@ -18,8 +18,8 @@ namespace {
 // Sessions that hold a worker's ports and capacity: the live ones, and the
 // stopping ones whose lab is still being torn down (ports go on "stopped").
 std::vector<SessionState> statesHoldingAWorker() {
-  return {SessionState::Scheduled, SessionState::Instantiating, SessionState::Ready,    SessionState::Running,
-          SessionState::Collecting, SessionState::Grading,      SessionState::Graded,   SessionState::Stopping};
+  return {SessionState::Scheduled,  SessionState::Instantiating, SessionState::Ready,  SessionState::Running,
+          SessionState::Collecting, SessionState::Grading,       SessionState::Graded, SessionState::Stopping};
 }
 
 }  // namespace
@@ -41,15 +41,16 @@ Expected<LabletSession> Lifecycle::moveSession(UnitOfWork& uow, const std::strin
 }
 
 Expected<LabletSession> Lifecycle::createSession(const SessionSpec& spec) {
-  if (spec.definition_id.empty()) return Problem::badRequest("definition_id must be a non-empty string", "definition_id");
+  if (spec.definition_id.empty())
+    return Problem::badRequest("definition_id must be a non-empty string", "definition_id");
   if (spec.owner_id.empty()) return Problem::badRequest("owner_id must be a non-empty string", "owner_id");
   return inTransaction<LabletSession>([&](UnitOfWork& uow) -> Expected<LabletSession> {
     auto definition = uow.tx().findDefinition(spec.definition_id);
     if (!definition) {
       return Problem::unprocessable("definition " + spec.definition_id + " does not exist", "definition_id");
     }
-    const auto ttl = definition->max_duration_seconds > 0 ? definition->max_duration_seconds
-                                                          : settings_.session_ttl_seconds;
+    const auto ttl =
+        definition->max_duration_seconds > 0 ? definition->max_duration_seconds : settings_.session_ttl_seconds;
     LabletSession session;
     session.id = new_id_();
     session.definition_id = definition->id;
@@ -128,71 +129,84 @@ Expected<LabletSession> Lifecycle::markReady(const std::string& session_id, cons
 }
 
 Expected<LabletSession> Lifecycle::markRunning(const std::string& session_id) {
-  return inTransaction<LabletSession>([&](UnitOfWork& uow) -> Expected<LabletSession> {
-    auto moved = moveSession(uow, session_id, SessionState::Running);
-    if (!moved) return moved;
-    if (auto user = uow.tx().findUserSession(moved.value().user_session_id)) {
-      user->state = UserSessionState::Active;
-      user->updated_at = uow.now();
-      uow.tx().saveUserSession(*user);
-    }
-    return moved;
-  });
+  return inTransaction<LabletSession>([&](UnitOfWork& uow) { return markRunning(uow, session_id); });
+}
+
+Expected<LabletSession> Lifecycle::markRunning(UnitOfWork& uow, const std::string& session_id) {
+  auto moved = moveSession(uow, session_id, SessionState::Running);
+  if (!moved) return moved;
+  if (auto user = uow.tx().findUserSession(moved.value().user_session_id)) {
+    user->state = UserSessionState::Active;
+    user->updated_at = uow.now();
+    uow.tx().saveUserSession(*user);
+  }
+  return moved;
 }
 
 Expected<LabletSession> Lifecycle::startCollecting(const std::string& session_id) {
-  return inTransaction<LabletSession>([&](UnitOfWork& uow) -> Expected<LabletSession> {
-    GradingSession grading;
-    grading.id = new_id_();
-    grading.lablet_session_id = session_id;
-    grading.created_at = grading.updated_at = uow.now();
-    auto moved = moveSession(uow, session_id, SessionState::Collecting, std::nullopt,
-                             [&](LabletSession& s) { s.grading_session_id = grading.id; });
-    if (!moved) return moved;
-    if (auto user = uow.tx().findUserSession(moved.value().user_session_id)) {
-      user->state = UserSessionState::Ended;
-      user->updated_at = uow.now();
-      uow.tx().saveUserSession(*user);
-    }
-    uow.tx().saveGradingSession(grading);
-    uow.record(gradingSessionCreated(grading, uow.now()));
-    return moved;
-  });
+  return inTransaction<LabletSession>([&](UnitOfWork& uow) { return startCollecting(uow, session_id); });
+}
+
+Expected<LabletSession> Lifecycle::startCollecting(UnitOfWork& uow, const std::string& session_id) {
+  GradingSession grading;
+  grading.id = new_id_();
+  grading.lablet_session_id = session_id;
+  grading.created_at = grading.updated_at = uow.now();
+  auto moved = moveSession(uow, session_id, SessionState::Collecting, std::nullopt,
+                           [&](LabletSession& s) { s.grading_session_id = grading.id; });
+  if (!moved) return moved;
+  if (auto user = uow.tx().findUserSession(moved.value().user_session_id)) {
+    user->state = UserSessionState::Ended;
+    user->updated_at = uow.now();
+    uow.tx().saveUserSession(*user);
+  }
+  uow.tx().saveGradingSession(grading);
+  uow.record(gradingSessionCreated(grading, uow.now()));
+  return moved;
 }
 
 Expected<LabletSession> Lifecycle::startGrading(const std::string& session_id) {
-  return inTransaction<LabletSession>([&](UnitOfWork& uow) { return moveSession(uow, session_id, SessionState::Grading); });
+  return inTransaction<LabletSession>([&](UnitOfWork& uow) { return startGrading(uow, session_id); });
+}
+
+Expected<LabletSession> Lifecycle::startGrading(UnitOfWork& uow, const std::string& session_id) {
+  return moveSession(uow, session_id, SessionState::Grading);
 }
 
 Expected<LabletSession> Lifecycle::recordScore(const std::string& session_id, double score, bool passed,
                                                const std::string& report_id) {
-  return inTransaction<LabletSession>([&](UnitOfWork& uow) -> Expected<LabletSession> {
-    auto session = uow.tx().findSession(session_id, true);
-    if (!session) return Problem::notFound("session " + session_id + " does not exist");
-    // Only grading may become graded; let the state machine word the refusal.
-    if (session->state != SessionState::Grading) return moveSession(uow, session_id, SessionState::Graded);
-    ScoreReport report;
-    report.id = new_id_();
-    report.lablet_session_id = session_id;
-    report.grading_session_id = session->grading_session_id;
-    report.score = score;
-    report.passed = passed;
-    report.report_id = report_id;
-    report.created_at = uow.now();
-    // The report is recorded before the session's graded event, which names
-    // it; an illegal transition below rolls the whole transaction back.
-    uow.tx().saveScoreReport(report);
-    uow.record(scoreReportCreated(report, uow.now()));
-    auto moved = moveSession(uow, session_id, SessionState::Graded, std::nullopt,
-                             [&](LabletSession& s) { s.score_report_id = report.id; }, &report);
-    if (!moved) return moved;
-    if (auto grading = uow.tx().findGradingSession(session->grading_session_id)) {
-      grading->state = GradingSessionState::Submitted;
-      grading->updated_at = uow.now();
-      uow.tx().saveGradingSession(*grading);
-    }
-    return moved;
-  });
+  return inTransaction<LabletSession>(
+      [&](UnitOfWork& uow) { return recordScore(uow, session_id, score, passed, report_id); });
+}
+
+Expected<LabletSession> Lifecycle::recordScore(UnitOfWork& uow, const std::string& session_id, double score,
+                                               bool passed, const std::string& report_id) {
+  auto session = uow.tx().findSession(session_id, true);
+  if (!session) return Problem::notFound("session " + session_id + " does not exist");
+  // Only grading may become graded; let the state machine word the refusal.
+  if (session->state != SessionState::Grading) return moveSession(uow, session_id, SessionState::Graded);
+  ScoreReport report;
+  report.id = new_id_();
+  report.lablet_session_id = session_id;
+  report.grading_session_id = session->grading_session_id;
+  report.score = score;
+  report.passed = passed;
+  report.report_id = report_id;
+  report.created_at = uow.now();
+  // The report is recorded before the session's graded event, which names
+  // it; an illegal transition below rolls the whole transaction back.
+  uow.tx().saveScoreReport(report);
+  uow.record(scoreReportCreated(report, uow.now()));
+  auto moved = moveSession(
+      uow, session_id, SessionState::Graded, std::nullopt, [&](LabletSession& s) { s.score_report_id = report.id; },
+      &report);
+  if (!moved) return moved;
+  if (auto grading = uow.tx().findGradingSession(session->grading_session_id)) {
+    grading->state = GradingSessionState::Submitted;
+    grading->updated_at = uow.now();
+    uow.tx().saveGradingSession(*grading);
+  }
+  return moved;
 }
 
 Expected<LabletSession> Lifecycle::stopSession(const std::string& session_id, std::optional<FinalState> final_state,
@@ -205,7 +219,8 @@ Expected<LabletSession> Lifecycle::stopSession(const std::string& session_id, st
 }
 
 Expected<LabletSession> Lifecycle::markStopped(const std::string& session_id) {
-  return inTransaction<LabletSession>([&](UnitOfWork& uow) { return moveSession(uow, session_id, SessionState::Stopped); });
+  return inTransaction<LabletSession>(
+      [&](UnitOfWork& uow) { return moveSession(uow, session_id, SessionState::Stopped); });
 }
 
 Expected<LabletSession> Lifecycle::terminateSession(const std::string& session_id) {

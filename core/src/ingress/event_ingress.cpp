@@ -1,10 +1,10 @@
 #include "ingress/event_ingress.hpp"
 
-#include <algorithm>
-#include <cctype>
-
 #include <Poco/Logger.h>
 #include <rapidjson/document.h>
+
+#include <algorithm>
+#include <cctype>
 
 #include "ccm/sdk/codec.hpp"
 #include "config/config_loader.hpp"
@@ -13,7 +13,9 @@
 namespace ccm::core {
 namespace {
 
-Poco::Logger& ingressLog() { return Poco::Logger::get("ccm.ingress"); }
+Poco::Logger& ingressLog() {
+  return Poco::Logger::get("ccm.ingress");
+}
 
 std::string lowerCase(std::string_view text) {
   std::string out(text);
@@ -42,10 +44,12 @@ std::optional<IngressRejection> checkContentType(const sdk::Headers& headers) {
   const std::string media = type ? mediaType(*type) : "";
   if (media == sdk::kStructuredContentType || media == sdk::kBatchContentType) return std::nullopt;
   if (media.starts_with("application/cloudevents")) {
-    return IngressRejection{415, "Content-Type \"" + *type + "\" is an unsupported event format; send " +
-                                     std::string(sdk::kStructuredContentType) + " or " +
-                                     std::string(sdk::kBatchContentType),
-                            "Content-Type", {}, {}};
+    return IngressRejection{415,
+                            "Content-Type \"" + *type + "\" is an unsupported event format; send " +
+                                std::string(sdk::kStructuredContentType) + " or " + std::string(sdk::kBatchContentType),
+                            "Content-Type",
+                            {},
+                            {}};
   }
   for (const auto& [name, value] : headers) {
     if (lowerCase(name).starts_with("ce-")) return std::nullopt;
@@ -123,18 +127,23 @@ std::variant<std::vector<const Claim*>, IngressRejection> EventIngress::route(
       credentials = &sources_[claims[i]->source_index].credentials;
     } else if (settings_.unclaimed == GatewayConfig::Ingress::Unclaimed::Reject) {
       return IngressRejection{
-          422, describe(events[i], i, batch) + ": no source claims this type (ingress.unclaimed is \"reject\")", "type",
-          {}, member(i)};
+          422,
+          describe(events[i], i, batch) + ": no source claims this type (ingress.unclaimed is \"reject\")",
+          "type",
+          {},
+          member(i)};
     } else if (forward_credentials_) {
       credentials = &*forward_credentials_;
     }
     if (credentials == nullptr || std::find(checked.begin(), checked.end(), credentials) != checked.end()) continue;
     if (auto failure = checkCredentials(*credentials, headers, body)) {
       const std::string owner = claims[i] ? "source \"" + claims[i]->source_name + "\"" : "forwarded events";
-      return IngressRejection{failure->status,
-                              describe(events[i], i, batch) + " needs the credentials of " + owner + ": " +
-                                  failure->detail,
-                              failure->header, {}, member(i)};
+      return IngressRejection{
+          failure->status,
+          describe(events[i], i, batch) + " needs the credentials of " + owner + ": " + failure->detail,
+          failure->header,
+          {},
+          member(i)};
     }
     checked.push_back(credentials);
   }
@@ -143,8 +152,9 @@ std::variant<std::vector<const Claim*>, IngressRejection> EventIngress::route(
     if (claims[i] == nullptr) continue;
     const auto& data = events[i].data;
     if (data.kind() != sdk::Data::Kind::Json) {
-      return IngressRejection{422, describe(events[i], i, batch) + ": source \"" + claims[i]->source_name +
-                                       "\" needs JSON data (datacontenttype application/json)",
+      return IngressRejection{422,
+                              describe(events[i], i, batch) + ": source \"" + claims[i]->source_name +
+                                  "\" needs JSON data (datacontenttype application/json)",
                               "datacontenttype", "/data", member(i)};
     }
     rapidjson::Document document;
@@ -186,7 +196,7 @@ void EventIngress::apply(std::vector<sdk::CloudEvent> events, std::vector<const 
   Applying* s = state.get();
   lifecycle_.submitIngressBatch(
       s->events, dedup_until, refusable,
-      [this, s](std::size_t i) -> std::optional<Problem> {
+      [this, s](Lifecycle::UnitOfWork& uow, std::size_t i) -> std::optional<Problem> {
         s->failing = i;
         if (s->claims[i] == nullptr) return std::nullopt;  // forwarded: logged, nothing to apply
         const auto& owner = sources_[s->claims[i]->source_index];
@@ -196,7 +206,7 @@ void EventIngress::apply(std::vector<sdk::CloudEvent> events, std::vector<const 
           return Problem::unprocessable(commands.error().message);
         }
         const auto before = s->made.size();
-        if (auto problem = commands_.apply(commands.value(), s->made)) return problem;
+        if (auto problem = commands_.apply(uow, commands.value(), s->made)) return problem;
         s->changed[i] = s->made.size() > before;
         return std::nullopt;
       },
@@ -233,8 +243,10 @@ IngressOutcome EventIngress::answered(const Applying& state, const Lifecycle::In
   if (!results) {
     const auto& problem = results.problem();
     const auto failing = state.failing;
-    return IngressRejection{problem.status, describe(events[failing], failing, state.batch) + ": " + problem.detail,
-                            {}, state.failing_pointer,
+    return IngressRejection{problem.status,
+                            describe(events[failing], failing, state.batch) + ": " + problem.detail,
+                            {},
+                            state.failing_pointer,
                             state.batch ? std::optional<std::size_t>(failing) : std::nullopt};
   }
   IngressReceipt receipt;
@@ -252,14 +264,14 @@ IngressOutcome EventIngress::answered(const Applying& state, const Lifecycle::In
 }
 
 sdk::Result<std::unique_ptr<EventIngress>> makeEventIngress(const GatewayConfig& config,
-                                                           const std::vector<std::shared_ptr<sdk::Source>>& sources,
-                                                           Lifecycle& lifecycle,
-                                                           const TokenVerifierFor& verifier_for) {
+                                                            const std::vector<std::shared_ptr<sdk::Source>>& sources,
+                                                            Lifecycle& lifecycle,
+                                                            const TokenVerifierFor& verifier_for) {
   if (sources.size() != config.sources.size()) {
     throw std::logic_error("makeEventIngress: one source instance per configured source expected");
   }
   auto credentialsOf = [&config, &verifier_for](const std::optional<IngressAuthConfig>& auth,
-                                 const std::string& at) -> sdk::Result<Credentials> {
+                                                const std::string& at) -> sdk::Result<Credentials> {
     // The core schema requires "auth" on every source; forward_auth is optional.
     if (!auth) return sdk::Error{at, at + ": credentials are required"};
     auto credentials = resolveCredentials(*auth, verifier_for);

@@ -2,13 +2,12 @@
 // session through) and its application with the Lifecycle engine on SQLite.
 #include "engine/command_catalog.hpp"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <future>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "domain/uuid.hpp"
 #include "store/open_store.hpp"
@@ -96,8 +95,9 @@ protected:
     auto store = openStore(config);
     ASSERT_TRUE(store) << store.error().message;
     store_ = std::move(store.value());
-    lifecycle_ = std::make_unique<Lifecycle>(*store_, CloudEventConverter("urn:test", ""), EngineSettings{},
-                                             [] { return std::chrono::system_clock::now(); }, newUuid);
+    lifecycle_ = std::make_unique<Lifecycle>(
+        *store_, CloudEventConverter("urn:test", ""), EngineSettings{}, [] { return std::chrono::system_clock::now(); },
+        newUuid);
     catalog_ = std::make_unique<CommandCatalog>(*lifecycle_);
     auto definition = lifecycle_->createDefinition({"lab", "nodes: []\n", "{}", 0});
     ASSERT_TRUE(definition) << definition.problem().detail;
@@ -125,8 +125,9 @@ protected:
     event.id = newUuid();
     event.source = "test";
     event.type = "test.event";
-    auto result = lifecycle_->applyIngressBatch({event}, "2999-01-01T00:00:00.000Z", true,
-                                                [&](std::size_t) { return catalog_->apply(commands, made_); });
+    auto result = lifecycle_->applyIngressBatch(
+        {event}, "2999-01-01T00:00:00.000Z", true,
+        [&](Lifecycle::UnitOfWork& uow, std::size_t) { return catalog_->apply(uow, commands, made_); });
     return result ? std::nullopt : std::optional<Problem>(result.problem());
   }
   sdk::Command command(const std::string& name, const std::string& extra = "") {
@@ -257,7 +258,7 @@ TEST_F(IngressCommandCatalogApply, AnApplyThatThrowsRefusesOnlyItsOwnRequestInTh
   std::promise<void> blocker_done;
   lifecycle_->submitIngressBatch(
       blocker, "2999-01-01T00:00:00.000Z", true,
-      [&](std::size_t) -> std::optional<Problem> {
+      [&](Lifecycle::UnitOfWork&, std::size_t) -> std::optional<Problem> {
         holding.set_value();
         release.wait();
         return std::nullopt;
@@ -266,13 +267,16 @@ TEST_F(IngressCommandCatalogApply, AnApplyThatThrowsRefusesOnlyItsOwnRequestInTh
   holding.get_future().wait();
   lifecycle_->submitIngressBatch(
       throwing, "2999-01-01T00:00:00.000Z", true,
-      [](std::size_t) -> std::optional<Problem> { throw std::runtime_error("plugin broke"); },
+      [](Lifecycle::UnitOfWork&, std::size_t) -> std::optional<Problem> { throw std::runtime_error("plugin broke"); },
       [&](Lifecycle::IngressResults r, std::exception_ptr e) {
         EXPECT_FALSE(e);
         throwing_result.set_value(std::move(r));
       });
   lifecycle_->submitIngressBatch(
-      fine, "2999-01-01T00:00:00.000Z", true, [&](std::size_t) { return catalog_->apply({command("session.mark_running")}, made_); },
+      fine, "2999-01-01T00:00:00.000Z", true,
+      [&](Lifecycle::UnitOfWork& uow, std::size_t) {
+        return catalog_->apply(uow, {command("session.mark_running")}, made_);
+      },
       [&](Lifecycle::IngressResults r, std::exception_ptr e) {
         EXPECT_FALSE(e);
         fine_result.set_value(std::move(r));
@@ -298,14 +302,15 @@ TEST_F(IngressCommandCatalogApply, AfterStopIngressASubmissionIsAnsweredAsAStore
   lifecycle_->stopIngress();
   const std::vector<sdk::CloudEvent> late{inboundEvent("late")};
   std::string error;
-  lifecycle_->submitIngressBatch(late, "2999-01-01T00:00:00.000Z", false, [](std::size_t) { return std::nullopt; },
-                                 [&](Lifecycle::IngressResults, std::exception_ptr e) {
-                                   try {
-                                     std::rethrow_exception(e);
-                                   } catch (const StoreError& failure) {
-                                     error = failure.what();
-                                   }
-                                 });
+  lifecycle_->submitIngressBatch(
+      late, "2999-01-01T00:00:00.000Z", false, [](Lifecycle::UnitOfWork&, std::size_t) { return std::nullopt; },
+      [&](Lifecycle::IngressResults, std::exception_ptr e) {
+        try {
+          std::rethrow_exception(e);
+        } catch (const StoreError& failure) {
+          error = failure.what();
+        }
+      });
   EXPECT_EQ(error, "the gateway is shutting down; nothing was applied");
 }
 
