@@ -74,7 +74,7 @@ CommandCatalog::CommandCatalog(Lifecycle& lifecycle) : lifecycle_(lifecycle) {
   }
 }
 
-std::optional<Problem> CommandCatalog::apply(Lifecycle::UnitOfWork& uow, const std::vector<sdk::Command>& commands,
+std::optional<Problem> CommandCatalog::apply(UnitOfWork& uow, const std::vector<sdk::Command>& commands,
                                              std::vector<SessionTransition>& made) const {
   for (const auto& command : commands) {
     const auto* spec = findCommand(command.name);
@@ -112,7 +112,7 @@ std::optional<Problem> CommandCatalog::apply(Lifecycle::UnitOfWork& uow, const s
   return std::nullopt;
 }
 
-Expected<LabletSession> CommandCatalog::enter(Lifecycle::UnitOfWork& uow, SessionState state,
+Expected<LabletSession> CommandCatalog::enter(UnitOfWork& uow, SessionState state,
                                               const std::string& session_id, const rapidjson::Value& arguments) const {
   switch (state) {
     case S::Running:

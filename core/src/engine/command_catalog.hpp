@@ -54,11 +54,11 @@ public:
   // made to `made`. A Problem means the caller must not commit: 422 for an
   // unknown session, 409 for an early event, 500 for a command or arguments
   // the catalog does not know (a bug in the source).
-  std::optional<Problem> apply(Lifecycle::UnitOfWork& uow, const std::vector<sdk::Command>& commands,
+  std::optional<Problem> apply(UnitOfWork& uow, const std::vector<sdk::Command>& commands,
                                std::vector<SessionTransition>& made) const;
 
 private:
-  Expected<LabletSession> enter(Lifecycle::UnitOfWork& uow, SessionState state, const std::string& session_id,
+  Expected<LabletSession> enter(UnitOfWork& uow, SessionState state, const std::string& session_id,
                                 const rapidjson::Value& arguments) const;
 
   Lifecycle& lifecycle_;

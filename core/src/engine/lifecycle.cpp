@@ -17,7 +17,8 @@ Lifecycle::Lifecycle(Store& store, CloudEventConverter converter, EngineSettings
       converter_(std::move(converter)),
       settings_(settings),
       now_(std::move(now)),
-      new_id_(std::move(new_id)) {}
+      new_id_(std::move(new_id)),
+      ingress_(store_, converter_, [this] { return nowText(); }, [this] { committed(); }) {}
 
 template <class T>
 Expected<T> Lifecycle::inTransaction(const std::function<Expected<T>(UnitOfWork&)>& work) {

@@ -1,16 +1,11 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
-#include <exception>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "domain/aggregates.hpp"
@@ -18,6 +13,7 @@
 #include "domain/time.hpp"
 #include "engine/cloud_event_converter.hpp"
 #include "engine/expected.hpp"
+#include "engine/ingress_committer.hpp"
 #include "store/store.hpp"
 
 namespace ccm::core {
@@ -59,8 +55,7 @@ public:
   using IdSource = std::function<std::string()>;
 
   Lifecycle(Store& store, CloudEventConverter converter, EngineSettings settings, Clock now, IdSource new_id);
-  // Calls stopIngress().
-  ~Lifecycle();
+  ~Lifecycle() = default;  // ingress_ goes first: its committing thread ends
   Lifecycle(const Lifecycle&) = delete;
   Lifecycle& operator=(const Lifecycle&) = delete;
 
@@ -91,7 +86,7 @@ public:
 
   // One transaction's work (engine/unit_of_work.hpp): the commands inbound
   // events run take the ingress group's, passed to their IngressApply.
-  class UnitOfWork;
+  using UnitOfWork = core::UnitOfWork;
   // The same commands, inside `uow`'s transaction.
   Expected<LabletSession> markRunning(UnitOfWork& uow, const std::string& session_id);
   Expected<LabletSession> startCollecting(UnitOfWork& uow, const std::string& session_id);
@@ -106,36 +101,26 @@ public:
   // call) in the session's `error` for operators; no state change, no event.
   Expected<LabletSession> recordError(const std::string& session_id, const std::string& error);
 
-  // Accepts external CloudEvents (as the SDK codec parsed, and so validated,
-  // them) in ONE transaction (a CloudEvents batch is all or nothing): each is
-  // remembered by (source, id) until `dedup_until` and appended to the event
-  // log, then `apply(uow, i)` runs the commands above for it in that
-  // transaction (their UnitOfWork forms) — so an event is audited exactly when its state change is
-  // applied. A duplicate gets IngressResult::Duplicate and changes nothing; a
-  // Problem from `apply` rolls everything back. Only a `refusable` call may
-  // return a Problem from `apply` (one whose events only get logged is not,
-  // and costs no savepoint). One result per event, in order. One committing
-  // thread takes whatever calls are queued into one transaction (group
-  // commit: one fsync for many requests). (engine/ingress_transaction.cpp)
-  enum class IngressResult { Applied, Duplicate };
-  using IngressApply = std::function<std::optional<Problem>(UnitOfWork& uow, std::size_t index)>;
-  using IngressResults = Expected<std::vector<IngressResult>>;
-  Expected<std::vector<IngressResult>> applyIngressBatch(const std::vector<sdk::CloudEvent>& events,
-                                                         const std::string& dedup_until, bool refusable,
-                                                         const IngressApply& apply);
-  // applyIngressBatch without waiting: `done` runs once, on the committing
-  // thread after the commit (or with the exception that rolled it back), and
-  // must be quick. `events` and `apply` must stay alive until then.
-  // After stopIngress(), `done` runs at once with a StoreError ("shutting down").
-  using IngressDone = std::function<void(IngressResults results, std::exception_ptr error)>;
+  // Inbound events (as the SDK codec parsed, and so validated, them), in
+  // the ingress group commit (engine/ingress_committer.hpp): `apply(uow, i)`
+  // runs the UnitOfWork forms of the commands above for event i.
+  using IngressResult = core::IngressResult;
+  using IngressResults = core::IngressResults;
+  using IngressApply = core::IngressApply;
+  using IngressDone = core::IngressDone;
+  IngressResults applyIngressBatch(const std::vector<sdk::CloudEvent>& events, const std::string& dedup_until,
+                                   bool refusable, const IngressApply& apply) {
+    return ingress_.apply(events, dedup_until, refusable, apply);
+  }
   void submitIngressBatch(const std::vector<sdk::CloudEvent>& events, std::string dedup_until, bool refusable,
-                          IngressApply apply, IngressDone done);
-  // Commits and answers what was submitted, then ends the committing thread;
-  // call it before anything an `apply` or `done` callback uses goes away.
-  void stopIngress();
+                          IngressApply apply, IngressDone done) {
+    ingress_.submit(events, std::move(dedup_until), refusable, std::move(apply), std::move(done));
+  }
+  // See IngressCommitter::stop().
+  void stopIngress() { ingress_.stop(); }
   // The session, read with a row lock in `uow`'s transaction, so a decision
   // taken on its state holds until commit. 404 when it does not exist.
-  // (engine/ingress_transaction.cpp)
+  // (engine/session_commands.cpp)
   Expected<LabletSession> lockSession(UnitOfWork& uow, const std::string& session_id);
   // grading.session.failed: the GradingSession (when there is one) -> FAULTED
   // with `reason`, and the session stops with final_state FAULTED.
@@ -166,21 +151,6 @@ private:
 
   std::string nowText() const { return formatUtc(now_()); }
 
-  struct IngressRequest;
-  // Defined where IngressRequest is complete (engine/ingress_transaction.cpp).
-  struct IngressRequestDeleter {
-    void operator()(IngressRequest* request) const;
-  };
-  using IngressRequestPtr = std::unique_ptr<IngressRequest, IngressRequestDeleter>;
-  static constexpr std::size_t kMaxIngressGroup = 256;
-  void commitIngressGroup(const std::vector<IngressRequestPtr>& group);
-  void runIngressCommitter();
-  std::mutex ingress_mutex_;
-  std::condition_variable ingress_queued_;
-  std::deque<IngressRequestPtr> ingress_queue_;
-  bool ingress_stopping_ = false;
-  std::thread ingress_committer_;  // started by the first submit
-
   Store& store_;
   std::function<void()> on_commit_;
   void committed();  // tells on_commit_
@@ -188,6 +158,7 @@ private:
   EngineSettings settings_;
   Clock now_;
   IdSource new_id_;
+  IngressCommitter ingress_;  // last: its committing thread ends before the rest goes
 };
 
 }  // namespace ccm::core

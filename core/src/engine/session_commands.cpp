@@ -239,4 +239,10 @@ Expected<LabletSession> Lifecycle::recordError(const std::string& session_id, co
   });
 }
 
+Expected<LabletSession> Lifecycle::lockSession(UnitOfWork& uow, const std::string& session_id) {
+  auto session = uow.tx().findSession(session_id, true);
+  if (!session) return Problem::notFound("session " + session_id + " does not exist");
+  return *session;
+}
+
 }  // namespace ccm::core

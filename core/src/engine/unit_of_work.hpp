@@ -5,7 +5,6 @@
 
 #include "engine/cloud_event_converter.hpp"
 #include "domain/domain_event.hpp"
-#include "engine/lifecycle.hpp"
 #include "store/store.hpp"
 
 namespace ccm::core {
@@ -13,7 +12,7 @@ namespace ccm::core {
 // One command's transaction plus its clock reading. record() converts a domain
 // event at the boundary and appends it to the event log in the same
 // transaction as the aggregate change (the outbox).
-class Lifecycle::UnitOfWork {
+class UnitOfWork {
 public:
   UnitOfWork(Transaction& tx, const CloudEventConverter& converter, std::string now)
       : tx_(tx), converter_(converter), now_(std::move(now)) {}

@@ -196,7 +196,7 @@ void EventIngress::apply(std::vector<sdk::CloudEvent> events, std::vector<const 
   Applying* s = state.get();
   lifecycle_.submitIngressBatch(
       s->events, dedup_until, refusable,
-      [this, s](Lifecycle::UnitOfWork& uow, std::size_t i) -> std::optional<Problem> {
+      [this, s](UnitOfWork& uow, std::size_t i) -> std::optional<Problem> {
         s->failing = i;
         if (s->claims[i] == nullptr) return std::nullopt;  // forwarded: logged, nothing to apply
         const auto& owner = sources_[s->claims[i]->source_index];

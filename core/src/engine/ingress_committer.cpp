@@ -1,19 +1,17 @@
-// The ingress side of the Lifecycle engine: many inbound events in one
-// transaction, and reading a session inside it.
 #include <Poco/Logger.h>
 
 #include <algorithm>
 #include <condition_variable>
 
 #include "engine/ingress_key_owners.hpp"
-#include "engine/lifecycle.hpp"
+#include "engine/ingress_committer.hpp"
 #include "engine/unit_of_work.hpp"
 #include "observability/json_log.hpp"
 
 namespace ccm::core {
 
 // One caller's share of a group commit.
-struct Lifecycle::IngressRequest {
+struct IngressCommitter::Request {
   const std::vector<sdk::CloudEvent>& events;
   std::vector<EventRecord> records;  // the events' log rows, moved into the transaction
   std::string dedup_until;
@@ -24,54 +22,52 @@ struct Lifecycle::IngressRequest {
   std::exception_ptr error;
 };
 
-void Lifecycle::IngressRequestDeleter::operator()(IngressRequest* request) const {
-  delete request;
+IngressCommitter::IngressCommitter(Store& store, const CloudEventConverter& converter,
+                                   std::function<std::string()> now_text, std::function<void()> committed)
+    : store_(store), converter_(converter), now_text_(std::move(now_text)), committed_(std::move(committed)) {}
+
+IngressCommitter::~IngressCommitter() {
+  stop();
 }
 
-Lifecycle::~Lifecycle() {
-  stopIngress();
-}
-
-void Lifecycle::stopIngress() {
+void IngressCommitter::stop() {
   {
-    std::lock_guard lock(ingress_mutex_);
-    ingress_stopping_ = true;
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
   }
-  ingress_queued_.notify_one();
-  if (ingress_committer_.joinable()) ingress_committer_.join();
+  queued_.notify_one();
+  if (thread_.joinable()) thread_.join();
 }
 
-void Lifecycle::submitIngressBatch(const std::vector<sdk::CloudEvent>& events, std::string dedup_until, bool refusable,
-                                   IngressApply apply, IngressDone done) {
+void IngressCommitter::submit(const std::vector<sdk::CloudEvent>& events, std::string dedup_until, bool refusable,
+                              IngressApply apply, IngressDone done) {
   // Serialised here, on the caller's thread, so that commits stay short.
   std::vector<EventRecord> records;
   records.reserve(events.size());
   for (const auto& event : events) records.push_back(EventRecord::ofParsed(event));
-  auto request = IngressRequestPtr(new IngressRequest{
+  auto request = std::unique_ptr<Request>(new Request{
       events, std::move(records), std::move(dedup_until), refusable, std::move(apply), std::move(done), {}, nullptr});
   {
-    std::unique_lock lock(ingress_mutex_);
-    if (ingress_stopping_) {
+    std::unique_lock lock(mutex_);
+    if (stopping_) {
       lock.unlock();
       request->done(IngressResults(Problem{503, "shutting down", {}}),
                     std::make_exception_ptr(StoreError("the gateway is shutting down; nothing was applied")));
       return;
     }
-    if (!ingress_committer_.joinable()) ingress_committer_ = std::thread([this] { runIngressCommitter(); });
-    ingress_queue_.push_back(std::move(request));
+    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+    queue_.push_back(std::move(request));
   }
-  ingress_queued_.notify_one();
+  queued_.notify_one();
 }
 
-Expected<std::vector<Lifecycle::IngressResult>> Lifecycle::applyIngressBatch(const std::vector<sdk::CloudEvent>& events,
-                                                                             const std::string& dedup_until,
-                                                                             bool refusable,
-                                                                             const IngressApply& apply) {
+IngressResults IngressCommitter::apply(const std::vector<sdk::CloudEvent>& events, const std::string& dedup_until,
+                                      bool refusable, const IngressApply& apply) {
   std::mutex mutex;
   std::condition_variable answered;
   std::optional<IngressResults> result;
   std::exception_ptr error;
-  submitIngressBatch(events, dedup_until, refusable, apply, [&](IngressResults r, std::exception_ptr e) {
+  submit(events, dedup_until, refusable, apply, [&](IngressResults r, std::exception_ptr e) {
     std::lock_guard lock(mutex);
     result = std::move(r);
     error = e;
@@ -83,22 +79,22 @@ Expected<std::vector<Lifecycle::IngressResult>> Lifecycle::applyIngressBatch(con
   return std::move(*result);
 }
 
-void Lifecycle::runIngressCommitter() {
+void IngressCommitter::run() {
   // Group commit: whatever queued while the last commit ran goes into the
   // next transaction together (one fsync), so durability does not bound the
   // request rate.
-  std::unique_lock lock(ingress_mutex_);
+  std::unique_lock lock(mutex_);
   while (true) {
-    ingress_queued_.wait(lock, [this] { return ingress_stopping_ || !ingress_queue_.empty(); });
-    if (ingress_queue_.empty()) return;  // stopping, and everything submitted is committed
-    std::vector<IngressRequestPtr> group;
-    group.reserve(std::min(ingress_queue_.size(), kMaxIngressGroup));
-    while (!ingress_queue_.empty() && group.size() < kMaxIngressGroup) {
-      group.push_back(std::move(ingress_queue_.front()));
-      ingress_queue_.pop_front();
+    queued_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping, and everything submitted is committed
+    std::vector<std::unique_ptr<Request>> group;
+    group.reserve(std::min(queue_.size(), kMaxGroup));
+    while (!queue_.empty() && group.size() < kMaxGroup) {
+      group.push_back(std::move(queue_.front()));
+      queue_.pop_front();
     }
     lock.unlock();
-    commitIngressGroup(group);
+    commitGroup(group);
     for (auto& request : group) {
       try {
         request->done(request->result ? std::move(*request->result) : IngressResults(Problem{500, {}, {}}),
@@ -118,7 +114,7 @@ namespace {
 // (500), not the whole group; a store failure still fails the group, since
 // the transaction may be unusable.
 // The commands `apply` runs join the group's transaction through `uow`.
-std::optional<Problem> applyGuarded(const Lifecycle::IngressApply& apply, Lifecycle::UnitOfWork& uow, std::size_t i,
+std::optional<Problem> applyGuarded(const IngressApply& apply, UnitOfWork& uow, std::size_t i,
                                     bool refusable) {
   if (!refusable) return apply(uow, i);
   try {
@@ -134,10 +130,10 @@ std::optional<Problem> applyGuarded(const Lifecycle::IngressApply& apply, Lifecy
 
 }  // namespace
 
-void Lifecycle::commitIngressGroup(const std::vector<IngressRequestPtr>& group) {
+void IngressCommitter::commitGroup(const std::vector<std::unique_ptr<Request>>& group) {
   try {
     auto transaction = store_.begin();
-    const std::string now = nowText();
+    const std::string now = now_text_();
     // Every event of the group is remembered in one pass, before any
     // savepoint; a key's flag is true at the one position that remembered it
     // (the first copy), and IngressKeyOwners hands keys on when requests are refused.
@@ -146,12 +142,12 @@ void Lifecycle::commitIngressGroup(const std::vector<IngressRequestPtr>& group) 
       for (const auto& event : request->events) keys.push_back({event.source, event.id, request->dedup_until});
     }
     IngressKeyOwners owners(keys, transaction->rememberIngress(keys));
-    std::vector<std::unique_ptr<UnitOfWork>> applied;
+    bool applied = false;
     std::size_t position = 0;
     for (std::size_t r = 0; r < group.size(); ++r) {
-      IngressRequest& request = *group[r];
+      Request& request = *group[r];
       const std::size_t first_position = position;
-      auto uow = std::make_unique<UnitOfWork>(*transaction, converter_, now);
+      UnitOfWork uow(*transaction, converter_, now);
       // Only a request whose events run commands can be refused; it gets a
       // savepoint so that undoing it leaves the rest of the group alone (and
       // a batch stays all or nothing).
@@ -166,7 +162,7 @@ void Lifecycle::commitIngressGroup(const std::vector<IngressRequestPtr>& group) 
             continue;
           }
           transaction->appendRecord(std::move(request.records[i]));
-          problem = applyGuarded(request.apply, *uow, i, request.refusable);
+          problem = applyGuarded(request.apply, uow, i, request.refusable);
           results.push_back(IngressResult::Applied);
         }
       }
@@ -178,23 +174,17 @@ void Lifecycle::commitIngressGroup(const std::vector<IngressRequestPtr>& group) 
         request.result = *problem;
       } else {
         request.result = std::move(results);
-        applied.push_back(std::move(uow));
+        applied = true;
       }
       if (request.refusable) transaction->release(savepoint);
     }
     if (auto unowned = owners.unowned(); !unowned.empty()) transaction->forgetIngress(unowned);
     transaction->commit();
-    if (!applied.empty()) committed();
+    if (applied && committed_) committed_();
   } catch (...) {
     // The transaction rolled back: nothing of the group was applied.
     for (auto& request : group) request->error = std::current_exception();
   }
-}
-
-Expected<LabletSession> Lifecycle::lockSession(UnitOfWork& uow, const std::string& session_id) {
-  auto session = uow.tx().findSession(session_id, true);
-  if (!session) return Problem::notFound("session " + session_id + " does not exist");
-  return *session;
 }
 
 }  // namespace ccm::core
