@@ -28,28 +28,13 @@ std::optional<std::string> fromHex(std::string_view hex) {
   return out;
 }
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
-bool isBearerScheme(std::string_view value) {
-  constexpr std::string_view kScheme = "bearer ";
-  if (value.size() < kScheme.size()) return false;
-  for (std::size_t i = 0; i < kScheme.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(value[i])) != kScheme[i]) return false;
-  }
-  return true;
-}
-
 sdk::Result<std::string> keyHash(const ApiKeyConfig& key) {
   const std::string at = key.pointer + "/key_sha256";
   std::string hex = key.key_sha256;
   if (hex.starts_with("env:") || hex.starts_with("file:")) {
     auto secret = sdk::readSecretReference(hex);
     if (!secret) return sdk::Error{at, at + ": " + secret.error().message};
-    hex = std::string(trim(secret.value()));
+    hex = std::string(trimOws(secret.value()));
   }
   auto bytes = hex.size() == 64 ? fromHex(hex) : std::nullopt;
   if (!bytes) {
@@ -96,11 +81,9 @@ bool ApiAuthenticator::isPublic(std::string_view path) const {
 
 std::variant<Principal, AuthRefusal> ApiAuthenticator::authenticate(const HttpRequest& request) const {
   if (const auto* authorization = request.header("Authorization")) {
-    const auto value = trim(*authorization);
-    if (!isBearerScheme(value)) {
-      return AuthRefusal{401, "malformed", "header \"Authorization\" must use the Bearer scheme", ""};
-    }
-    const auto credential = trim(value.substr(7));
+    const auto bearer = bearerCredential(*authorization);
+    if (!bearer) return AuthRefusal{401, "malformed", "header \"Authorization\" must use the Bearer scheme", ""};
+    const auto credential = *bearer;
     if (credential.empty()) return AuthRefusal{401, "malformed", "the bearer credential is empty", ""};
     return looksLikeJwt(credential) ? fromToken(credential) : fromApiKey(credential);
   }

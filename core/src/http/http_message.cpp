@@ -19,6 +19,18 @@ bool equalsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
+std::string_view trimOws(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+std::optional<std::string_view> bearerCredential(std::string_view authorization) {
+  const auto text = trimOws(authorization);
+  if (text.size() < 7 || !equalsIgnoreCase(text.substr(0, 7), "Bearer ")) return std::nullopt;
+  return trimOws(text.substr(7));
+}
+
 const std::string* HttpRequest::header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
     if (equalsIgnoreCase(key, name)) return &value;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <cstdint>
@@ -78,5 +79,11 @@ std::string problemJson(int status, std::string_view title, std::string_view det
 HttpResponse problemResponse(int status, std::string_view detail, const std::vector<ProblemMember>& extensions = {});
 
 bool equalsIgnoreCase(std::string_view a, std::string_view b);
+// `text` without the spaces and tabs around it (RFC 9110 5.6.3 OWS).
+std::string_view trimOws(std::string_view text);
+// The credential of an Authorization value in the Bearer scheme (RFC 6750
+// 2.1: the scheme name is case-insensitive), without the whitespace around
+// it; std::nullopt for another scheme.
+std::optional<std::string_view> bearerCredential(std::string_view authorization);
 
 }  // namespace ccm::core

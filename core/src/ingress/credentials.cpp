@@ -18,12 +18,6 @@ std::optional<std::string_view> header(const sdk::Headers& headers, std::string_
   return std::nullopt;
 }
 
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
-}
-
 std::string lowerCase(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -34,12 +28,9 @@ std::string lowerCase(std::string_view text) {
 std::variant<std::string_view, CredentialFailure> bearerValue(const sdk::Headers& headers) {
   const auto value = header(headers, "Authorization");
   if (!value) return CredentialFailure{401, "Authorization", "header \"Authorization: Bearer <token>\" is missing"};
-  const auto text = trim(*value);
-  // RFC 6750 2.1: the scheme name is case-insensitive.
-  if (text.size() < 7 || !equalsIgnoreCase(text.substr(0, 7), "Bearer ")) {
-    return CredentialFailure{401, "Authorization", "header \"Authorization\" must use the Bearer scheme"};
-  }
-  return trim(text.substr(7));
+  const auto credential = bearerCredential(*value);
+  if (!credential) return CredentialFailure{401, "Authorization", "header \"Authorization\" must use the Bearer scheme"};
+  return *credential;
 }
 
 std::optional<CredentialFailure> checkBearer(const std::string& token, const sdk::Headers& headers) {
@@ -75,7 +66,7 @@ std::optional<CredentialFailure> checkSignature(const Credentials& credentials, 
     return CredentialFailure{401, credentials.header,
                              "header \"" + credentials.header + "\" with the body's HMAC-SHA256 is missing"};
   }
-  std::string_view signature = trim(*value);
+  std::string_view signature = trimOws(*value);
   if (signature.size() > 7 && equalsIgnoreCase(signature.substr(0, 7), "sha256=")) signature.remove_prefix(7);
   if (!constantTimeEquals(lowerCase(signature), hmacSha256Hex(credentials.secret, body))) {
     return CredentialFailure{403, credentials.header,
