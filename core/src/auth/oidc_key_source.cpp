@@ -15,6 +15,8 @@ namespace ccm::core {
 namespace {
 
 constexpr std::size_t kMaxDocumentDepth = 16;
+// A realm's JWKS is a few KiB; parsing is bounded even if an issuer sends more.
+constexpr std::size_t kMaxDocumentBytes = 1 << 20;
 
 Poco::Logger& authLog() { return Poco::Logger::get("ccm.auth"); }
 
@@ -27,6 +29,10 @@ sdk::Result<std::string> getJson(sdk::HttpClient& client, const std::string& url
   if (!response) return sdk::Error{url, "GET " + url + ": " + response.error().message};
   if (response.value().status != 200) {
     return sdk::Error{url, "GET " + url + ": HTTP " + std::to_string(response.value().status)};
+  }
+  if (response.value().body.size() > kMaxDocumentBytes) {
+    return sdk::Error{url, "GET " + url + ": the document is larger than " + std::to_string(kMaxDocumentBytes) +
+                               " bytes"};
   }
   if (sdk::jsonNestsDeeperThan(response.value().body, kMaxDocumentDepth)) {
     return sdk::Error{url, "GET " + url + ": the document nests deeper than " + std::to_string(kMaxDocumentDepth) +

@@ -155,6 +155,15 @@ TEST_F(ApiAuthenticatorTest, TokensWaitForTheIssuersKeysWithA503) {
   EXPECT_THAT(std::get<AuthRefusal>(who).detail, HasSubstr("/.well-known/openid-configuration: HTTP 503"));
 }
 
+TEST_F(ApiAuthenticatorTest, AnOversizedKeySetIsRefusedBeforeItIsParsed) {
+  issuer_.publish(R"({"keys":[],"padding":")" + std::string(1 << 20, 'x') + "\"}");
+  auto auth = make({});
+  auto who = auth->authenticate(request("Bearer " + token(R"("realm_access":{"roles":["admin"]})")));
+  ASSERT_TRUE(std::holds_alternative<AuthRefusal>(who));
+  EXPECT_EQ(std::get<AuthRefusal>(who).status, 503);
+  EXPECT_THAT(std::get<AuthRefusal>(who).detail, HasSubstr("certs: the document is larger than 1048576 bytes"));
+}
+
 TEST(TokenRoles, AreReadAtADottedPath) {
   rapidjson::Document claims;
   claims.Parse(R"({"realm_access":{"roles":["a",1,"b"]},"scope":"x","nested":{"list":"solo"}})");
