@@ -1,14 +1,16 @@
-# The core's module boundaries (docs/architecture.md), checked when the build
-# is configured: a file under core/src/<module>/ may include the headers of
-# its own module, of the modules listed for it here, and the SDK (ccm/...).
-# An include that breaks the layering stops the build, naming the file.
+# The core's module boundaries (docs/architecture.md): a file under
+# core/src/<module>/ may include the headers of its own module, of the modules
+# listed for it here, and the SDK (ccm/...). The same table is the link graph
+# of the per-module libraries (core/CMakeLists.txt), and the check runs as a
+# build step before any module compiles: an include that breaks the layering
+# fails the build, naming the file.
 #
 # Bottom to top; each module lists what it may use.
 set(CCM_LAYERS_concurrency "")
 set(CCM_LAYERS_observability "")
 set(CCM_LAYERS_domain "")
 set(CCM_LAYERS_http "observability")
-set(CCM_LAYERS_auth "http;observability")
+set(CCM_LAYERS_auth "domain;http;observability")
 set(CCM_LAYERS_store "concurrency;domain;observability")
 set(CCM_LAYERS_config "auth;http;store")
 set(CCM_LAYERS_engine "config;domain;observability;store")

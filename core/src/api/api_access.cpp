@@ -2,6 +2,7 @@
 
 #include <Poco/Logger.h>
 
+#include "api/error_status.hpp"
 #include "observability/json_log.hpp"
 
 namespace ccm::core {
@@ -22,8 +23,8 @@ std::string listed(const std::vector<std::string>& names) {
 }
 
 HttpResponse unauthorized(const AuthRefusal& refusal) {
-  if (refusal.status != 401) {
-    auto response = problemResponse(refusal.status, refusal.detail, {{"reason", refusal.reason}});
+  if (refusal.category != ErrorCategory::Unauthenticated) {
+    auto response = problemResponse(httpStatus(refusal.category), refusal.detail, {{"reason", refusal.reason}});
     response.headers.emplace_back("Retry-After", "5");
     return response;
   }

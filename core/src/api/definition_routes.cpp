@@ -1,7 +1,7 @@
 #include "api/json_request.hpp"
 #include "api/get_by_id_route.hpp"
 #include "api/lifecycle_routes.hpp"
-#include "store/aggregate_json.hpp"
+#include "api/resource_json.hpp"
 
 namespace ccm::core {
 namespace {
@@ -30,7 +30,7 @@ DefinitionSpec specFrom(const rapidjson::Document& body) {
   return spec;
 }
 
-std::string definitionJson(const LabletDefinition& definition) { return toJson(definition); }
+std::string definitionJson(const LabletDefinition& definition) { return resourceJson(definition); }
 
 }  // namespace
 
@@ -38,7 +38,7 @@ void addDefinitionRoutes(Router& router, Lifecycle& lifecycle, Store& store) {
   auto create = requestSchema(kDefinition, "create definition request");
   router.add("POST", "/api/v1/definitions", [&lifecycle, create](const HttpRequest& rq, const PathParams&) {
     auto body = readJsonBody(rq, *create);
-    if (!body) return problemResponse(body.problem());
+    if (!body) return problemResponse(body.error());
     auto result = lifecycle.createDefinition(specFrom(body.value()));
     return createdResponse(result, "/api/v1/definitions/", definitionJson);
   });
@@ -58,7 +58,7 @@ void addDefinitionRoutes(Router& router, Lifecycle& lifecycle, Store& store) {
   router.add("POST", "/api/v1/definitions/{id}/versions",
              [&lifecycle, version](const HttpRequest& rq, const PathParams& p) {
                auto body = readJsonBody(rq, *version);
-               if (!body) return problemResponse(body.problem());
+               if (!body) return problemResponse(body.error());
                return resultResponse(lifecycle.addDefinitionVersion(p.at("id"), specFrom(body.value())), 201, definitionJson);
              });
 
@@ -66,11 +66,11 @@ void addDefinitionRoutes(Router& router, Lifecycle& lifecycle, Store& store) {
              [&store](const HttpRequest&, const PathParams& p) {
                auto tx = store.begin();
                if (!tx->findDefinition(p.at("id"))) {
-                 return problemResponse(Problem::notFound("definition " + p.at("id") + " does not exist"));
+                 return problemResponse(Error::notFound("definition " + p.at("id") + " does not exist"));
                }
                const auto versions = tx->definitionVersions(p.at("id"));
                std::string out = "{\"items\":[";
-               for (std::size_t i = 0; i < versions.size(); ++i) out += (i ? "," : "") + toJson(versions[i]);
+               for (std::size_t i = 0; i < versions.size(); ++i) out += (i ? "," : "") + resourceJson(versions[i]);
                return jsonResponse(200, out + "]}");
              });
 }

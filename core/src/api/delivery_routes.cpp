@@ -107,7 +107,7 @@ void addDeliveryRoutes(Router& router, DeliveryService& delivery, Store& store,
     DeadLetterFilter filter;
     filter.id = p.at("id");
     const auto found = store.listDeadLetters(filter);
-    if (found.empty()) return problemResponse(Problem::notFound("dead letter " + p.at("id") + " does not exist"));
+    if (found.empty()) return problemResponse(Error::notFound("dead letter " + p.at("id") + " does not exist"));
     return jsonResponse(200, deadLetterJson(found.front()));
   });
 
@@ -116,7 +116,7 @@ void addDeliveryRoutes(Router& router, DeliveryService& delivery, Store& store,
                DeadLetterFilter filter;
                filter.id = p.at("id");
                const auto count = store.replayDeadLetters(filter);
-               if (count == 0) return problemResponse(Problem::notFound("dead letter " + p.at("id") + " does not exist"));
+               if (count == 0) return problemResponse(Error::notFound("dead letter " + p.at("id") + " does not exist"));
                delivery.wakeAll();
                return jsonResponse(200, countJson("replayed", count));
              });
@@ -132,7 +132,7 @@ void addDeliveryRoutes(Router& router, DeliveryService& delivery, Store& store,
     DeadLetterFilter filter;
     filter.id = p.at("id");
     if (store.purgeDeadLetters(filter) == 0) {
-      return problemResponse(Problem::notFound("dead letter " + p.at("id") + " does not exist"));
+      return problemResponse(Error::notFound("dead letter " + p.at("id") + " does not exist"));
     }
     return jsonResponse(200, countJson("purged", 1));
   });
@@ -142,7 +142,7 @@ void addDeliveryRoutes(Router& router, DeliveryService& delivery, Store& store,
     const auto filter = filterFrom(rq);
     if (filter.sink.empty() && filter.type_glob.empty() && filter.subject.empty() &&
         queryParameter(rq, "all") != "true") {
-      return problemResponse(Problem::badRequest("give sink, type or subject to choose what to purge, or all=true", "all"));
+      return problemResponse(Error::invalid("give sink, type or subject to choose what to purge, or all=true", "all"));
     }
     return jsonResponse(200, countJson("purged", store.purgeDeadLetters(filter)));
   });
@@ -150,7 +150,7 @@ void addDeliveryRoutes(Router& router, DeliveryService& delivery, Store& store,
   router.add("POST", "/api/v1/admin/reload", [reload](const HttpRequest&, const PathParams&) {
     auto result = reload();
     if (result) return jsonResponse(200, result.value());
-    return problemResponse(result.problem());
+    return problemResponse(result.error());
   });
 }
 

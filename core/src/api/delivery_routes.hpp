@@ -5,13 +5,13 @@
 
 #include "api/router.hpp"
 #include "delivery/delivery_service.hpp"
-#include "engine/expected.hpp"
+#include "domain/error.hpp"
 #include "store/store.hpp"
 
 namespace ccm::core {
 
 // GET /api/v1/sinks, the dead-letter routes, and POST /api/v1/admin/reload
-// (which calls `reload`: a JSON summary of the change, or a Problem).
+// (which calls `reload`: a JSON summary of the change, or an Error).
 void addDeliveryRoutes(Router& router, DeliveryService& delivery, Store& store,
                        std::function<Expected<std::string>()> reload);
 

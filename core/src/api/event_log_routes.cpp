@@ -7,7 +7,7 @@
 namespace ccm::core {
 namespace {
 
-std::optional<Problem> readAfter(const HttpRequest& request, std::int64_t& after) {
+std::optional<Error> readAfter(const HttpRequest& request, std::int64_t& after) {
   const std::string text = queryParameter(request, "after");
   if (text.empty()) return std::nullopt;
   try {
@@ -15,7 +15,7 @@ std::optional<Problem> readAfter(const HttpRequest& request, std::int64_t& after
     after = std::stoll(text, &used);
     if (used != text.size() || after < 0) throw std::invalid_argument(text);
   } catch (const std::exception&) {
-    return Problem::badRequest("query parameter after must be a non-negative sequence number, got \"" + text + "\"",
+    return Error::invalid("query parameter after must be a non-negative sequence number, got \"" + text + "\"",
                                "after");
   }
   return std::nullopt;
@@ -59,7 +59,7 @@ void addEventLogRoutes(Router& router, Store& store) {
     for (const auto& [type, schema] : embeddedEventSchemas()) {
       if (type == p.at("type")) return bodyResponse(200, "application/schema+json", std::string(schema));
     }
-    return problemResponse(Problem::notFound("no schema for event type \"" + p.at("type") + "\" (see /api/v1/schemas)"));
+    return problemResponse(Error::notFound("no schema for event type \"" + p.at("type") + "\" (see /api/v1/schemas)"));
   });
 }
 

@@ -4,7 +4,7 @@
 
 #include "api/json_request.hpp"
 #include "api/router.hpp"
-#include "store/aggregate_json.hpp"
+#include "api/resource_json.hpp"
 #include "store/store.hpp"
 
 namespace ccm::core {
@@ -17,8 +17,8 @@ void addGetByIdRoute(Router& router, const std::string& path, Store& store, std:
              [&store, kind = std::move(kind), find](const HttpRequest&, const PathParams& p) {
                auto transaction = store.begin();
                const auto row = find(*transaction, p.at("id"));
-               if (!row) return problemResponse(Problem::notFound(kind + " " + p.at("id") + " does not exist"));
-               return jsonResponse(200, toJson(*row));
+               if (!row) return problemResponse(Error::notFound(kind + " " + p.at("id") + " does not exist"));
+               return jsonResponse(200, resourceJson(*row));
              });
 }
 

@@ -1,5 +1,7 @@
 #include "api/json_request.hpp"
 
+#include "api/error_status.hpp"
+
 #include <Poco/Exception.h>
 #include <Poco/URI.h>
 #include <rapidjson/error/en.h>
@@ -20,24 +22,24 @@ HttpResponse jsonResponse(int status, std::string json) {
   return bodyResponse(status, "application/json", std::move(json));
 }
 
-HttpResponse problemResponse(const Problem& problem) { return problemResponse(problem.status, problem.detail); }
+HttpResponse problemResponse(const Error& error) { return problemResponse(httpStatus(error.category), error.detail); }
 
 Expected<rapidjson::Document> readJsonBody(const HttpRequest& request, const JsonSchema& schema) {
   const auto* content_type = request.header("Content-Type");
   const std::string given = content_type != nullptr ? *content_type : "";
   if (given.substr(0, given.find(';')) != "application/json") {
-    return Problem{415, "expected Content-Type application/json, got \"" + given + "\"", {}};
+    return Error{ErrorCategory::UnsupportedMediaType, "expected Content-Type application/json, got \"" + given + "\"", {}};
   }
   if (request.body.size() > kMaxApiBodyBytes) {
-    return Problem{413, "request body exceeds " + std::to_string(kMaxApiBodyBytes) + " bytes", {}};
+    return Error{ErrorCategory::TooLarge, "request body exceeds " + std::to_string(kMaxApiBodyBytes) + " bytes", {}};
   }
   rapidjson::Document document;
   document.Parse<rapidjson::kParseIterativeFlag>(request.body.c_str(), request.body.size());
   if (document.HasParseError()) {
-    return Problem::badRequest("request body is not valid JSON at offset " + std::to_string(document.GetErrorOffset()) +
+    return Error::invalid("request body is not valid JSON at offset " + std::to_string(document.GetErrorOffset()) +
                                ": " + rapidjson::GetParseError_En(document.GetParseError()));
   }
-  if (auto error = schema.validate(document)) return Problem::badRequest("request body " + error->message, error->where);
+  if (auto error = schema.validate(document)) return Error::invalid("request body " + error->message, error->where);
   return document;
 }
 
@@ -75,9 +77,9 @@ std::string queryParameter(const HttpRequest& request, const std::string& name, 
   return fallback;
 }
 
-std::optional<Problem> readPaging(const HttpRequest& request, std::size_t& limit, std::size_t& offset,
+std::optional<Error> readPaging(const HttpRequest& request, std::size_t& limit, std::size_t& offset,
                                   std::size_t max_limit) {
-  auto number = [&](const std::string& name, std::size_t& into, std::size_t low, std::size_t high) -> std::optional<Problem> {
+  auto number = [&](const std::string& name, std::size_t& into, std::size_t low, std::size_t high) -> std::optional<Error> {
     const std::string text = queryParameter(request, name);
     if (text.empty()) return std::nullopt;
     std::size_t parsed = 0;
@@ -86,10 +88,10 @@ std::optional<Problem> readPaging(const HttpRequest& request, std::size_t& limit
       parsed = std::stoull(text, &used);
       if (used != text.size()) throw std::invalid_argument(text);
     } catch (const std::exception&) {
-      return Problem::badRequest("query parameter " + name + " must be an integer, got \"" + text + "\"", name);
+      return Error::invalid("query parameter " + name + " must be an integer, got \"" + text + "\"", name);
     }
     if (parsed < low || parsed > high) {
-      return Problem::badRequest("query parameter " + name + " must be between " + std::to_string(low) + " and " +
+      return Error::invalid("query parameter " + name + " must be between " + std::to_string(low) + " and " +
                                      std::to_string(high),
                                  name);
     }

@@ -8,7 +8,7 @@
 #include <rapidjson/document.h>
 
 #include "config/json_schema.hpp"
-#include "engine/expected.hpp"
+#include "domain/error.hpp"
 #include "http/http_message.hpp"
 
 // What the REST API's routes share: reading JSON bodies and query
@@ -39,12 +39,12 @@ std::string renderList(const std::vector<T>& items, ToJson to_json, std::size_t 
 HttpResponse bodyResponse(int status, std::string content_type, std::string body);
 HttpResponse jsonResponse(int status, std::string json);
 // The problem as RFC 9457 problem details, titled by its status.
-HttpResponse problemResponse(const Problem& problem);
+HttpResponse problemResponse(const Error& problem);
 
 // The aggregate (as JSON via `to_json`) with `status`, or the problem.
 template <class T, class ToJson>
 HttpResponse resultResponse(const Expected<T>& result, int status, ToJson to_json) {
-  return result ? jsonResponse(status, to_json(result.value())) : problemResponse(result.problem());
+  return result ? jsonResponse(status, to_json(result.value())) : problemResponse(result.error());
 }
 
 // 201 with the created aggregate and its Location (`collection` + id), or the problem.
@@ -61,7 +61,7 @@ std::int64_t intMember(const rapidjson::Value& object, const char* name, std::in
 // A query parameter (percent-decoded), or `fallback`.
 std::string queryParameter(const HttpRequest& request, const std::string& name, const std::string& fallback = {});
 // limit/offset query parameters; a bad value is a 400 problem.
-std::optional<Problem> readPaging(const HttpRequest& request, std::size_t& limit, std::size_t& offset,
+std::optional<Error> readPaging(const HttpRequest& request, std::size_t& limit, std::size_t& offset,
                                   std::size_t max_limit = 1000);
 
 }  // namespace ccm::core

@@ -1,7 +1,7 @@
 #include "api/json_request.hpp"
 #include "api/get_by_id_route.hpp"
 #include "api/lifecycle_routes.hpp"
-#include "store/aggregate_json.hpp"
+#include "api/resource_json.hpp"
 
 namespace ccm::core {
 namespace {
@@ -26,7 +26,7 @@ const char* kStop = R"({
   "properties": {"reason": {"type": "string"}, "final_state": {"enum": ["CANCELLED", "FAULTED"]}}})";
 const char* kEmpty = R"({"type": "object", "additionalProperties": false})";
 
-std::string sessionJson(const LabletSession& session) { return toJson(session); }
+std::string sessionJson(const LabletSession& session) { return resourceJson(session); }
 
 
 
@@ -36,7 +36,7 @@ void addSessionRoutes(Router& router, Lifecycle& lifecycle, Store& store) {
   auto create = requestSchema(kCreateSession, "create session request");
   router.add("POST", "/api/v1/sessions", [&lifecycle, create](const HttpRequest& rq, const PathParams&) {
     auto body = readJsonBody(rq, *create);
-    if (!body) return problemResponse(body.problem());
+    if (!body) return problemResponse(body.error());
     auto result = lifecycle.createSession({stringMember(body.value(), "definition_id"), stringMember(body.value(), "owner_id")});
     return createdResponse(result, "/api/v1/sessions/", sessionJson);
   });
@@ -50,7 +50,7 @@ void addSessionRoutes(Router& router, Lifecycle& lifecycle, Store& store) {
         const auto comma = state.find(',', start);
         const auto name = state.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
         auto parsed = sessionStateFrom(name);
-        if (!parsed) return problemResponse(Problem::badRequest("unknown session state \"" + name + "\"", "state"));
+        if (!parsed) return problemResponse(Error::invalid("unknown session state \"" + name + "\"", "state"));
         filter.states.push_back(*parsed);
         if (comma == std::string::npos) break;
         start = comma + 1;
@@ -72,7 +72,7 @@ void addSessionRoutes(Router& router, Lifecycle& lifecycle, Store& store) {
     router.add("POST", "/api/v1/sessions/{id}/" + verb,
                [schema, run](const HttpRequest& rq, const PathParams& p) {
                  auto body = readOptionalJsonBody(rq, *schema);
-                 if (!body) return problemResponse(body.problem());
+                 if (!body) return problemResponse(body.error());
                  return resultResponse(run(p.at("id"), body.value()), 200, sessionJson);
                });
   };

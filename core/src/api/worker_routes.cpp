@@ -1,7 +1,7 @@
 #include "api/json_request.hpp"
 #include "api/get_by_id_route.hpp"
 #include "api/lifecycle_routes.hpp"
-#include "store/aggregate_json.hpp"
+#include "api/resource_json.hpp"
 
 namespace ccm::core {
 namespace {
@@ -33,7 +33,7 @@ WorkerSpec specFrom(const rapidjson::Document& body) {
   return spec;
 }
 
-std::string workerJson(const Worker& worker) { return toJson(worker); }
+std::string workerJson(const Worker& worker) { return resourceJson(worker); }
 
 
 }  // namespace
@@ -42,14 +42,14 @@ void addWorkerRoutes(Router& router, Lifecycle& lifecycle, Store& store) {
   auto create = requestSchema(kWorker, "create worker request");
   router.add("POST", "/api/v1/workers", [&lifecycle, create](const HttpRequest& rq, const PathParams&) {
     auto body = readJsonBody(rq, *create);
-    if (!body) return problemResponse(body.problem());
+    if (!body) return problemResponse(body.error());
     auto result = lifecycle.createWorker(specFrom(body.value()));
     return createdResponse(result, "/api/v1/workers/", workerJson);
   });
   router.add("POST", "/api/v1/workers/scale-up",
              [&lifecycle, create](const HttpRequest& rq, const PathParams&) {
                auto body = readJsonBody(rq, *create);
-               if (!body) return problemResponse(body.problem());
+               if (!body) return problemResponse(body.error());
                auto result = lifecycle.requestScaleUp(specFrom(body.value()), stringMember(body.value(), "reason"));
                return createdResponse(result, "/api/v1/workers/", workerJson);
              });
@@ -70,7 +70,7 @@ void addWorkerRoutes(Router& router, Lifecycle& lifecycle, Store& store) {
     router.add("POST", "/api/v1/workers/{id}/" + verb,
                [reason, run](const HttpRequest& rq, const PathParams& p) {
                  auto body = readOptionalJsonBody(rq, *reason);
-                 if (!body) return problemResponse(body.problem());
+                 if (!body) return problemResponse(body.error());
                  return resultResponse(run(p.at("id"), stringMember(body.value(), "reason")), 200, workerJson);
                });
   };

@@ -8,7 +8,7 @@
 #include "ccm/sdk/pod_generator.hpp"
 #include "ccm/sdk/sink.hpp"
 #include "delivery/delivery_service.hpp"
-#include "engine/expected.hpp"
+#include "domain/error.hpp"
 #include "engine/lifecycle.hpp"
 #include "store/store.hpp"
 

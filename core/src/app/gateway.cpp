@@ -277,14 +277,14 @@ void Gateway::addRoutes(Router& router) {
   router.add("GET", "/api/v1/sessions/{id}/pod", [this](const HttpRequest&, const PathParams& params) {
     auto pod = collection_->podFor(params.at("id"));
     if (pod) return bodyResponse(200, "application/json", pod.value());
-    return problemResponse(pod.problem());
+    return problemResponse(pod.error());
   });
   addWorkerRoutes(router, *lifecycle_, *store_);
   addEventLogRoutes(router, *store_);
   addIngressRoute(router, *ingress_, &metrics_);
   addDeliveryRoutes(router, *delivery_, *store_, [this]() -> Expected<std::string> {
     auto change = reload();
-    if (!change) return Problem::unprocessable(change.error().message);
+    if (!change) return Error::unprocessable(change.error().message);
     auto list = [](const std::vector<std::string>& names) {
       std::string out = "[";
       for (std::size_t i = 0; i < names.size(); ++i) out += (i ? ",\"" : "\"") + names[i] + "\"";

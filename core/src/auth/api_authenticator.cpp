@@ -82,9 +82,9 @@ bool ApiAuthenticator::isPublic(std::string_view path) const {
 std::variant<Principal, AuthRefusal> ApiAuthenticator::authenticate(const HttpRequest& request) const {
   if (const auto* authorization = request.header("Authorization")) {
     const auto bearer = bearerCredential(*authorization);
-    if (!bearer) return AuthRefusal{401, "malformed", "header \"Authorization\" must use the Bearer scheme", ""};
+    if (!bearer) return AuthRefusal{ErrorCategory::Unauthenticated, "malformed", "header \"Authorization\" must use the Bearer scheme", ""};
     const auto credential = *bearer;
-    if (credential.empty()) return AuthRefusal{401, "malformed", "the bearer credential is empty", ""};
+    if (credential.empty()) return AuthRefusal{ErrorCategory::Unauthenticated, "malformed", "the bearer credential is empty", ""};
     return looksLikeJwt(credential) ? fromToken(credential) : fromApiKey(credential);
   }
   if (!request.client_subject.empty()) {
@@ -94,17 +94,17 @@ std::variant<Principal, AuthRefusal> ApiAuthenticator::authenticate(const HttpRe
     return Principal{"certificate", request.client_subject, "",
                      mapped == certificates_.end() ? GrantedRoles{} : mapped->roles, "server.auth.client_certificates"};
   }
-  return AuthRefusal{401, "missing", "this route needs credentials: \"Authorization: Bearer <token or API key>\"", ""};
+  return AuthRefusal{ErrorCategory::Unauthenticated, "missing", "this route needs credentials: \"Authorization: Bearer <token or API key>\"", ""};
 }
 
 std::variant<Principal, AuthRefusal> ApiAuthenticator::fromToken(std::string_view token) const {
   if (!tokens_) {
-    return AuthRefusal{401, "malformed", "a JWT was sent, but this gateway accepts no tokens (no server.auth.oidc)",
+    return AuthRefusal{ErrorCategory::Unauthenticated, "malformed", "a JWT was sent, but this gateway accepts no tokens (no server.auth.oidc)",
                        "invalid_token"};
   }
   auto verified = tokens_->verify(token, TokenVerifier::Refetch::Wait);
   if (auto* refusal = std::get_if<TokenRefusal>(&verified)) {
-    return AuthRefusal{refusal->status, refusal->reason, refusal->detail, refusal->status == 401 ? "invalid_token" : ""};
+    return AuthRefusal{refusal->category, refusal->reason, refusal->detail, refusal->category == ErrorCategory::Unauthenticated ? "invalid_token" : ""};
   }
   auto& token_claims = std::get<VerifiedToken>(verified);
   return Principal{"token", token_claims.username, token_claims.subject, mappedTokenRoles(token_claims.roles),
@@ -117,7 +117,7 @@ std::variant<Principal, AuthRefusal> ApiAuthenticator::fromApiKey(std::string_vi
   for (const auto& candidate : api_keys_) {
     if (constantTimeEquals(candidate.sha256, hash)) found = &candidate;
   }
-  if (found == nullptr) return AuthRefusal{401, "unknown_api_key", "the bearer value is not a known API key", "invalid_token"};
+  if (found == nullptr) return AuthRefusal{ErrorCategory::Unauthenticated, "unknown_api_key", "the bearer value is not a known API key", "invalid_token"};
   return Principal{"api_key", found->name, "", found->roles, "server.auth.api_keys"};
 }
 

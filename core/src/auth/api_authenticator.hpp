@@ -7,6 +7,7 @@
 #include <variant>
 #include <vector>
 
+#include "domain/error.hpp"
 #include "auth/auth_settings.hpp"
 #include "auth/roles.hpp"
 #include "auth/token_verifier.hpp"
@@ -24,10 +25,10 @@ struct Principal {
   std::string roles_from;  // where the roles were read: the roles claim, or the config key
 };
 
-// A request not let in: 401 (no or bad credentials; `bearer_error` goes in
-// WWW-Authenticate) or 503 (the issuer's keys are not known yet).
+// A request not let in: Unauthenticated (no or bad credentials; `bearer_error`
+// goes in WWW-Authenticate) or Unavailable (the issuer's keys are not known yet).
 struct AuthRefusal {
-  int status = 401;
+  ErrorCategory category = ErrorCategory::Unauthenticated;
   std::string reason;  // labels ccm_api_auth_failures_total
   std::string detail;
   std::string bearer_error;  // "invalid_token", or "" when no credentials came

@@ -9,7 +9,7 @@ TokenVerifier::TokenVerifier(std::shared_ptr<OidcKeySource> keys, OidcSettings s
 
 std::variant<VerifiedToken, TokenRefusal> TokenVerifier::verify(std::string_view token, Refetch refetch) const {
   auto keys = keys_->keys();
-  if (!keys) return TokenRefusal{503, "issuer_unavailable", keys_->unavailableReason()};
+  if (!keys) return TokenRefusal{ErrorCategory::Unavailable, "issuer_unavailable", keys_->unavailableReason()};
   const JwtExpectations expectations{settings_.issuer, settings_.audience,
                                      std::chrono::seconds(settings_.clock_skew_seconds)};
   auto result = verifyJwt(token, *keys, expectations, std::chrono::system_clock::now());
@@ -28,11 +28,11 @@ std::variant<VerifiedToken, TokenRefusal> TokenVerifier::verify(std::string_view
     // Keycloak marks its ID and refresh tokens; only access tokens call APIs.
     const auto typ = verified->claims->FindMember("typ");
     if (typ != verified->claims->MemberEnd() && typ->value.IsString() && std::string_view(typ->value.GetString()) != "Bearer") {
-      return TokenRefusal{401, "token_type",
+      return TokenRefusal{ErrorCategory::Unauthenticated, "token_type",
                           "token is a \"" + std::string(typ->value.GetString()) + "\" token, not an access token"};
     }
   }
-  if (auto* failure = std::get_if<JwtFailure>(&result)) return TokenRefusal{401, failure->reason, failure->description};
+  if (auto* failure = std::get_if<JwtFailure>(&result)) return TokenRefusal{ErrorCategory::Unauthenticated, failure->reason, failure->description};
   auto& verified = std::get<VerifiedJwt>(result);
   VerifiedToken out{verified.subject, verified.username.empty() ? verified.subject : verified.username, {}};
   out.roles = rolesAt(*verified.claims, settings_.roles_claim);

@@ -8,6 +8,7 @@
 
 #include <rapidjson/document.h>
 
+#include "domain/error.hpp"
 #include "auth/auth_settings.hpp"
 #include "auth/oidc_key_source.hpp"
 
@@ -24,7 +25,7 @@ struct VerifiedToken {
 // Why a token was not accepted: 401 (the token) or 503 (the issuer's keys
 // are not known yet). `reason` labels ccm_api_auth_failures_total.
 struct TokenRefusal {
-  int status = 401;
+  ErrorCategory category = ErrorCategory::Unauthenticated;
   std::string reason;
   std::string detail;
 };

@@ -70,9 +70,6 @@ struct LabletSession {
   std::string updated_at;
 };
 
-enum class UserSessionState { Provisioned, Active, Ended };
-enum class GradingSessionState { Pending, Submitted, Faulted };
-
 struct UserSession {
   std::string id;
   std::string lablet_session_id;

@@ -40,6 +40,18 @@ constexpr std::array<std::pair<WorkerState, std::string_view>, 7> kWorkerStates{
     {WorkerState::Terminated, "terminated"},
 }};
 
+constexpr std::array<std::pair<UserSessionState, std::string_view>, 3> kUserSessionStates{{
+    {UserSessionState::Provisioned, "provisioned"},
+    {UserSessionState::Active, "active"},
+    {UserSessionState::Ended, "ended"},
+}};
+
+constexpr std::array<std::pair<GradingSessionState, std::string_view>, 3> kGradingSessionStates{{
+    {GradingSessionState::Pending, "pending"},
+    {GradingSessionState::Submitted, "submitted"},
+    {GradingSessionState::Faulted, "faulted"},
+}};
+
 template <class State, std::size_t N>
 std::string_view nameOf(const std::array<std::pair<State, std::string_view>, N>& table, State state) {
   for (const auto& [value, name] : table) {
@@ -67,6 +79,12 @@ std::string_view toString(FinalState state) {
 std::string_view toString(WorkerState state) {
   return nameOf(kWorkerStates, state);
 }
+std::string_view toString(UserSessionState state) {
+  return nameOf(kUserSessionStates, state);
+}
+std::string_view toString(GradingSessionState state) {
+  return nameOf(kGradingSessionStates, state);
+}
 
 std::optional<SessionState> sessionStateFrom(std::string_view name) {
   return stateNamed(kSessionStates, name);
@@ -76,6 +94,12 @@ std::optional<FinalState> finalStateFrom(std::string_view name) {
 }
 std::optional<WorkerState> workerStateFrom(std::string_view name) {
   return stateNamed(kWorkerStates, name);
+}
+std::optional<UserSessionState> userSessionStateFrom(std::string_view name) {
+  return stateNamed(kUserSessionStates, name);
+}
+std::optional<GradingSessionState> gradingSessionStateFrom(std::string_view name) {
+  return stateNamed(kGradingSessionStates, name);
 }
 
 }  // namespace ccm::core

@@ -54,7 +54,7 @@ Expected<std::vector<SessionState>> planCommand(const CommandSpec& spec, const L
   std::vector<SessionState> path;
   if (!isLive(session.state) || order(session.state) >= order(spec.settled)) return path;
   if (order(session.state) < order(spec.earliest)) {
-    return Problem::conflict("session " + session.id + " is " + quoted(session.state) + "; " + std::string(spec.name) +
+    return Error::conflict("session " + session.id + " is " + quoted(session.state) + "; " + std::string(spec.name) +
                              " applies from " + quoted(spec.earliest) +
                              " on (the event came early: send it again once the session got there)");
   }
@@ -74,38 +74,38 @@ CommandCatalog::CommandCatalog(Lifecycle& lifecycle) : lifecycle_(lifecycle) {
   }
 }
 
-std::optional<Problem> CommandCatalog::apply(UnitOfWork& uow, const std::vector<sdk::Command>& commands,
+std::optional<Error> CommandCatalog::apply(UnitOfWork& uow, const std::vector<sdk::Command>& commands,
                                              std::vector<SessionTransition>& made) const {
   for (const auto& command : commands) {
     const auto* spec = findCommand(command.name);
     if (spec == nullptr) {
       std::string known;
       for (const auto& s : commandSpecs()) known += (known.empty() ? "" : ", ") + std::string(s.name);
-      return Problem{500, "the source returned unknown command \"" + command.name + "\" (known: " + known + ")", {}};
+      return Error{ErrorCategory::Internal, "the source returned unknown command \"" + command.name + "\" (known: " + known + ")", {}};
     }
     rapidjson::Document arguments;
     arguments.Parse<rapidjson::kParseIterativeFlag>(command.arguments.c_str(), command.arguments.size());
     const auto& schema = *schemas_[static_cast<std::size_t>(spec - commandSpecs().data())];
     if (arguments.HasParseError()) {
-      return Problem{500, "the source returned command " + command.name + " with arguments that are not JSON", {}};
+      return Error{ErrorCategory::Internal, "the source returned command " + command.name + " with arguments that are not JSON", {}};
     }
     if (auto error = schema.validate(arguments)) {
-      return Problem{500, "the source returned command " + command.name + " with bad arguments: " + error->message,
+      return Error{ErrorCategory::Internal, "the source returned command " + command.name + " with bad arguments: " + error->message,
                      error->where};
     }
     const std::string session_id = arguments["session_id"].GetString();
     auto session = lifecycle_.lockSession(uow, session_id);
     if (!session) {
-      if (session.problem().status == 404) {
-        return Problem::unprocessable("session " + session_id + " does not exist");
+      if (session.error().category == ErrorCategory::NotFound) {
+        return Error::unprocessable("session " + session_id + " does not exist");
       }
-      return session.problem();
+      return session.error();
     }
     auto path = planCommand(*spec, session.value());
-    if (!path) return path.problem();
+    if (!path) return path.error();
     for (const SessionState state : path.value()) {
       auto after = enter(uow, state, session_id, arguments);
-      if (!after) return after.problem();
+      if (!after) return after.error();
       made.push_back({std::move(after.value()), state});
     }
   }
@@ -130,7 +130,7 @@ Expected<LabletSession> CommandCatalog::enter(UnitOfWork& uow, SessionState stat
       return lifecycle_.failGrading(uow, session_id, arguments["reason"].GetString());
     default:
       // planCommand only walks the states above; anything else is a bug here.
-      return Problem{500, "no command enters state " + quoted(state), {}};
+      return Error{ErrorCategory::Internal, "no command enters state " + quoted(state), {}};
   }
 }
 

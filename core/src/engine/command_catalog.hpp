@@ -9,7 +9,7 @@
 #include "ccm/sdk/source.hpp"
 #include "config/json_schema.hpp"
 #include "domain/aggregates.hpp"
-#include "engine/expected.hpp"
+#include "domain/error.hpp"
 #include "engine/lifecycle.hpp"
 
 // The engine commands a source may return from translate() (sdk::Command), so
@@ -51,10 +51,10 @@ public:
 
   // Validates and applies `commands` in order, in `uow`'s transaction
   // (the one Lifecycle::applyIngress* hands its IngressApply), and appends the transitions it
-  // made to `made`. A Problem means the caller must not commit: 422 for an
+  // made to `made`. An Error means the caller must not commit: 422 for an
   // unknown session, 409 for an early event, 500 for a command or arguments
   // the catalog does not know (a bug in the source).
-  std::optional<Problem> apply(UnitOfWork& uow, const std::vector<sdk::Command>& commands,
+  std::optional<Error> apply(UnitOfWork& uow, const std::vector<sdk::Command>& commands,
                                std::vector<SessionTransition>& made) const;
 
 private:

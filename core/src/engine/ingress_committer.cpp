@@ -51,7 +51,7 @@ void IngressCommitter::submit(const std::vector<sdk::CloudEvent>& events, std::s
     std::unique_lock lock(mutex_);
     if (stopping_) {
       lock.unlock();
-      request->done(IngressResults(Problem{503, "shutting down", {}}),
+      request->done(IngressResults(Error{ErrorCategory::Unavailable, "shutting down", {}}),
                     std::make_exception_ptr(StoreError("the gateway is shutting down; nothing was applied")));
       return;
     }
@@ -97,7 +97,7 @@ void IngressCommitter::run() {
     commitGroup(group);
     for (auto& request : group) {
       try {
-        request->done(request->result ? std::move(*request->result) : IngressResults(Problem{500, {}, {}}),
+        request->done(request->result ? std::move(*request->result) : IngressResults(Error{ErrorCategory::Internal, {}, {}}),
                       request->error);
       } catch (...) {
         // `done` must not throw; if it does, the group's other callers are still answered.
@@ -114,7 +114,7 @@ namespace {
 // (500), not the whole group; a store failure still fails the group, since
 // the transaction may be unusable.
 // The commands `apply` runs join the group's transaction through `uow`.
-std::optional<Problem> applyGuarded(const IngressApply& apply, UnitOfWork& uow, std::size_t i,
+std::optional<Error> applyGuarded(const IngressApply& apply, UnitOfWork& uow, std::size_t i,
                                     bool refusable) {
   if (!refusable) return apply(uow, i);
   try {
@@ -122,9 +122,9 @@ std::optional<Problem> applyGuarded(const IngressApply& apply, UnitOfWork& uow, 
   } catch (const StoreError&) {
     throw;
   } catch (const std::exception& e) {
-    return Problem{500, std::string("failed: ") + e.what(), {}};
+    return Error{ErrorCategory::Internal, std::string("failed: ") + e.what(), {}};
   } catch (...) {
-    return Problem{500, "failed with an unknown error", {}};
+    return Error{ErrorCategory::Internal, "failed with an unknown error", {}};
   }
 }
 
@@ -154,7 +154,7 @@ void IngressCommitter::commitGroup(const std::vector<std::unique_ptr<Request>>& 
       const std::string savepoint = "ingress_" + std::to_string(r);
       if (request.refusable) transaction->savepoint(savepoint);
       std::vector<IngressResult> results;
-      std::optional<Problem> problem;
+      std::optional<Error> problem;
       {
         for (std::size_t i = 0; i < request.events.size() && !problem; ++i, ++position) {
           if (!owners.take(position)) {

@@ -14,7 +14,7 @@
 
 #include "ccm/sdk/cloud_event.hpp"
 #include "engine/cloud_event_converter.hpp"
-#include "engine/expected.hpp"
+#include "domain/error.hpp"
 #include "store/store.hpp"
 
 namespace ccm::core {
@@ -24,7 +24,7 @@ class UnitOfWork;
 enum class IngressResult { Applied, Duplicate };
 using IngressResults = Expected<std::vector<IngressResult>>;
 // Runs the commands of event `index` inside `uow`, the group's transaction.
-using IngressApply = std::function<std::optional<Problem>(UnitOfWork& uow, std::size_t index)>;
+using IngressApply = std::function<std::optional<Error>(UnitOfWork& uow, std::size_t index)>;
 using IngressDone = std::function<void(IngressResults results, std::exception_ptr error)>;
 
 // The ingress group commit (docs/ingress.md#performance): one committing
@@ -34,7 +34,7 @@ using IngressDone = std::function<void(IngressResults results, std::exception_pt
 // log, then its request's `apply` runs the commands it means, in the same
 // transaction, so an event is logged exactly when its change is applied. A
 // duplicate gets IngressResult::Duplicate and changes nothing. Only a
-// `refusable` request may return a Problem from `apply` (it gets a savepoint,
+// `refusable` request may return an Error from `apply` (it gets a savepoint,
 // so refusing it leaves the rest of the group alone and a batch stays all or
 // nothing); one whose events are only logged costs no savepoint. Thread-safe.
 class IngressCommitter {

@@ -50,12 +50,12 @@ template Expected<LabletSession> Lifecycle::inTransaction(const std::function<Ex
 
 namespace {
 
-std::optional<Problem> checkDefinitionSpec(const DefinitionSpec& spec) {
-  if (spec.lab_yaml.empty()) return Problem::badRequest("lab_yaml must be a non-empty CML lab topology", "lab_yaml");
+std::optional<Error> checkDefinitionSpec(const DefinitionSpec& spec) {
+  if (spec.lab_yaml.empty()) return Error::invalid("lab_yaml must be a non-empty CML lab topology", "lab_yaml");
   auto annotations = parseSmartAnnotations(spec.lab_yaml);
-  if (!annotations) return Problem::unprocessable(annotations.error().message, "lab_yaml");
+  if (!annotations) return Error::unprocessable(annotations.error().message, "lab_yaml");
   if (spec.max_duration_seconds < 0) {
-    return Problem::badRequest("max_duration_seconds must be 0 (gateway default) or positive", "max_duration_seconds");
+    return Error::invalid("max_duration_seconds must be 0 (gateway default) or positive", "max_duration_seconds");
   }
   return std::nullopt;
 }
@@ -63,7 +63,7 @@ std::optional<Problem> checkDefinitionSpec(const DefinitionSpec& spec) {
 }  // namespace
 
 Expected<LabletDefinition> Lifecycle::createDefinition(const DefinitionSpec& spec) {
-  if (spec.name.empty()) return Problem::badRequest("name must be a non-empty string", "name");
+  if (spec.name.empty()) return Error::invalid("name must be a non-empty string", "name");
   if (auto problem = checkDefinitionSpec(spec)) return *problem;
   return inTransaction<LabletDefinition>([&](UnitOfWork& uow) -> Expected<LabletDefinition> {
     LabletDefinition definition;
@@ -86,7 +86,7 @@ Expected<LabletDefinition> Lifecycle::addDefinitionVersion(const std::string& de
   if (auto problem = checkDefinitionSpec(spec)) return *problem;
   return inTransaction<LabletDefinition>([&](UnitOfWork& uow) -> Expected<LabletDefinition> {
     auto definition = uow.tx().findDefinition(definition_id);
-    if (!definition) return Problem::notFound("definition " + definition_id + " does not exist");
+    if (!definition) return Error::notFound("definition " + definition_id + " does not exist");
     const int old_version = definition->version;
     definition->version = old_version + 1;
     definition->lab_yaml = spec.lab_yaml;
@@ -103,15 +103,15 @@ Expected<LabletDefinition> Lifecycle::addDefinitionVersion(const std::string& de
 
 namespace {
 
-std::optional<Problem> checkWorkerSpec(const WorkerSpec& spec) {
-  if (spec.name.empty()) return Problem::badRequest("name must be a non-empty string", "name");
+std::optional<Error> checkWorkerSpec(const WorkerSpec& spec) {
+  if (spec.name.empty()) return Error::invalid("name must be a non-empty string", "name");
   if (spec.private_address.empty() && spec.public_address.empty()) {
-    return Problem::badRequest("a worker needs a private_address or a public_address", "private_address");
+    return Error::invalid("a worker needs a private_address or a public_address", "private_address");
   }
   if (spec.port_range_start == 0 || spec.port_range_end < spec.port_range_start) {
-    return Problem::badRequest("port_range_start must be 1..65535 and not above port_range_end", "port_range_start");
+    return Error::invalid("port_range_start must be 1..65535 and not above port_range_end", "port_range_start");
   }
-  if (spec.capacity < 1) return Problem::badRequest("capacity must be at least 1", "capacity");
+  if (spec.capacity < 1) return Error::invalid("capacity must be at least 1", "capacity");
   return std::nullopt;
 }
 
@@ -142,7 +142,7 @@ Expected<Worker> Lifecycle::createWorker(const WorkerSpec& spec) {
 Expected<Worker> Lifecycle::moveWorker(UnitOfWork& uow, const std::string& worker_id, WorkerState to,
                                        const std::string& reason) {
   auto worker = uow.tx().findWorker(worker_id, true);
-  if (!worker) return Problem::notFound("worker " + worker_id + " does not exist");
+  if (!worker) return Error::notFound("worker " + worker_id + " does not exist");
   if (to == WorkerState::Draining || to == WorkerState::Stopping || to == WorkerState::Stopped ||
       to == WorkerState::Terminated) {
     // Leaving service with sessions still placed would strand them.
@@ -152,12 +152,12 @@ Expected<Worker> Lifecycle::moveWorker(UnitOfWork& uow, const std::string& worke
                    SessionState::Collecting, SessionState::Grading,       SessionState::Graded};
     live.limit = 1;
     if (to != WorkerState::Draining && !uow.tx().listSessions(live).empty()) {
-      return Problem::conflict("worker " + worker_id + " still hosts live sessions; stop them or drain first");
+      return Error::conflict("worker " + worker_id + " still hosts live sessions; stop them or drain first");
     }
   }
   const WorkerState previous = worker->state;
   auto moved = applyTransition(*worker, to, uow.now());
-  if (!moved) return Problem::conflict(moved.error().message);
+  if (!moved) return Error::conflict(moved.error().message);
   Worker& after = moved.value();
   uow.record(workerStateChanged(after, previous, reason, uow.now()));
   if (to == WorkerState::Running && after.scaling == "up") {
@@ -177,7 +177,7 @@ Expected<Worker> Lifecycle::transitionWorker(const std::string& worker_id, Worke
 }
 
 Expected<Worker> Lifecycle::requestScaleUp(const WorkerSpec& spec, const std::string& reason) {
-  if (spec.template_name.empty()) return Problem::badRequest("template_name must be a non-empty string", "template_name");
+  if (spec.template_name.empty()) return Error::invalid("template_name must be a non-empty string", "template_name");
   if (auto problem = checkWorkerSpec(spec)) return *problem;
   return inTransaction<Worker>([&](UnitOfWork& uow) -> Expected<Worker> {
     std::string id = new_id_();
@@ -191,9 +191,9 @@ Expected<Worker> Lifecycle::requestScaleUp(const WorkerSpec& spec, const std::st
 Expected<Worker> Lifecycle::requestScaleDown(const std::string& worker_id, const std::string& reason) {
   return inTransaction<Worker>([&](UnitOfWork& uow) -> Expected<Worker> {
     auto worker = uow.tx().findWorker(worker_id, true);
-    if (!worker) return Problem::notFound("worker " + worker_id + " does not exist");
+    if (!worker) return Error::notFound("worker " + worker_id + " does not exist");
     if (worker->state != WorkerState::Running) {
-      return Problem::conflict("worker " + worker_id + " is " + std::string(toString(worker->state)) +
+      return Error::conflict("worker " + worker_id + " is " + std::string(toString(worker->state)) +
                                "; only a running worker can be scaled down");
     }
     worker->scaling = "down";

@@ -12,7 +12,7 @@
 #include "domain/domain_event.hpp"
 #include "domain/time.hpp"
 #include "engine/cloud_event_converter.hpp"
-#include "engine/expected.hpp"
+#include "domain/error.hpp"
 #include "engine/ingress_committer.hpp"
 #include "store/store.hpp"
 

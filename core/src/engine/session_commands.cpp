@@ -29,10 +29,10 @@ Expected<LabletSession> Lifecycle::moveSession(UnitOfWork& uow, const std::strin
                                                const std::function<void(LabletSession&)>& change,
                                                const ScoreReport* score_report) {
   auto session = uow.tx().findSession(session_id, true);
-  if (!session) return Problem::notFound("session " + session_id + " does not exist");
+  if (!session) return Error::notFound("session " + session_id + " does not exist");
   const SessionState previous = session->state;
   auto moved = applyTransition(*session, to, final_state, uow.now());
-  if (!moved) return Problem::conflict(moved.error().message, moved.error().where);
+  if (!moved) return Error::conflict(moved.error().message, moved.error().where);
   LabletSession& after = moved.value();
   if (change) change(after);
   uow.tx().saveSession(after);
@@ -42,12 +42,12 @@ Expected<LabletSession> Lifecycle::moveSession(UnitOfWork& uow, const std::strin
 
 Expected<LabletSession> Lifecycle::createSession(const SessionSpec& spec) {
   if (spec.definition_id.empty())
-    return Problem::badRequest("definition_id must be a non-empty string", "definition_id");
-  if (spec.owner_id.empty()) return Problem::badRequest("owner_id must be a non-empty string", "owner_id");
+    return Error::invalid("definition_id must be a non-empty string", "definition_id");
+  if (spec.owner_id.empty()) return Error::invalid("owner_id must be a non-empty string", "owner_id");
   return inTransaction<LabletSession>([&](UnitOfWork& uow) -> Expected<LabletSession> {
     auto definition = uow.tx().findDefinition(spec.definition_id);
     if (!definition) {
-      return Problem::unprocessable("definition " + spec.definition_id + " does not exist", "definition_id");
+      return Error::unprocessable("definition " + spec.definition_id + " does not exist", "definition_id");
     }
     const auto ttl =
         definition->max_duration_seconds > 0 ? definition->max_duration_seconds : settings_.session_ttl_seconds;
@@ -65,14 +65,14 @@ Expected<LabletSession> Lifecycle::createSession(const SessionSpec& spec) {
 }
 
 Expected<LabletSession> Lifecycle::scheduleSession(const std::string& session_id, const std::string& worker_id) {
-  if (worker_id.empty()) return Problem::badRequest("worker_id must be a non-empty string", "worker_id");
+  if (worker_id.empty()) return Error::invalid("worker_id must be a non-empty string", "worker_id");
   return inTransaction<LabletSession>([&](UnitOfWork& uow) -> Expected<LabletSession> {
     // Lock the worker first: every scheduling onto it serialises here, so the
     // capacity count and the free ports cannot change underneath us.
     auto worker = uow.tx().findWorker(worker_id, true);
-    if (!worker) return Problem::unprocessable("worker " + worker_id + " does not exist", "worker_id");
+    if (!worker) return Error::unprocessable("worker " + worker_id + " does not exist", "worker_id");
     auto session = uow.tx().findSession(session_id, true);
-    if (!session) return Problem::notFound("session " + session_id + " does not exist");
+    if (!session) return Error::notFound("session " + session_id + " does not exist");
 
     SessionFilter on_worker;
     on_worker.worker_id = worker_id;
@@ -80,22 +80,22 @@ Expected<LabletSession> Lifecycle::scheduleSession(const std::string& session_id
     on_worker.limit = 100000;
     const auto placed = uow.tx().listSessions(on_worker);
     if (auto refusal = checkSchedulable(*session, *worker, placed.size())) {
-      return Problem::conflict(refusal->message, refusal->where);
+      return Error::conflict(refusal->message, refusal->where);
     }
     auto definition = uow.tx().findDefinition(session->definition_id);
-    if (!definition) return Problem::unprocessable("definition " + session->definition_id + " no longer exists");
+    if (!definition) return Error::unprocessable("definition " + session->definition_id + " no longer exists");
     std::string lab_yaml = definition->lab_yaml;
     for (const auto& version : uow.tx().definitionVersions(definition->id)) {
       if (version.version == session->definition_version) lab_yaml = version.lab_yaml;
     }
     auto annotations = parseSmartAnnotations(lab_yaml);
-    if (!annotations) return Problem::unprocessable(annotations.error().message, "lab_yaml");
+    if (!annotations) return Error::unprocessable(annotations.error().message, "lab_yaml");
     std::set<std::uint16_t> in_use;
     for (const auto& other : placed) {
       for (const auto& [key, port] : other.allocated_ports) in_use.insert(port);
     }
     auto ports = allocatePorts(annotations.value(), *worker, in_use);
-    if (!ports) return Problem::conflict(ports.error().message, "worker_id");
+    if (!ports) return Error::conflict(ports.error().message, "worker_id");
     return moveSession(uow, session_id, SessionState::Scheduled, std::nullopt, [&](LabletSession& s) {
       s.worker_id = worker_id;
       s.allocated_ports = ports.value();
@@ -182,7 +182,7 @@ Expected<LabletSession> Lifecycle::recordScore(const std::string& session_id, do
 Expected<LabletSession> Lifecycle::recordScore(UnitOfWork& uow, const std::string& session_id, double score,
                                                bool passed, const std::string& report_id) {
   auto session = uow.tx().findSession(session_id, true);
-  if (!session) return Problem::notFound("session " + session_id + " does not exist");
+  if (!session) return Error::notFound("session " + session_id + " does not exist");
   // Only grading may become graded; let the state machine word the refusal.
   if (session->state != SessionState::Grading) return moveSession(uow, session_id, SessionState::Graded);
   ScoreReport report;
@@ -231,7 +231,7 @@ Expected<LabletSession> Lifecycle::terminateSession(const std::string& session_i
 Expected<LabletSession> Lifecycle::recordError(const std::string& session_id, const std::string& error) {
   return inTransaction<LabletSession>([&](UnitOfWork& uow) -> Expected<LabletSession> {
     auto session = uow.tx().findSession(session_id, true);
-    if (!session) return Problem::notFound("session " + session_id + " does not exist");
+    if (!session) return Error::notFound("session " + session_id + " does not exist");
     session->error = error;
     session->updated_at = uow.now();
     uow.tx().saveSession(*session);
@@ -241,7 +241,7 @@ Expected<LabletSession> Lifecycle::recordError(const std::string& session_id, co
 
 Expected<LabletSession> Lifecycle::lockSession(UnitOfWork& uow, const std::string& session_id) {
   auto session = uow.tx().findSession(session_id, true);
-  if (!session) return Problem::notFound("session " + session_id + " does not exist");
+  if (!session) return Error::notFound("session " + session_id + " does not exist");
   return *session;
 }
 

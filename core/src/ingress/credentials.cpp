@@ -27,9 +27,9 @@ std::string lowerCase(std::string_view text) {
 // The bearer value of "Authorization: Bearer <value>", or why there is none.
 std::variant<std::string_view, CredentialFailure> bearerValue(const sdk::Headers& headers) {
   const auto value = header(headers, "Authorization");
-  if (!value) return CredentialFailure{401, "Authorization", "header \"Authorization: Bearer <token>\" is missing"};
+  if (!value) return CredentialFailure{ErrorCategory::Unauthenticated, "Authorization", "header \"Authorization: Bearer <token>\" is missing"};
   const auto credential = bearerCredential(*value);
-  if (!credential) return CredentialFailure{401, "Authorization", "header \"Authorization\" must use the Bearer scheme"};
+  if (!credential) return CredentialFailure{ErrorCategory::Unauthenticated, "Authorization", "header \"Authorization\" must use the Bearer scheme"};
   return *credential;
 }
 
@@ -38,7 +38,7 @@ std::optional<CredentialFailure> checkBearer(const std::string& token, const sdk
   if (auto* failure = std::get_if<CredentialFailure>(&value)) return std::move(*failure);
   // Hashing both sides first makes the comparison length-independent too.
   if (!constantTimeEquals(sha256(std::get<std::string_view>(value)), sha256(token))) {
-    return CredentialFailure{403, "Authorization", "the bearer token is not this source's"};
+    return CredentialFailure{ErrorCategory::Forbidden, "Authorization", "the bearer token is not this source's"};
   }
   return std::nullopt;
 }
@@ -48,11 +48,11 @@ std::optional<CredentialFailure> checkToken(const Credentials& credentials, cons
   if (auto* failure = std::get_if<CredentialFailure>(&value)) return std::move(*failure);
   auto verified = credentials.tokens->verify(std::get<std::string_view>(value), TokenVerifier::Refetch::InBackground);
   if (auto* refusal = std::get_if<TokenRefusal>(&verified)) {
-    return CredentialFailure{refusal->status, "Authorization", "the bearer token was refused: " + refusal->detail};
+    return CredentialFailure{refusal->category, "Authorization", "the bearer token was refused: " + refusal->detail};
   }
   const auto& token = std::get<VerifiedToken>(verified);
   if (std::find(token.roles.begin(), token.roles.end(), credentials.required_role) == token.roles.end()) {
-    return CredentialFailure{403, "Authorization", "the token of \"" + token.username + "\" does not hold role \"" +
+    return CredentialFailure{ErrorCategory::Forbidden, "Authorization", "the token of \"" + token.username + "\" does not hold role \"" +
                                                        credentials.required_role + "\" under " +
                                                        credentials.tokens->settings().roles_claim};
   }
@@ -63,13 +63,13 @@ std::optional<CredentialFailure> checkSignature(const Credentials& credentials, 
                                                 std::string_view body) {
   const auto value = header(headers, credentials.header);
   if (!value) {
-    return CredentialFailure{401, credentials.header,
+    return CredentialFailure{ErrorCategory::Unauthenticated, credentials.header,
                              "header \"" + credentials.header + "\" with the body's HMAC-SHA256 is missing"};
   }
   std::string_view signature = trimOws(*value);
   if (signature.size() > 7 && equalsIgnoreCase(signature.substr(0, 7), "sha256=")) signature.remove_prefix(7);
   if (!constantTimeEquals(lowerCase(signature), hmacSha256Hex(credentials.secret, body))) {
-    return CredentialFailure{403, credentials.header,
+    return CredentialFailure{ErrorCategory::Forbidden, credentials.header,
                              "header \"" + credentials.header + "\" is not the HMAC-SHA256 of the body under this "
                              "source's secret"};
   }

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "domain/error.hpp"
 #include "ccm/sdk/codec.hpp"
 #include "ccm/sdk/result.hpp"
 #include "auth/digests.hpp"
@@ -35,7 +36,7 @@ sdk::Result<Credentials> resolveCredentials(const IngressAuthConfig& config, con
 
 // Why a request's credentials were refused.
 struct CredentialFailure {
-  int status;           // 401: missing or unreadable; 403: present but wrong
+  ErrorCategory category;  // Unauthenticated: missing or unreadable; Forbidden: present but wrong
   std::string header;   // the header at fault
   std::string detail;
 };

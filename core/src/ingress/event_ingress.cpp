@@ -44,7 +44,7 @@ std::optional<IngressRejection> checkContentType(const sdk::Headers& headers) {
   const std::string media = type ? mediaType(*type) : "";
   if (media == sdk::kStructuredContentType || media == sdk::kBatchContentType) return std::nullopt;
   if (media.starts_with("application/cloudevents")) {
-    return IngressRejection{415,
+    return IngressRejection{ErrorCategory::UnsupportedMediaType,
                             "Content-Type \"" + *type + "\" is an unsupported event format; send " +
                                 std::string(sdk::kStructuredContentType) + " or " + std::string(sdk::kBatchContentType),
                             "Content-Type",
@@ -58,12 +58,12 @@ std::optional<IngressRejection> checkContentType(const sdk::Headers& headers) {
                              "send " + std::string(sdk::kStructuredContentType) + ", " +
                              std::string(sdk::kBatchContentType) +
                              ", or binary mode (ce-specversion, ce-id, ce-source and ce-type headers)";
-  return IngressRejection{415, detail, "Content-Type", {}, {}};
+  return IngressRejection{ErrorCategory::UnsupportedMediaType, detail, "Content-Type", {}, {}};
 }
 
 // The codec names a batch member as "[3].type"; split it into index and attribute.
 IngressRejection parseRejection(const sdk::Error& error) {
-  IngressRejection rejection{400, error.message, error.where, {}, {}};
+  IngressRejection rejection{ErrorCategory::Invalid, error.message, error.where, {}, {}};
   if (error.where.starts_with("[")) {
     const auto close = error.where.find(']');
     rejection.member = std::stoul(error.where.substr(1, close - 1));
@@ -127,7 +127,7 @@ std::variant<std::vector<const Claim*>, IngressRejection> EventIngress::route(
       credentials = &sources_[claims[i]->source_index].credentials;
     } else if (settings_.unclaimed == GatewayConfig::Ingress::Unclaimed::Reject) {
       return IngressRejection{
-          422,
+          ErrorCategory::Unprocessable,
           describe(events[i], i, batch) + ": no source claims this type (ingress.unclaimed is \"reject\")",
           "type",
           {},
@@ -139,7 +139,7 @@ std::variant<std::vector<const Claim*>, IngressRejection> EventIngress::route(
     if (auto failure = checkCredentials(*credentials, headers, body)) {
       const std::string owner = claims[i] ? "source \"" + claims[i]->source_name + "\"" : "forwarded events";
       return IngressRejection{
-          failure->status,
+          failure->category,
           describe(events[i], i, batch) + " needs the credentials of " + owner + ": " + failure->detail,
           failure->header,
           {},
@@ -152,7 +152,7 @@ std::variant<std::vector<const Claim*>, IngressRejection> EventIngress::route(
     if (claims[i] == nullptr) continue;
     const auto& data = events[i].data;
     if (data.kind() != sdk::Data::Kind::Json) {
-      return IngressRejection{422,
+      return IngressRejection{ErrorCategory::Unprocessable,
                               describe(events[i], i, batch) + ": source \"" + claims[i]->source_name +
                                   "\" needs JSON data (datacontenttype application/json)",
                               "datacontenttype", "/data", member(i)};
@@ -160,7 +160,7 @@ std::variant<std::vector<const Claim*>, IngressRejection> EventIngress::route(
     rapidjson::Document document;
     document.Parse<rapidjson::kParseIterativeFlag>(data.value().c_str(), data.value().size());
     if (auto error = claims[i]->data_schema->validate(document, "/data")) {
-      return IngressRejection{422, describe(events[i], i, batch) + ": " + error->message, "data", error->where,
+      return IngressRejection{ErrorCategory::Unprocessable, describe(events[i], i, batch) + ": " + error->message, "data", error->where,
                               member(i)};
     }
   }
@@ -196,14 +196,14 @@ void EventIngress::apply(std::vector<sdk::CloudEvent> events, std::vector<const 
   Applying* s = state.get();
   lifecycle_.submitIngressBatch(
       s->events, dedup_until, refusable,
-      [this, s](UnitOfWork& uow, std::size_t i) -> std::optional<Problem> {
+      [this, s](UnitOfWork& uow, std::size_t i) -> std::optional<Error> {
         s->failing = i;
         if (s->claims[i] == nullptr) return std::nullopt;  // forwarded: logged, nothing to apply
         const auto& owner = sources_[s->claims[i]->source_index];
         auto commands = owner.source->translate(s->events[i]);
         if (!commands) {
           if (commands.error().where.starts_with("/")) s->failing_pointer = commands.error().where;
-          return Problem::unprocessable(commands.error().message);
+          return Error::unprocessable(commands.error().message);
         }
         const auto before = s->made.size();
         if (auto problem = commands_.apply(uow, commands.value(), s->made)) return problem;
@@ -211,7 +211,7 @@ void EventIngress::apply(std::vector<sdk::CloudEvent> events, std::vector<const 
         return std::nullopt;
       },
       [this, state](Lifecycle::IngressResults results, std::exception_ptr error) {
-        IngressOutcome outcome = IngressRejection{500, "the answer could not be built", {}, {}, {}};
+        IngressOutcome outcome = IngressRejection{ErrorCategory::Internal, "the answer could not be built", {}, {}, {}};
         try {
           outcome = answered(*state, results, error);
         } catch (const std::exception& e) {  // out of memory, say: the caller still gets an answer
@@ -225,25 +225,25 @@ IngressOutcome EventIngress::answered(const Applying& state, const Lifecycle::In
                                       std::exception_ptr error) const {
   if (error) {
     // The group's transaction rolled back: nothing of this request was applied.
-    int status = 500;
+    auto category = ErrorCategory::Internal;
     std::string reason = "unknown error";
     try {
       std::rethrow_exception(error);
     } catch (const StoreError& e) {
-      status = 503;  // the client may retry
+      category = ErrorCategory::Unavailable;  // the client may retry
       reason = e.what();
     } catch (const std::exception& e) {
       reason = e.what();
     } catch (...) {
     }
     logWithFields(ingressLog(), sdk::LogLevel::Error, "ingress commit failed", {{"error", reason}});
-    return IngressRejection{status, "nothing was applied: " + reason, {}, {}, {}};
+    return IngressRejection{category, "nothing was applied: " + reason, {}, {}, {}};
   }
   const auto& events = state.events;
   if (!results) {
-    const auto& problem = results.problem();
+    const auto& problem = results.error();
     const auto failing = state.failing;
-    return IngressRejection{problem.status,
+    return IngressRejection{problem.category,
                             describe(events[failing], failing, state.batch) + ": " + problem.detail,
                             {},
                             state.failing_pointer,

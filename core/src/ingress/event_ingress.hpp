@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "domain/error.hpp"
 #include "ccm/sdk/codec.hpp"
 #include "ccm/sdk/source.hpp"
 #include "config/gateway_config.hpp"
@@ -32,7 +33,7 @@ struct IngressSource {
 
 // Why a request was refused, as problem details extension members say it.
 struct IngressRejection {
-  int status = 400;
+  ErrorCategory category = ErrorCategory::Invalid;
   std::string detail;
   std::string attribute;              // CloudEvents attribute or header at fault (400, 401, 403, 415)
   std::string pointer;                // JSON pointer of the failing value (422)

@@ -1,5 +1,7 @@
 #include "ingress/ingress_route.hpp"
 
+#include "api/error_status.hpp"
+
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -61,8 +63,8 @@ HttpResponse rejectionResponse(const IngressRejection& rejection) {
   if (!rejection.attribute.empty()) extensions.push_back({"attribute", rejection.attribute});
   if (!rejection.pointer.empty()) extensions.push_back({"pointer", rejection.pointer});
   if (rejection.member) extensions.push_back({"member", static_cast<std::uint64_t>(*rejection.member)});
-  auto response = problemResponse(rejection.status, rejection.detail, extensions);
-  if (rejection.status == 401 && rejection.attribute == "Authorization") {
+  auto response = problemResponse(httpStatus(rejection.category), rejection.detail, extensions);
+  if (rejection.category == ErrorCategory::Unauthenticated && rejection.attribute == "Authorization") {
     response.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"ccm-gateway\"");
   }
   return response;
@@ -84,7 +86,7 @@ void addIngressRoute(Router& router, const EventIngress& ingress, MetricsRegistr
         ingress.acceptAsync(request.headers, request.body, [responder, metrics](IngressOutcome outcome) {
           if (const auto* rejection = std::get_if<IngressRejection>(&outcome)) {
             if (metrics != nullptr) {
-              metrics->add("ccm_ingress_requests_rejected_total", 1, {{"status", std::to_string(rejection->status)}});
+              metrics->add("ccm_ingress_requests_rejected_total", 1, {{"status", std::to_string(httpStatus(rejection->category))}});
             }
             return responder.send(rejectionResponse(*rejection));
           }

@@ -1,55 +1,10 @@
 #include "store/aggregate_json.hpp"
 
-#include <array>
 #include <utility>
 
 #include "store/json_fields.hpp"
 
 namespace ccm::core {
-namespace {
-
-constexpr std::array<std::pair<UserSessionState, std::string_view>, 3> kUserSessionStates{{
-    {UserSessionState::Provisioned, "provisioned"},
-    {UserSessionState::Active, "active"},
-    {UserSessionState::Ended, "ended"},
-}};
-
-constexpr std::array<std::pair<GradingSessionState, std::string_view>, 3> kGradingSessionStates{{
-    {GradingSessionState::Pending, "pending"},
-    {GradingSessionState::Submitted, "submitted"},
-    {GradingSessionState::Faulted, "faulted"},
-}};
-
-template <class State, std::size_t N>
-std::optional<State> stateNamed(const std::array<std::pair<State, std::string_view>, N>& table, std::string_view name) {
-  for (const auto& [value, spelling] : table) {
-    if (spelling == name) return value;
-  }
-  return std::nullopt;
-}
-
-std::optional<UserSessionState> userSessionStateFrom(std::string_view name) {
-  return stateNamed(kUserSessionStates, name);
-}
-std::optional<GradingSessionState> gradingSessionStateFrom(std::string_view name) {
-  return stateNamed(kGradingSessionStates, name);
-}
-
-}  // namespace
-
-std::string_view toString(UserSessionState state) {
-  for (const auto& [value, name] : kUserSessionStates) {
-    if (value == state) return name;
-  }
-  return "unknown";  // unreachable while every enumerator has a row
-}
-
-std::string_view toString(GradingSessionState state) {
-  for (const auto& [value, name] : kGradingSessionStates) {
-    if (value == state) return name;
-  }
-  return "unknown";  // unreachable while every enumerator has a row
-}
 
 std::string toJson(const LabletDefinition& definition) {
   return JsonObjectWriter()

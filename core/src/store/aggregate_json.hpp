@@ -7,7 +7,8 @@
 #include "domain/aggregates.hpp"
 
 // The aggregates as JSON objects whose member names are the struct's field
-// names, as the store keeps them and the REST API shows them. Pure and
+// names, as the store keeps them (the REST API has its own representation,
+// api/resource_json.hpp). Pure and
 // thread-safe. Parsing needs only the identifying member ("id", or
 // "definition_id" for a version); a missing member takes the struct's default
 // and an unknown one is ignored, so rows written by an older release still
@@ -30,8 +31,5 @@ sdk::Result<LabletSession> sessionFromJson(std::string_view json);
 sdk::Result<UserSession> userSessionFromJson(std::string_view json);
 sdk::Result<GradingSession> gradingSessionFromJson(std::string_view json);
 sdk::Result<ScoreReport> scoreReportFromJson(std::string_view json);
-
-std::string_view toString(UserSessionState state);
-std::string_view toString(GradingSessionState state);
 
 }  // namespace ccm::core

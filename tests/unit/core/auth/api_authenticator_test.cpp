@@ -104,7 +104,7 @@ TEST_F(ApiAuthenticatorTest, AnApiKeyIsKnownByItsSha256) {
   EXPECT_EQ(std::get<Principal>(who).roles.highest, Role::Operator);
   auto wrong = auth->authenticate(request("Bearer s3cret-kez"));
   ASSERT_TRUE(std::holds_alternative<AuthRefusal>(wrong));
-  EXPECT_EQ(std::get<AuthRefusal>(wrong).status, 401);
+  EXPECT_EQ(std::get<AuthRefusal>(wrong).category, ErrorCategory::Unauthenticated);
   EXPECT_EQ(std::get<AuthRefusal>(wrong).reason, "unknown_api_key");
 }
 
@@ -150,7 +150,7 @@ TEST_F(ApiAuthenticatorTest, TokensWaitForTheIssuersKeysWithA503) {
   auto auth = make({});
   auto who = auth->authenticate(request("Bearer " + token(R"("realm_access":{"roles":["admin"]})")));
   ASSERT_TRUE(std::holds_alternative<AuthRefusal>(who));
-  EXPECT_EQ(std::get<AuthRefusal>(who).status, 503);
+  EXPECT_EQ(std::get<AuthRefusal>(who).category, ErrorCategory::Unavailable);
   EXPECT_EQ(std::get<AuthRefusal>(who).reason, "issuer_unavailable");
   EXPECT_THAT(std::get<AuthRefusal>(who).detail, HasSubstr("/.well-known/openid-configuration: HTTP 503"));
 }
@@ -160,7 +160,7 @@ TEST_F(ApiAuthenticatorTest, AnOversizedKeySetIsRefusedBeforeItIsParsed) {
   auto auth = make({});
   auto who = auth->authenticate(request("Bearer " + token(R"("realm_access":{"roles":["admin"]})")));
   ASSERT_TRUE(std::holds_alternative<AuthRefusal>(who));
-  EXPECT_EQ(std::get<AuthRefusal>(who).status, 503);
+  EXPECT_EQ(std::get<AuthRefusal>(who).category, ErrorCategory::Unavailable);
   EXPECT_THAT(std::get<AuthRefusal>(who).detail, HasSubstr("certs: the document is larger than 1048576 bytes"));
 }
 

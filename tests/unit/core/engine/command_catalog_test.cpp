@@ -28,7 +28,7 @@ LabletSession sessionIn(S state) {
 
 std::vector<S> plan(std::string_view command, S state) {
   auto planned = planCommand(*findCommand(command), sessionIn(state));
-  EXPECT_TRUE(planned) << planned.problem().detail;
+  EXPECT_TRUE(planned) << planned.error().detail;
   return planned ? planned.value() : std::vector<S>{};
 }
 
@@ -78,9 +78,9 @@ TEST(IngressCommandCatalog, NothingMovesASessionThatIsBeingTornDown) {
 TEST(IngressCommandCatalog, AnEarlyEventIsA409NamingTheStateItNeeds) {
   auto planned = planCommand(*findCommand("session.mark_running"), sessionIn(S::Instantiating));
   ASSERT_FALSE(planned);
-  EXPECT_EQ(planned.problem().status, 409);
-  EXPECT_THAT(planned.problem().detail, HasSubstr("session s-1 is \"instantiating\""));
-  EXPECT_THAT(planned.problem().detail, HasSubstr("applies from \"ready\""));
+  EXPECT_EQ(planned.error().category, ErrorCategory::Conflict);
+  EXPECT_THAT(planned.error().detail, HasSubstr("session s-1 is \"instantiating\""));
+  EXPECT_THAT(planned.error().detail, HasSubstr("applies from \"ready\""));
   EXPECT_FALSE(planCommand(*findCommand("session.record_score"), sessionIn(S::Running)));
   EXPECT_FALSE(planCommand(*findCommand("session.fault"), sessionIn(S::Running)));
 }
@@ -100,7 +100,7 @@ protected:
         newUuid);
     catalog_ = std::make_unique<CommandCatalog>(*lifecycle_);
     auto definition = lifecycle_->createDefinition({"lab", "nodes: []\n", "{}", 0});
-    ASSERT_TRUE(definition) << definition.problem().detail;
+    ASSERT_TRUE(definition) << definition.error().detail;
     auto worker = lifecycle_->createWorker({"w", "", "", "10.0.0.1", 5000, 5010, 4});
     ASSERT_TRUE(worker);
     lifecycle_->transitionWorker(worker.value().id, WorkerState::Provisioning);
@@ -120,7 +120,7 @@ protected:
   }
 
   // Applies the commands for one inbound event, as the ingress does.
-  std::optional<Problem> apply(const std::vector<sdk::Command>& commands) {
+  std::optional<Error> apply(const std::vector<sdk::Command>& commands) {
     sdk::CloudEvent event;
     event.id = newUuid();
     event.source = "test";
@@ -128,7 +128,7 @@ protected:
     auto result = lifecycle_->applyIngressBatch(
         {event}, "2999-01-01T00:00:00.000Z", true,
         [&](Lifecycle::UnitOfWork& uow, std::size_t) { return catalog_->apply(uow, commands, made_); });
-    return result ? std::nullopt : std::optional<Problem>(result.problem());
+    return result ? std::nullopt : std::optional<Error>(result.error());
   }
   sdk::Command command(const std::string& name, const std::string& extra = "") {
     return {name, R"({"session_id": ")" + session_ + "\"" + extra + "}"};
@@ -186,7 +186,7 @@ TEST_F(IngressCommandCatalogApply, AnEarlyEventRollsBackTheWholeIngressTransacti
   const auto logged = store_->lastSequence();
   auto problem = apply({command("session.record_score", R"(, "score": 1, "passed": false)")});
   ASSERT_TRUE(problem);
-  EXPECT_EQ(problem->status, 409);
+  EXPECT_EQ(problem->category, ErrorCategory::Conflict);
   EXPECT_EQ(store_->lastSequence(), logged);
   EXPECT_EQ(session().state, S::Ready);
 }
@@ -194,18 +194,18 @@ TEST_F(IngressCommandCatalogApply, AnEarlyEventRollsBackTheWholeIngressTransacti
 TEST_F(IngressCommandCatalogApply, AnUnknownSessionIs422NamingIt) {
   auto problem = apply({{"session.mark_running", R"({"session_id": "no-such-session"})"}});
   ASSERT_TRUE(problem);
-  EXPECT_EQ(problem->status, 422);
+  EXPECT_EQ(problem->category, ErrorCategory::Unprocessable);
   EXPECT_THAT(problem->detail, HasSubstr("session no-such-session does not exist"));
 }
 
 TEST_F(IngressCommandCatalogApply, AnUnknownCommandOrBadArgumentsAreTheSourcesBug) {
   auto unknown = apply({command("session.teleport")});
   ASSERT_TRUE(unknown);
-  EXPECT_EQ(unknown->status, 500);
+  EXPECT_EQ(unknown->category, ErrorCategory::Internal);
   EXPECT_THAT(unknown->detail, HasSubstr("unknown command \"session.teleport\" (known: session.mark_running"));
   auto bad = apply({command("session.record_score", R"(, "score": "high", "passed": true)")});
   ASSERT_TRUE(bad);
-  EXPECT_EQ(bad->status, 500);
+  EXPECT_EQ(bad->category, ErrorCategory::Internal);
   EXPECT_THAT(bad->detail, HasSubstr("/score: expected number, got string"));
   EXPECT_EQ(session().state, S::Ready);
 }
@@ -226,7 +226,7 @@ TEST_F(IngressCommandCatalogApply, ACommitListenerThatThrowsDoesNotUndoOrFailThe
   EXPECT_FALSE(apply({command("session.mark_running")}));
   EXPECT_EQ(session().state, S::Running);
   auto collecting = lifecycle_->startCollecting(session_);
-  ASSERT_TRUE(collecting) << collecting.problem().detail;
+  ASSERT_TRUE(collecting) << collecting.error().detail;
   EXPECT_EQ(session().state, S::Collecting);
   EXPECT_EQ(calls, 2);
 }
@@ -258,7 +258,7 @@ TEST_F(IngressCommandCatalogApply, AnApplyThatThrowsRefusesOnlyItsOwnRequestInTh
   std::promise<void> blocker_done;
   lifecycle_->submitIngressBatch(
       blocker, "2999-01-01T00:00:00.000Z", true,
-      [&](Lifecycle::UnitOfWork&, std::size_t) -> std::optional<Problem> {
+      [&](Lifecycle::UnitOfWork&, std::size_t) -> std::optional<Error> {
         holding.set_value();
         release.wait();
         return std::nullopt;
@@ -267,7 +267,7 @@ TEST_F(IngressCommandCatalogApply, AnApplyThatThrowsRefusesOnlyItsOwnRequestInTh
   holding.get_future().wait();
   lifecycle_->submitIngressBatch(
       throwing, "2999-01-01T00:00:00.000Z", true,
-      [](Lifecycle::UnitOfWork&, std::size_t) -> std::optional<Problem> { throw std::runtime_error("plugin broke"); },
+      [](Lifecycle::UnitOfWork&, std::size_t) -> std::optional<Error> { throw std::runtime_error("plugin broke"); },
       [&](Lifecycle::IngressResults r, std::exception_ptr e) {
         EXPECT_FALSE(e);
         throwing_result.set_value(std::move(r));
@@ -285,8 +285,8 @@ TEST_F(IngressCommandCatalogApply, AnApplyThatThrowsRefusesOnlyItsOwnRequestInTh
   blocker_done.get_future().wait();
   const auto refused = throwing_result.get_future().get();
   ASSERT_FALSE(refused);
-  EXPECT_EQ(refused.problem().status, 500);
-  EXPECT_EQ(refused.problem().detail, "failed: plugin broke");
+  EXPECT_EQ(refused.error().category, ErrorCategory::Internal);
+  EXPECT_EQ(refused.error().detail, "failed: plugin broke");
   const auto applied = fine_result.get_future().get();
   ASSERT_TRUE(applied);
   EXPECT_EQ(applied.value(), std::vector<Lifecycle::IngressResult>{Lifecycle::IngressResult::Applied});

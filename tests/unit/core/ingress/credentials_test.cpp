@@ -28,21 +28,21 @@ TEST(IngressCredentials, ConstantTimeEqualsComparesWholeStrings) {
 TEST(IngressCredentials, MissingBearerTokenIs401) {
   auto failure = checkCredentials(bearer("t0k"), {{"Content-Type", "application/json"}}, "{}");
   ASSERT_TRUE(failure);
-  EXPECT_EQ(failure->status, 401);
+  EXPECT_EQ(failure->category, ErrorCategory::Unauthenticated);
   EXPECT_EQ(failure->header, "Authorization");
 }
 
 TEST(IngressCredentials, AnotherSchemeIs401) {
   auto failure = checkCredentials(bearer("t0k"), {{"Authorization", "Basic dXNlcjpwdw=="}}, "{}");
   ASSERT_TRUE(failure);
-  EXPECT_EQ(failure->status, 401);
+  EXPECT_EQ(failure->category, ErrorCategory::Unauthenticated);
   EXPECT_THAT(failure->detail, HasSubstr("Bearer scheme"));
 }
 
 TEST(IngressCredentials, WrongBearerTokenIs403) {
   auto failure = checkCredentials(bearer("t0k"), {{"Authorization", "Bearer t0k-but-longer"}}, "{}");
   ASSERT_TRUE(failure);
-  EXPECT_EQ(failure->status, 403);
+  EXPECT_EQ(failure->category, ErrorCategory::Forbidden);
 }
 
 TEST(IngressCredentials, RightBearerTokenPassesWhateverTheCaseOfNames) {
@@ -64,7 +64,7 @@ TEST(IngressCredentials, SignatureOfAnotherBodyIs403) {
   const std::string signature = hmacSha256Hex("s3cret", "{}");
   auto failure = checkCredentials(hmac("s3cret"), {{"X-Signature", signature}}, "{ }");
   ASSERT_TRUE(failure);
-  EXPECT_EQ(failure->status, 403);
+  EXPECT_EQ(failure->category, ErrorCategory::Forbidden);
   EXPECT_EQ(failure->header, "X-Signature");
 }
 
@@ -73,7 +73,7 @@ TEST(IngressCredentials, MissingSignatureIs401NamingTheHeader) {
   credentials.header = "X-Grading-Signature";
   auto failure = checkCredentials(credentials, {{"X-Signature", hmacSha256Hex("s3cret", "{}")}}, "{}");
   ASSERT_TRUE(failure);
-  EXPECT_EQ(failure->status, 401);
+  EXPECT_EQ(failure->category, ErrorCategory::Unauthenticated);
   EXPECT_THAT(failure->detail, HasSubstr("X-Grading-Signature"));
 }
 

@@ -14,20 +14,21 @@ struct Error {
 };
 
 // Either a value or an Error. Expected failures are values, never exceptions.
-template <class T>
+// (The gateway core uses it with an error type of its own, core::Error.)
+template <class T, class E = Error>
 class Result {
 public:
   Result(T value) : state_(std::move(value)) {}
-  Result(Error error) : state_(std::move(error)) {}
+  Result(E error) : state_(std::move(error)) {}
 
   bool ok() const { return std::holds_alternative<T>(state_); }
   explicit operator bool() const { return ok(); }
   T& value() { return std::get<T>(state_); }
   const T& value() const { return std::get<T>(state_); }
-  const Error& error() const { return std::get<Error>(state_); }
+  const E& error() const { return std::get<E>(state_); }
 
 private:
-  std::variant<T, Error> state_;
+  std::variant<T, E> state_;
 };
 
 }  // namespace ccm::sdk
