@@ -14,6 +14,8 @@ int httpStatus(ErrorCategory category) {
       return 404;
     case ErrorCategory::Conflict:
       return 409;
+    case ErrorCategory::Gone:
+      return 410;
     case ErrorCategory::TooLarge:
       return 413;
     case ErrorCategory::UnsupportedMediaType:

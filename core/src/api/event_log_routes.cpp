@@ -1,3 +1,4 @@
+#include "api/error_status.hpp"
 #include "api/json_request.hpp"
 #include "api/lifecycle_routes.hpp"
 #include "ccm/sdk/codec.hpp"
@@ -31,6 +32,17 @@ void addEventLogRoutes(Router& router, Store& store) {
     std::size_t offset = 0;
     if (auto problem = readPaging(rq, query.limit, offset)) return problemResponse(*problem);
     if (auto problem = readAfter(rq, query.after)) return problemResponse(*problem);
+    if (!queryParameter(rq, "after").empty()) {
+      // Retention deleted what the caller asked for: say so rather than
+      // silently answering from a later sequence (docs/api.md#event-log).
+      if (const auto first = store.firstSequence(); query.after + 1 < first) {
+        return problemResponse(httpStatus(ErrorCategory::Gone),
+                               "events after " + std::to_string(query.after) +
+                                   " are no longer kept (store.retention); the oldest is " + std::to_string(first) +
+                                   ": ask again with after=" + std::to_string(first - 1),
+                               {{"first_sequence", static_cast<std::uint64_t>(first)}});
+      }
+    }
     query.type_glob = queryParameter(rq, "type");
     query.subject = queryParameter(rq, "subject");
     const auto events = store.readEvents(query);

@@ -48,6 +48,7 @@ Gateway::Gateway(GatewayConfig config) : config_(std::move(config)) {
 
 Gateway::~Gateway() {
   stop();
+  retention_.reset();
   reconciler_.reset();
   if (delivery_) delivery_->stopAll();
   // Instances die before hosts and the catalog (each also pins its library).
@@ -341,6 +342,13 @@ sdk::Result<std::uint16_t> Gateway::start() {
           logWithFields(log, sdk::LogLevel::Error, "reconciliation pass failed", {{"error", e.what()}});
         }
       });
+  retention_ = std::make_unique<EventLogRetention>(
+      *store_, metrics_, config_.store.retention, [delivery = delivery_.get()] {
+        std::vector<std::string> names;
+        for (const auto& [name, fingerprint] : delivery->fingerprints()) names.push_back(name);
+        return names;
+      });
+  retention_->start();
   ready_ = true;
   logWithFields(appLog(), sdk::LogLevel::Info, "listening",
                 {{"host", config_.server.host}, {"port", std::to_string(port())}, {"version", kVersion}});

@@ -17,6 +17,7 @@
 #include "concurrency/periodic_task.hpp"
 #include "config/gateway_config.hpp"
 #include "delivery/delivery_service.hpp"
+#include "delivery/event_log_retention.hpp"
 #include "engine/lifecycle.hpp"
 #include "ingress/event_ingress.hpp"
 #include "observability/metrics_registry.hpp"
@@ -90,6 +91,7 @@ private:
   std::mutex reload_mutex_;
   std::vector<std::unique_ptr<GatewayHost>> hosts_;
   std::unique_ptr<DeliveryService> delivery_;
+  std::unique_ptr<EventLogRetention> retention_;
   std::vector<SinkSpec> initial_sinks_;  // until start() hands them to delivery_
   std::mutex key_sources_mutex_;
   std::map<std::string, std::shared_ptr<OidcKeySource>> key_sources_;  // by issuer

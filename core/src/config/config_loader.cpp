@@ -166,6 +166,28 @@ std::optional<sdk::Error> readStore(const rapidjson::Value& store, StoreConfig& 
     out.postgresql.connection = stringOr(postgresql->value, "connection", "");
     out.postgresql.pool_size = intOr(postgresql->value, "pool_size", out.postgresql.pool_size);
   }
+  if (auto retention = store.FindMember("retention"); retention != store.MemberEnd()) {
+    auto& r = out.retention;
+    for (auto [name, field] : {std::pair{"max_age_seconds", &r.max_age_seconds}, std::pair{"max_events", &r.max_events},
+                               std::pair{"max_bytes", &r.max_bytes},
+                               std::pair{"force_after_seconds", &r.force_after_seconds}}) {
+      if (auto member = retention->value.FindMember(name); member != retention->value.MemberEnd()) {
+        *field = member->value.GetInt64();
+      }
+    }
+    r.interval_ms = intOr(retention->value, "interval_ms", r.interval_ms);
+    r.batch_size = intOr(retention->value, "batch_size", r.batch_size);
+    if (r.force_after_seconds && !r.enabled()) {
+      return sdk::Error{"/store/retention/force_after_seconds",
+                        "/store/retention/force_after_seconds: needs a limit to force (max_age_seconds, max_events "
+                        "or max_bytes)"};
+    }
+    if (r.force_after_seconds && r.max_age_seconds && *r.force_after_seconds < *r.max_age_seconds) {
+      return sdk::Error{"/store/retention/force_after_seconds",
+                        "/store/retention/force_after_seconds: must not be less than max_age_seconds (" +
+                            std::to_string(*r.max_age_seconds) + ")"};
+    }
+  }
   if (out.driver == StoreDriver::Postgresql && out.postgresql.connection.empty()) {
     return sdk::Error{"/store/postgresql/connection",
                       "/store/postgresql/connection: required when /store/driver is \"postgresql\""};

@@ -209,11 +209,11 @@ void Dispatcher::loadReplays() {
   if (now < next_replay_poll_) return;
   next_replay_poll_ = now + kReplayPollInterval;
   // A plain read: polling must not take the store's write lock every second.
-  for (const auto sequence : store_.sinkReplays(name_)) {
+  for (auto& [sequence, stored] : store_.sinkReplays(name_)) {
     if (replays_.count(sequence) != 0) continue;
-    if (auto stored = store_.readEvent(sequence)) {
+    if (stored) {
       Pending pending;
-      pending.stored = *stored;
+      pending.stored = std::move(*stored);
       pending.replay = true;
       pending.seen_at = now;
       replays_.emplace(sequence, std::move(pending));

@@ -14,6 +14,8 @@ std::string_view toString(ErrorCategory category) {
       return "not_found";
     case ErrorCategory::Conflict:
       return "conflict";
+    case ErrorCategory::Gone:
+      return "gone";
     case ErrorCategory::TooLarge:
       return "too_large";
     case ErrorCategory::UnsupportedMediaType:

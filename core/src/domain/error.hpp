@@ -18,6 +18,7 @@ enum class ErrorCategory {
   Forbidden,             // credentials fine, not allowed
   NotFound,              // the thing named does not exist
   Conflict,              // the thing is not in a state that allows it
+  Gone,                  // it existed, and is no longer kept
   TooLarge,              // over a size limit
   UnsupportedMediaType,  // a representation the receiver does not read
   Unprocessable,         // well-formed, but its content is refused

@@ -41,8 +41,6 @@ int Lifecycle::reconcile() {
     if (session.state == SessionState::Stopping && markStopped(session.id)) ++changed;
     if (terminateSession(session.id)) ++changed;
   }
-  // Ingress dedup memory past its TTL (Phase 4 task 4.6: remembered 24 h).
-  store_.forgetExpiredIngress(now);
   return changed;
 }
 

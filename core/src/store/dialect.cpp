@@ -3,10 +3,12 @@
 #include <Poco/Data/PostgreSQL/Connector.h>
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/SQLite/SQLiteException.h>
+#include <Poco/Logger.h>
 
 #include <chrono>
 #include <thread>
 
+#include "observability/json_log.hpp"
 #include "store/sql_statement.hpp"
 
 namespace ccm::core {
@@ -38,22 +40,47 @@ Dialect Dialect::forConfig(const StoreConfig& config) {
   return dialect;
 }
 
-void Dialect::prepareDatabase(Poco::Data::Session& session) const {
-  if (driver_ != StoreDriver::Sqlite) return;
-  // WAL lets readers run beside the one writer; the mode is stored in the file.
-  // Switching needs the file to itself and SQLite does not wait for that
-  // (no busy handler), so a replica opening beside another retries here.
-  const auto deadline = std::chrono::steady_clock::now() + busy_timeout_;
-  std::vector<std::string> mode;
+namespace {
+
+// Runs `body`, retrying while another connection holds the file: switching
+// modes needs it to itself and SQLite does not wait for that (no busy
+// handler), so a replica opening beside another retries here.
+template <class Body>
+auto retryWhileLocked(std::chrono::milliseconds timeout, Body&& body) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     try {
-      mode = queryTexts(session, *this, "PRAGMA journal_mode = WAL");
-      break;
+      return body();
     } catch (const Poco::Data::SQLite::DBLockedException&) {
       if (std::chrono::steady_clock::now() >= deadline) throw;
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
   }
+}
+
+constexpr std::int64_t kIncrementalAutoVacuum = 2;
+
+}  // namespace
+
+void Dialect::prepareDatabase(Poco::Data::Session& session) const {
+  if (driver_ != StoreDriver::Sqlite) return;
+  // Incremental auto-vacuum lets retention give freed pages back to the file
+  // system (Store::releaseFreeSpace). A new database takes the mode before its
+  // first page; one made by an older release is rebuilt once by VACUUM (the
+  // mode is stored in the file, so this happens on the first start only).
+  if (queryInteger(session, *this, "PRAGMA auto_vacuum") != kIncrementalAutoVacuum) {
+    const bool existing = queryInteger(session, *this, "PRAGMA page_count") > 0;
+    run(session, *this, "PRAGMA auto_vacuum = INCREMENTAL");
+    if (existing) {
+      logWithFields(Poco::Logger::get("ccm.store"), sdk::LogLevel::Warning,
+                    "converting the database to incremental auto-vacuum (once; takes a while on a large file)",
+                    {{"database", description_}});
+      retryWhileLocked(busy_timeout_, [&] { return run(session, *this, "VACUUM"); });
+    }
+  }
+  // WAL lets readers run beside the one writer; the mode is stored in the file.
+  const auto mode =
+      retryWhileLocked(busy_timeout_, [&] { return queryTexts(session, *this, "PRAGMA journal_mode = WAL"); });
   if (mode.empty() || mode.front() != "wal") {
     throw StoreError(description_ + ": cannot switch to WAL journal mode (got \"" + (mode.empty() ? "" : mode.front()) +
                      "\")");

@@ -90,10 +90,22 @@ std::vector<std::string> deliverySchema(const Dialect& dialect) {
   };
 }
 
+// Event log retention: what it skipped per sink, and a replay's own copy of
+// its event (the log may no longer have it).
+std::vector<std::string> retentionSchema(const Dialect&) {
+  return {
+      "CREATE TABLE sink_skips (sink TEXT NOT NULL, first_sequence BIGINT NOT NULL, last_sequence BIGINT NOT NULL,"
+      " events BIGINT NOT NULL, reason TEXT NOT NULL, skipped_at TEXT NOT NULL)",
+      "CREATE INDEX sink_skips_sink ON sink_skips (sink, last_sequence)",
+      "ALTER TABLE sink_replays ADD COLUMN body TEXT",
+  };
+}
+
 // Migration N is entry N - 1; append only.
-constexpr std::array<std::vector<std::string> (*)(const Dialect&), 2> kMigrations{
-    &initialSchema,   // 1: aggregates, port allocations, the event log
-    &deliverySchema,  // 2: ingress dedup, sink cursors, retries, replays, leases, dead letters
+constexpr std::array<std::vector<std::string> (*)(const Dialect&), 3> kMigrations{
+    &initialSchema,    // 1: aggregates, port allocations, the event log
+    &deliverySchema,   // 2: ingress dedup, sink cursors, retries, replays, leases, dead letters
+    &retentionSchema,  // 3: retention skips, replays that carry their event
 };
 
 }  // namespace

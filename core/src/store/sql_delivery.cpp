@@ -9,28 +9,6 @@
 
 namespace ccm::core {
 
-template <class Body>
-auto SqlStore::inTransaction(std::string_view operation, Body&& body) {
-  return guarded(operation, [&] {
-    auto writer = writerLock();
-    auto lease = pool_.acquire();
-    auto& session = lease->session();
-    dialect_.begin(session);
-    try {
-      auto result = body(session);
-      dialect_.commit(session);
-      return result;
-    } catch (...) {
-      try {
-        dialect_.rollback(session);
-      } catch (...) {
-        // The first failure is the one worth reporting.
-      }
-      throw;
-    }
-  });
-}
-
 namespace {
 
 // WHERE clause and parameters for a dead-letter filter.
@@ -65,9 +43,14 @@ std::optional<StoredEvent> SqlStore::readEvent(std::int64_t sequence) {
   return events.front();
 }
 
-std::size_t SqlStore::forgetExpiredIngress(const std::string& now) {
+std::size_t SqlStore::forgetExpiredIngress(const std::string& now, std::size_t limit) {
   return inTransaction("forgetExpiredIngress before " + now, [&](Poco::Data::Session& session) {
-    return run(session, dialect_, "DELETE FROM ingress_dedup WHERE expires_at < ?", {sortableTime(now)});
+    // Bounded, through the expires_at index, so one pass never holds the
+    // writer for long however many keys expired at once.
+    return run(session, dialect_,
+               "DELETE FROM ingress_dedup WHERE (source, event_id) IN (SELECT source, event_id FROM ingress_dedup"
+               " WHERE expires_at < ? ORDER BY expires_at LIMIT ?)",
+               {sortableTime(now), static_cast<std::int64_t>(limit)});
   });
 }
 
@@ -97,11 +80,26 @@ SinkProgress SqlStore::loadSinkProgress(const std::string& sink, std::int64_t st
   });
 }
 
-std::vector<std::int64_t> SqlStore::sinkReplays(const std::string& sink) {
+std::vector<ReplayRequest> SqlStore::sinkReplays(const std::string& sink) {
   return guarded("sinkReplays " + sink, [&] {
     auto lease = pool_.acquire();
-    return queryIntegers(lease->session(), dialect_,
-                         "SELECT sequence FROM sink_replays WHERE sink = ? ORDER BY sequence", {sink});
+    std::vector<Poco::Int64> sequences;
+    std::vector<std::string> recorded, bodies;
+    using Poco::Data::Keywords::into;
+    auto statement = prepare(lease->session(), dialect_,
+                             "SELECT r.sequence, COALESCE(e.recorded_at, ''), COALESCE(e.body, r.body, '')"
+                             " FROM sink_replays r LEFT JOIN event_log e ON e.sequence = r.sequence"
+                             " WHERE r.sink = ? ORDER BY r.sequence",
+                             {sink});
+    statement, into(sequences), into(recorded), into(bodies);
+    statement.execute();
+    std::vector<ReplayRequest> replays;
+    for (std::size_t i = 0; i < sequences.size(); ++i) {
+      ReplayRequest replay{sequences[i], std::nullopt};
+      if (auto event = sdk::parseStructured(bodies[i])) replay.stored = StoredEvent{sequences[i], event.value(), recorded[i]};
+      replays.push_back(std::move(replay));
+    }
+    return replays;
   });
 }
 
@@ -197,7 +195,7 @@ std::size_t SqlStore::replayDeadLetters(const DeadLetterFilter& filter) {
   return inTransaction("replayDeadLetters", [&](Poco::Data::Session& session) {
     auto [where, params] = deadLetterWhere(dialect_, filter);
     run(session, dialect_,
-        "INSERT INTO sink_replays (sink, sequence) SELECT sink, sequence FROM dead_letters" + where +
+        "INSERT INTO sink_replays (sink, sequence, body) SELECT sink, sequence, body FROM dead_letters" + where +
             " ON CONFLICT (sink, sequence) DO NOTHING",
         params);
     return run(session, dialect_, "DELETE FROM dead_letters" + where, params);

@@ -6,6 +6,7 @@
 #include "concurrency/periodic_task.hpp"
 #include "store/connection_pool.hpp"
 #include "store/dialect.hpp"
+#include "store/sql_statement.hpp"
 #include "store/store.hpp"
 
 namespace ccm::core {
@@ -27,11 +28,15 @@ public:
   std::int64_t lastSequence() override;
   int schemaVersion() override;
   std::optional<StoredEvent> readEvent(std::int64_t sequence) override;
-  std::size_t forgetExpiredIngress(const std::string& now) override;
+  std::size_t forgetExpiredIngress(const std::string& now, std::size_t limit) override;
+  RetentionPass pruneEventLog(const RetentionLimits& limits, const std::vector<std::string>& consumers) override;
+  std::int64_t firstSequence() override;
+  std::vector<SkippedEvents> sinkSkips(const std::string& sink, std::size_t limit) override;
+  std::int64_t releaseFreeSpace() override;
 
   SinkProgress loadSinkProgress(const std::string& sink, std::int64_t start_if_new) override;
   void applyDelivery(const DeliveryUpdate& update) override;
-  std::vector<std::int64_t> sinkReplays(const std::string& sink) override;
+  std::vector<ReplayRequest> sinkReplays(const std::string& sink) override;
   bool acquireSinkLease(const std::string& sink, const std::string& owner, const std::string& now,
                         const std::string& expires_at) override;
   void releaseSinkLease(const std::string& sink, const std::string& owner) override;
@@ -53,5 +58,28 @@ private:
   // path. Declared last, so it stops before the pool closes.
   std::unique_ptr<PeriodicTask> checkpointer_;
 };
+
+// Runs `body(session)` in one transaction, under the writer lock on SQLite.
+template <class Body>
+auto SqlStore::inTransaction(std::string_view operation, Body&& body) {
+  return guarded(operation, [&] {
+    auto writer = writerLock();
+    auto lease = pool_.acquire();
+    auto& session = lease->session();
+    dialect_.begin(session);
+    try {
+      auto result = body(session);
+      dialect_.commit(session);
+      return result;
+    } catch (...) {
+      try {
+        dialect_.rollback(session);
+      } catch (...) {
+        // The first failure is the one worth reporting.
+      }
+      throw;
+    }
+  });
+}
 
 }  // namespace ccm::core

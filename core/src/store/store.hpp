@@ -73,6 +73,14 @@ struct DeadLetterFilter {
 // is done; `delivered_above` lists done events beyond it (other subjects went
 // on while one was failing); `retries` the failing ones. Replays requested by
 // an operator are read separately (Store::sinkReplays).
+// An operator's request to deliver an event to a sink again, with the event:
+// from the log, or the dead letter's own copy once retention deleted it
+// (nullopt when neither is left).
+struct ReplayRequest {
+  std::int64_t sequence = 0;
+  std::optional<StoredEvent> stored;
+};
+
 struct SinkProgress {
   std::int64_t cursor = 0;
   std::vector<std::int64_t> delivered_above;
@@ -103,6 +111,31 @@ struct EventQuery {
   std::string type_glob;    // '*' matches any run of characters; empty = all
   std::string subject;      // exact; empty = all
   std::size_t limit = 100;
+};
+
+// What the event log's retention may delete in one pass (store.retention,
+// docs/configuration.md); the caller turns ages into times.
+struct RetentionLimits {
+  std::optional<std::int64_t> max_events;  // keep at most the newest N sequences
+  std::optional<std::int64_t> max_bytes;   // keep the rows' bytes under N (estimated from the newest rows)
+  std::string recorded_before;             // older events are over the age limit ("" = none)
+  std::string force_recorded_before;       // older events go even if a consumer has not passed them ("" = never)
+  std::size_t batch_size = 1000;
+};
+
+// Events retention deleted before `sink` passed them (forced by age).
+struct SkippedEvents {
+  std::string sink;
+  std::int64_t first_sequence = 0;
+  std::int64_t last_sequence = 0;
+  std::int64_t events = 0;
+  std::string skipped_at;
+};
+
+struct RetentionPass {
+  std::int64_t deleted = 0;
+  std::vector<SkippedEvents> skipped;  // one per sink behind the deleted range
+  bool more = false;                   // the batch was full: another pass may delete more
 };
 
 // One database transaction. Reads see the transaction's own writes. Not
@@ -174,15 +207,30 @@ public:
   // One event by sequence (std::nullopt when absent).
   virtual std::optional<StoredEvent> readEvent(std::int64_t sequence) = 0;
 
-  // Forgets remembered ingress ids that expired before `now`; returns how many.
-  virtual std::size_t forgetExpiredIngress(const std::string& now) = 0;
+  // Forgets remembered ingress ids that expired before `now`, at most
+  // `limit` of them (one bounded transaction); returns how many.
+  virtual std::size_t forgetExpiredIngress(const std::string& now, std::size_t limit = 10000) = 0;
+
+  // Event log retention: deletes the oldest events over `limits`, at most one
+  // batch, oldest first, stopping at the first event one of `consumers` (sink
+  // names) has not passed unless it is older than the force limit; those
+  // skips are recorded per sink (sinkSkips). Off the commit path.
+  virtual RetentionPass pruneEventLog(const RetentionLimits& limits, const std::vector<std::string>& consumers) = 0;
+  // The oldest sequence still in the log (lastSequence() + 1 when it is empty).
+  virtual std::int64_t firstSequence() = 0;
+  // What retention skipped for `sink`, newest first.
+  virtual std::vector<SkippedEvents> sinkSkips(const std::string& sink, std::size_t limit) = 0;
+  // Gives free pages back to the file system (SQLite incremental vacuum) when
+  // they are more than 1/8 of the file; returns the pages released. Nothing
+  // on PostgreSQL (its autovacuum makes deleted rows' space reusable).
+  virtual std::int64_t releaseFreeSpace() = 0;
 
   // Delivery state per sink (the dispatcher's durable memory). A sink seen for
   // the first time starts with cursor `start_if_new`.
   virtual SinkProgress loadSinkProgress(const std::string& sink, std::int64_t start_if_new) = 0;
   virtual void applyDelivery(const DeliveryUpdate& update) = 0;
   // Sequences an operator asked `sink` to deliver again (a plain read).
-  virtual std::vector<std::int64_t> sinkReplays(const std::string& sink) = 0;
+  virtual std::vector<ReplayRequest> sinkReplays(const std::string& sink) = 0;
   // Takes or renews `sink`'s lease for `owner` until `expires_at`; false when
   // another owner holds an unexpired lease (another replica delivers it).
   virtual bool acquireSinkLease(const std::string& sink, const std::string& owner, const std::string& now,

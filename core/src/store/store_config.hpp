@@ -1,6 +1,8 @@
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace ccm::core {
@@ -25,6 +27,18 @@ struct StoreConfig {
     std::string connection;  // libpq conninfo, e.g. "host=db dbname=ccm user=ccm"; may hold a password
     int pool_size = 8;       // connections per gateway replica
   } postgresql;
+
+  // store.retention: how much of the event log is kept (docs/configuration.md).
+  struct Retention {
+    std::optional<std::int64_t> max_age_seconds;
+    std::optional<std::int64_t> max_events;
+    std::optional<std::int64_t> max_bytes;
+    std::optional<std::int64_t> force_after_seconds;  // delete even what a sink has not passed
+    int interval_ms = 1000;                           // between passes
+    int batch_size = 1000;                            // events per delete transaction
+
+    bool enabled() const { return max_age_seconds || max_events || max_bytes; }
+  } retention;
 };
 
 }  // namespace ccm::core

@@ -11,7 +11,7 @@ constexpr ErrorCategory kAll[] = {ErrorCategory::Invalid,
                                   ErrorCategory::Unauthenticated,
                                   ErrorCategory::Forbidden,
                                   ErrorCategory::NotFound,
-                                  ErrorCategory::Conflict,
+                                  ErrorCategory::Conflict, ErrorCategory::Gone,
                                   ErrorCategory::TooLarge,
                                   ErrorCategory::UnsupportedMediaType,
                                   ErrorCategory::Unprocessable,
@@ -24,6 +24,7 @@ TEST(ErrorStatus, EachCategoryHasTheStatusDocsApiMdPromises) {
   EXPECT_EQ(httpStatus(ErrorCategory::Forbidden), 403);
   EXPECT_EQ(httpStatus(ErrorCategory::NotFound), 404);
   EXPECT_EQ(httpStatus(ErrorCategory::Conflict), 409);
+  EXPECT_EQ(httpStatus(ErrorCategory::Gone), 410);
   EXPECT_EQ(httpStatus(ErrorCategory::TooLarge), 413);
   EXPECT_EQ(httpStatus(ErrorCategory::UnsupportedMediaType), 415);
   EXPECT_EQ(httpStatus(ErrorCategory::Unprocessable), 422);

@@ -1,0 +1,148 @@
+// SqlStore's event log retention (store.retention): bounded deletes of the
+// oldest events, the skips they force on sinks behind, and giving SQLite's
+// free pages back.
+#include <algorithm>
+#include <limits>
+
+#include "domain/time.hpp"
+#include "store/sql_statement.hpp"
+#include "store/sql_store.hpp"
+
+namespace ccm::core {
+
+using Poco::Data::Keywords::into;
+
+namespace {
+
+// The newest rows estimate the log's bytes per event: cheap (the primary
+// key's end) and close enough for a limit on an append-only log.
+constexpr std::int64_t kBytesSampleRows = 1000;
+
+// Free pages are given back once they are more than 1/8 of the file.
+constexpr std::int64_t kFreeFractionReleased = 8;
+
+struct SinkCursor {
+  std::string sink;
+  std::int64_t position = 0;
+};
+
+}  // namespace
+
+RetentionPass SqlStore::pruneEventLog(const RetentionLimits& limits, const std::vector<std::string>& consumers) {
+  return inTransaction("pruneEventLog", [&](Poco::Data::Session& session) {
+    RetentionPass pass;
+    const std::int64_t last =
+        queryInteger(session, dialect_, "SELECT value FROM event_sequence WHERE name = 'event_log'");
+    // Sequences at or below `released` are over the count or byte limit.
+    std::int64_t released = std::numeric_limits<std::int64_t>::min();
+    if (limits.max_events) released = std::max(released, last - *limits.max_events);
+    if (limits.max_bytes) {
+      const std::int64_t per_event = queryInteger(
+          session, dialect_,
+          "SELECT COALESCE(CAST(AVG(bytes) AS BIGINT), 0) FROM (SELECT LENGTH(body) + LENGTH(event_id) +"
+          " LENGTH(source) + LENGTH(type) + LENGTH(subject) + LENGTH(time) + LENGTH(recorded_at) + 8 AS bytes"
+          " FROM event_log ORDER BY sequence DESC LIMIT ?) newest",
+          {kBytesSampleRows});
+      if (per_event > 0) released = std::max(released, last - *limits.max_bytes / per_event);
+    }
+
+    std::vector<Poco::Int64> sequences;
+    std::vector<std::string> recorded;
+    auto statement = prepare(session, dialect_, "SELECT sequence, recorded_at FROM event_log ORDER BY sequence LIMIT ?",
+                             {static_cast<std::int64_t>(limits.batch_size)});
+    statement, into(sequences), into(recorded);
+    statement.execute();
+
+    std::vector<SinkCursor> cursors;
+    for (const auto& sink : consumers) {
+      const auto position =
+          queryIntegers(session, dialect_, "SELECT position FROM sink_cursors WHERE sink = ?", {sink});
+      if (!position.empty()) cursors.push_back({sink, position.front()});
+    }
+    std::int64_t passed_by_all = std::numeric_limits<std::int64_t>::max();
+    for (const auto& cursor : cursors) passed_by_all = std::min(passed_by_all, cursor.position);
+
+    // Oldest first; the first event that may not go ends the pass.
+    std::size_t deletable = 0;
+    for (; deletable < sequences.size(); ++deletable) {
+      const bool over_limit = sequences[deletable] <= released ||
+                              (!limits.recorded_before.empty() && recorded[deletable] < limits.recorded_before);
+      if (!over_limit) break;
+      const bool forced = !limits.force_recorded_before.empty() && recorded[deletable] < limits.force_recorded_before;
+      if (sequences[deletable] > passed_by_all && !forced) break;
+    }
+    if (deletable == 0) return pass;
+    const std::int64_t upto = sequences[deletable - 1];
+
+    const std::string now = utcNow();
+    for (const auto& cursor : cursors) {
+      if (cursor.position >= upto) continue;
+      SkippedEvents skipped{cursor.sink, 0, upto, 0, now};
+      for (std::size_t i = 0; i < deletable; ++i) {
+        if (sequences[i] <= cursor.position) continue;
+        if (skipped.events++ == 0) skipped.first_sequence = sequences[i];
+      }
+      if (skipped.events == 0) continue;
+      run(session, dialect_,
+          "INSERT INTO sink_skips (sink, first_sequence, last_sequence, events, reason, skipped_at)"
+          " VALUES (?, ?, ?, ?, ?, ?)",
+          {skipped.sink, skipped.first_sequence, skipped.last_sequence, skipped.events,
+           std::string("retention.force_after_seconds"), now});
+      for (const char* table : {"sink_retries", "sink_delivered"}) {
+        run(session, dialect_, std::string("DELETE FROM ") + table + " WHERE sink = ? AND sequence <= ?",
+            {skipped.sink, upto});
+      }
+      pass.skipped.push_back(std::move(skipped));
+    }
+    pass.deleted =
+        static_cast<std::int64_t>(run(session, dialect_, "DELETE FROM event_log WHERE sequence <= ?", {upto}));
+    pass.more = deletable == sequences.size() && sequences.size() == limits.batch_size;
+    return pass;
+  });
+}
+
+std::int64_t SqlStore::firstSequence() {
+  return guarded("firstSequence of event_log", [&] {
+    auto lease = pool_.acquire();
+    return queryInteger(lease->session(), dialect_,
+                        "SELECT COALESCE((SELECT MIN(sequence) FROM event_log),"
+                        " (SELECT value + 1 FROM event_sequence WHERE name = 'event_log'))");
+  });
+}
+
+std::vector<SkippedEvents> SqlStore::sinkSkips(const std::string& sink, std::size_t limit) {
+  return guarded("sinkSkips " + sink, [&] {
+    auto lease = pool_.acquire();
+    std::vector<Poco::Int64> first, last, events;
+    std::vector<std::string> at;
+    auto statement = prepare(lease->session(), dialect_,
+                             "SELECT first_sequence, last_sequence, events, skipped_at FROM sink_skips WHERE sink = ?"
+                             " ORDER BY last_sequence DESC LIMIT ?",
+                             {sink, static_cast<std::int64_t>(limit)});
+    statement, into(first), into(last), into(events), into(at);
+    statement.execute();
+    std::vector<SkippedEvents> skips;
+    for (std::size_t i = 0; i < first.size(); ++i) skips.push_back({sink, first[i], last[i], events[i], at[i]});
+    return skips;
+  });
+}
+
+std::int64_t SqlStore::releaseFreeSpace() {
+  if (dialect_.driver() != StoreDriver::Sqlite) return 0;
+  return guarded("releaseFreeSpace", [&] {
+    auto writer = writerLock();
+    auto lease = pool_.acquire();
+    auto& session = lease->session();
+    // Under steady load the log frees about what it takes next, and SQLite
+    // reuses free pages; giving back only a large surplus (after a limit was
+    // lowered, or a burst) keeps the file bounded without shrinking and
+    // regrowing it every pass.
+    const std::int64_t free_pages = queryInteger(session, dialect_, "PRAGMA freelist_count");
+    const std::int64_t pages = queryInteger(session, dialect_, "PRAGMA page_count");
+    if (free_pages == 0 || free_pages * kFreeFractionReleased < pages) return std::int64_t{0};
+    run(session, dialect_, "PRAGMA incremental_vacuum");
+    return free_pages;
+  });
+}
+
+}  // namespace ccm::core
