@@ -41,6 +41,8 @@ void writeStatus(Writer& w, const SinkStatus& s) {
   w.String(s.last_error_at);
   w.Key("leased");
   w.Bool(s.leased);
+  w.Key("lease_holder");
+  w.String(s.lease_holder);
   w.EndObject();
 }
 

@@ -157,7 +157,8 @@ sdk::Result<std::unique_ptr<Gateway>> Gateway::create(GatewayConfig config) {
       EngineSettings{engine.session_ttl_seconds}, [] { return std::chrono::system_clock::now(); }, newUuid);
   gateway->delivery_ = std::make_unique<DeliveryService>(
       *gateway->store_, gateway->metrics_, gateway->config_.server.replica_id,
-      std::chrono::milliseconds(gateway->config_.server.shutdown_timeout_ms));
+      std::chrono::milliseconds(gateway->config_.server.shutdown_timeout_ms),
+      std::chrono::milliseconds(gateway->config_.server.sink_lease_ms));
   gateway->lifecycle_->setCommitListener([delivery = gateway->delivery_.get()] { delivery->wakeAll(); });
 
   auto selected = selectPlugins(gateway->config_, *gateway->catalog_);

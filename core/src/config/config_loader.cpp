@@ -238,6 +238,7 @@ sdk::Result<GatewayConfig> loadConfigText(std::string_view text, const std::file
         intOr(server->value, "keep_alive_timeout_ms", config.server.keep_alive_timeout_ms);
     config.server.request_timeout_ms = intOr(server->value, "request_timeout_ms", config.server.request_timeout_ms);
     config.server.shutdown_timeout_ms = intOr(server->value, "shutdown_timeout_ms", config.server.shutdown_timeout_ms);
+    config.server.sink_lease_ms = intOr(server->value, "sink_lease_ms", config.server.sink_lease_ms);
     config.server.replica_id = stringOr(server->value, "replica_id", config.server.replica_id);
     config.server.max_json_depth = intOr(server->value, "max_json_depth", config.server.max_json_depth);
     if (auto tls = server->value.FindMember("tls"); tls != server->value.MemberEnd()) {

@@ -49,6 +49,10 @@ struct GatewayConfig {
     int keep_alive_timeout_ms = 10000;  // an idle connection is closed after this
     int request_timeout_ms = 60000;     // to receive a whole request (408), or to write a response
     int shutdown_timeout_ms = 10000;
+    // How long a replica's sink lease lasts unrenewed: the holder renews every
+    // quarter of it, and another replica takes a dead holder's sinks within
+    // it plus a quarter (docs/operations.md#replicas).
+    int sink_lease_ms = 4000;
     int max_json_depth = 64;  // REST API request bodies; deeper is refused with 400
     std::optional<TlsSettings> tls;
     // Who may call the management API; without it the server listens on

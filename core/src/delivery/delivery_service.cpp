@@ -5,8 +5,12 @@
 namespace ccm::core {
 
 DeliveryService::DeliveryService(Store& store, MetricsRegistry& metrics, std::string replica_id,
-                                 std::chrono::milliseconds shutdown_deadline)
-    : store_(store), metrics_(metrics), replica_id_(std::move(replica_id)), shutdown_deadline_(shutdown_deadline) {}
+                                 std::chrono::milliseconds shutdown_deadline, std::chrono::milliseconds sink_lease)
+    : store_(store),
+      metrics_(metrics),
+      replica_id_(std::move(replica_id)),
+      shutdown_deadline_(shutdown_deadline),
+      sink_lease_(sink_lease) {}
 
 DeliveryService::~DeliveryService() { stopAll(); }
 
@@ -42,7 +46,7 @@ DeliveryService::Change DeliveryService::apply(std::vector<SinkSpec> specs) {
     running.fingerprint = spec.fingerprint;
     running.sink = spec.sink;
     running.dispatcher = std::make_unique<Dispatcher>(spec.name, spec.plugin, spec.sink, spec.settings, store_,
-                                                      metrics_, replica_id_);
+                                                      metrics_, replica_id_, sink_lease_);
     running.dispatcher->start();
     running_.emplace(spec.name, std::move(running));
   }

@@ -34,7 +34,8 @@ public:
   };
 
   DeliveryService(Store& store, MetricsRegistry& metrics, std::string replica_id,
-                  std::chrono::milliseconds shutdown_deadline);
+                  std::chrono::milliseconds shutdown_deadline,
+                  std::chrono::milliseconds sink_lease = std::chrono::milliseconds(4000));
   ~DeliveryService();
 
   // Makes `specs` the running set. Unchanged sinks (same name and fingerprint)
@@ -60,6 +61,7 @@ private:
   MetricsRegistry& metrics_;
   const std::string replica_id_;
   const std::chrono::milliseconds shutdown_deadline_;
+  const std::chrono::milliseconds sink_lease_;
   mutable std::mutex mutex_;
   std::map<std::string, Running> running_;
 };

@@ -9,7 +9,6 @@ namespace ccm::core {
 namespace {
 
 using SteadyClock = std::chrono::steady_clock;
-constexpr auto kLeaseTtl = std::chrono::seconds(15);
 constexpr auto kPollInterval = std::chrono::milliseconds(200);
 constexpr auto kReplayPollInterval = std::chrono::seconds(1);
 constexpr std::size_t kReadChunk = 1000;
@@ -33,7 +32,8 @@ std::chrono::system_clock::time_point parseUtc(const std::string& text) {
 }  // namespace
 
 Dispatcher::Dispatcher(std::string name, std::string plugin, std::shared_ptr<sdk::Sink> sink,
-                       DeliverySettings settings, Store& store, MetricsRegistry& metrics, std::string replica_id)
+                       DeliverySettings settings, Store& store, MetricsRegistry& metrics, std::string replica_id,
+                       std::chrono::milliseconds lease)
     : name_(std::move(name)),
       plugin_(std::move(plugin)),
       sink_(std::move(sink)),
@@ -41,6 +41,7 @@ Dispatcher::Dispatcher(std::string name, std::string plugin, std::shared_ptr<sdk
       store_(store),
       metrics_(metrics),
       replica_id_(std::move(replica_id)),
+      lease_(lease),
       breaker_(settings_.breaker_failure_threshold, settings_.breaker_open),
       random_(std::random_device{}()) {
   status_.name = name_;
@@ -49,6 +50,8 @@ Dispatcher::Dispatcher(std::string name, std::string plugin, std::shared_ptr<sdk
   metrics_.describe("ccm_sink_failures_total", sdk::MetricType::Counter, "Failed delivery outcomes, by kind.");
   metrics_.describe("ccm_sink_dead_letters_total", sdk::MetricType::Counter, "Events moved to the dead-letter table.");
   metrics_.describe("ccm_sink_in_flight", sdk::MetricType::Gauge, "Events handed to the sink and not yet answered.");
+  metrics_.describe("ccm_sink_lease_holder", sdk::MetricType::Gauge,
+                    "1 for the replica that holds the sink's lease (as this replica sees the store), 0 for one that held it before.");
   metrics_.describe("ccm_sink_lag_events", sdk::MetricType::Gauge, "Events in the log beyond the sink's cursor.");
   metrics_.describe("ccm_sink_circuit_open", sdk::MetricType::Gauge, "1 while the sink's circuit breaker is open.");
   metrics_.describe("ccm_sink_delivery_latency_seconds", sdk::MetricType::Histogram,
@@ -142,12 +145,16 @@ void Dispatcher::worker() {
 }
 
 bool Dispatcher::holdLease() {
+  // Renewed every quarter of its length, so a holder that misses a renewal or
+  // two (a slow store) keeps it; validity counts from before the write, so
+  // this replica stops starting batches no later than the stored expiry.
   const auto now = SteadyClock::now();
-  if (now + kLeaseTtl * 2 / 3 < lease_valid_until_) return true;
+  if (now < lease_renewed_at_ + lease_ / 4 && now < lease_valid_until_) return true;
   const auto wall = std::chrono::system_clock::now();
   try {
-    if (store_.acquireSinkLease(name_, replica_id_, formatUtc(wall), formatUtc(wall + kLeaseTtl))) {
-      lease_valid_until_ = now + kLeaseTtl;
+    if (store_.acquireSinkLease(name_, replica_id_, formatUtc(wall), formatUtc(wall + lease_))) {
+      lease_valid_until_ = now + lease_;
+      lease_renewed_at_ = now;
       return true;
     }
   } catch (const std::exception& e) {
@@ -463,9 +470,37 @@ void Dispatcher::publishStatus() {
   const sdk::MetricLabels labels{{"sink", name_}};
   metrics_.set("ccm_sink_in_flight", static_cast<double>(in_flight), labels);
   metrics_.set("ccm_sink_circuit_open", breaker_.state() == CircuitBreaker::State::Open ? 1 : 0, labels);
-  std::lock_guard lock(mutex_);
   const bool leased = lease_valid_until_ > SteadyClock::now();
-  status_.cursor = cursor_;
+  // A standby shows what the holder stored: the shared cursor (so its lag is
+  // the sink's, not the whole log) and who holds the lease.
+  SharedSinkState shared{cursor_, leased ? replica_id_ : "", ""};
+  if (!leased) {
+    try {
+      shared = store_.sharedSinkState(name_);
+    } catch (const std::exception&) {
+      shared.cursor = status_.cursor;  // the store is away: keep the last reading
+    }
+  }
+  if (shared.lease_owner != holder_in_metric_) {
+    if (!holder_in_metric_.empty()) {
+      metrics_.set("ccm_sink_lease_holder", 0, {{"sink", name_}, {"replica", holder_in_metric_}});
+    }
+    if (!shared.lease_owner.empty()) {
+      metrics_.set("ccm_sink_lease_holder", 1, {{"sink", name_}, {"replica", shared.lease_owner}});
+    }
+    holder_in_metric_ = shared.lease_owner;
+  }
+  if (const auto now = SteadyClock::now(); now >= next_lag_sample_) {
+    next_lag_sample_ = now + std::chrono::seconds(1);  // a read of the store, not one per loop turn
+    try {
+      metrics_.set("ccm_sink_lag_events",
+                   static_cast<double>(std::max<std::int64_t>(0, store_.lastSequence() - shared.cursor)), labels);
+    } catch (const std::exception&) {
+    }
+  }
+  std::lock_guard lock(mutex_);
+  status_.cursor = shared.cursor;
+  status_.lease_holder = shared.lease_owner;
   status_.in_flight = in_flight;
   status_.waiting_retry = waiting;
   status_.circuit = toString(breaker_.state());
@@ -500,6 +535,9 @@ void Dispatcher::loop() {
         wakeup = nextWakeup();
       } else {
         recovered_ = false;  // another replica may have moved the cursor meanwhile
+        // A standby tries again soon enough to take a dead holder's sink within
+        // a quarter of the lease after it expired.
+        wakeup = SteadyClock::now() + std::min<std::chrono::milliseconds>(std::chrono::seconds(1), lease_ / 4);
       }
     } catch (const std::exception& e) {
       logWithFields(log(), sdk::LogLevel::Error, "delivery loop failed; retrying", {{"sink", name_}, {"error", e.what()}});

@@ -35,7 +35,8 @@ struct SinkStatus {
   std::uint64_t delivered = 0;
   std::uint64_t failed = 0;  // retryable and permanent outcomes
   std::uint64_t dead_lettered = 0;
-  bool leased = false;  // this replica delivers this sink
+  bool leased = false;       // this replica delivers this sink
+  std::string lease_holder;  // the replica that does ("" while none holds it)
 };
 
 // Delivers the event log to one sink, from the sink's durable cursor, with the
@@ -51,7 +52,8 @@ struct SinkStatus {
 class Dispatcher {
 public:
   Dispatcher(std::string name, std::string plugin, std::shared_ptr<sdk::Sink> sink, DeliverySettings settings,
-             Store& store, MetricsRegistry& metrics, std::string replica_id);
+             Store& store, MetricsRegistry& metrics, std::string replica_id,
+             std::chrono::milliseconds lease = std::chrono::milliseconds(4000));
   ~Dispatcher();
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
@@ -111,6 +113,7 @@ private:
   Store& store_;
   MetricsRegistry& metrics_;
   const std::string replica_id_;
+  const std::chrono::milliseconds lease_;
 
   // Loop-thread state.
   bool recovered_ = false;
@@ -136,6 +139,9 @@ private:
   std::size_t batches_in_flight_ = 0;
   std::chrono::steady_clock::time_point next_replay_poll_{};
   std::chrono::steady_clock::time_point lease_valid_until_{};
+  std::chrono::steady_clock::time_point lease_renewed_at_{};
+  std::string holder_in_metric_;
+  std::chrono::steady_clock::time_point next_lag_sample_{};  // the replica ccm_sink_lease_holder names now
   struct Counters {
     std::uint64_t delivered = 0;
     std::uint64_t failed = 0;

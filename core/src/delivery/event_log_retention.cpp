@@ -74,8 +74,8 @@ std::int64_t EventLogRetention::runOnce() {
       }
       logWithFields(retentionLog(), sdk::LogLevel::Debug, "retention pass", {{"deleted", std::to_string(deleted)}});
     }
-    metrics_.set("ccm_event_log_first_sequence", static_cast<double>(store_.firstSequence()));
   }
+  metrics_.set("ccm_event_log_first_sequence", static_cast<double>(store_.firstSequence()));
   store_.forgetExpiredIngress(formatUtc(now_()));
   return deleted;
 }

@@ -157,6 +157,26 @@ bool SqlStore::acquireSinkLease(const std::string& sink, const std::string& owne
   });
 }
 
+SharedSinkState SqlStore::sharedSinkState(const std::string& sink) {
+  return guarded("sharedSinkState " + sink, [&] {
+    auto lease = pool_.acquire();
+    auto& session = lease->session();
+    SharedSinkState state;
+    const auto cursor = queryIntegers(session, dialect_, "SELECT position FROM sink_cursors WHERE sink = ?", {sink});
+    if (!cursor.empty()) state.cursor = cursor.front();
+    const auto holder =
+        queryTexts(session, dialect_,
+                   "SELECT owner || ' ' || expires_at FROM sink_leases WHERE sink = ? AND expires_at >= ?",
+                   {sink, sortableTime(utcNow())});
+    if (!holder.empty()) {
+      const auto space = holder.front().rfind(' ');
+      state.lease_owner = holder.front().substr(0, space);
+      state.lease_expires_at = holder.front().substr(space + 1);
+    }
+    return state;
+  });
+}
+
 void SqlStore::releaseSinkLease(const std::string& sink, const std::string& owner) {
   inTransaction("releaseSinkLease " + sink, [&](Poco::Data::Session& session) {
     return run(session, dialect_, "DELETE FROM sink_leases WHERE sink = ? AND owner = ?", {sink, owner});

@@ -81,6 +81,13 @@ struct ReplayRequest {
   std::optional<StoredEvent> stored;
 };
 
+// A sink's delivery state as every replica sees it in the store.
+struct SharedSinkState {
+  std::int64_t cursor = 0;
+  std::string lease_owner;  // "" when no replica holds an unexpired lease
+  std::string lease_expires_at;
+};
+
 struct SinkProgress {
   std::int64_t cursor = 0;
   std::vector<std::int64_t> delivered_above;
@@ -236,6 +243,8 @@ public:
   virtual bool acquireSinkLease(const std::string& sink, const std::string& owner, const std::string& now,
                                 const std::string& expires_at) = 0;
   virtual void releaseSinkLease(const std::string& sink, const std::string& owner) = 0;
+  // The stored cursor and the lease (a plain read: a standby's status).
+  virtual SharedSinkState sharedSinkState(const std::string& sink) = 0;
 
   virtual std::vector<DeadLetter> listDeadLetters(const DeadLetterFilter& filter) = 0;
   // Moves the matching dead letters back to their sinks' queues; returns how many.

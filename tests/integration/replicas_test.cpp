@@ -1,0 +1,193 @@
+// Several gateway replicas on one PostgreSQL store, and event log retention,
+// end to end: real ccm-gateway processes, a real PostgreSQL server and a real
+// CloudEvents receiver on 127.0.0.1.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "child_process.hpp"
+#include "fakes/cloudevents_receiver.hpp"
+#include "http_call.hpp"
+#include "postgres_server.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using ccm::fakes::CloudEventsReceiver;
+using ccm::fakes::Reply;
+using ccm::testing::ChildProcess;
+using ccm::testing::httpCall;
+using ccm::testing::PostgresServer;
+using ::testing::HasSubstr;
+
+const std::string kGateway = CCM_GATEWAY_EXECUTABLE;
+const std::string kPluginDir = CCM_PLUGIN_OUTPUT_DIR;
+
+rapidjson::Document parse(const std::string& text) {
+  rapidjson::Document doc;
+  doc.Parse(text.c_str());
+  return doc;
+}
+
+struct Replica {
+  std::unique_ptr<ChildProcess> process;
+  std::uint16_t port = 0;
+};
+
+class GatewayProcesses : public ::testing::Test {
+protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("ccm-replicas-" + std::to_string(::getpid()) + "-" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    replicas_.clear();
+    fs::remove_all(dir_);
+  }
+
+  // Starts a gateway with `store_json`, the http sink "web" and `extra` top-level members.
+  Replica start(const std::string& name, const std::string& server_extra, const std::string& store_json) {
+    const auto config = dir_ / (name + ".json");
+    std::ofstream(config) << R"({
+  "server": {"host": "127.0.0.1", "port": 0, "replica_id": ")"
+                          << name << "\"" << server_extra << R"(},
+  "plugins": {"directories": [")"
+                          << kPluginDir << R"("]},
+  "store": )" << store_json
+                          << R"(,
+  "engine": {"reconcile_interval_ms": 3600000},
+  "sinks": [{"name": "web", "plugin": "http", "config": {"url": ")"
+                          << receiver_.url("/events") << R"("},
+             "delivery": {"retry": {"initial_backoff_ms": 20, "max_backoff_ms": 100, "max_attempts": 1000},
+                          "circuit_breaker": {"failure_threshold": 3, "open_ms": 300}}}]})";
+    Replica replica;
+    replica.process = std::make_unique<ChildProcess>(std::vector<std::string>{kGateway, "--config", config.string()});
+    const auto port = ccm::testing::waitForListeningPort(*replica.process, std::chrono::seconds(60));
+    EXPECT_TRUE(port) << replica.process->stderrText();
+    replica.port = port.value_or(0);
+    return replica;
+  }
+
+  static rapidjson::Document sinkStatus(const Replica& replica) {
+    auto doc = parse(httpCall(replica.port, "GET", "/api/v1/sinks").body);
+    rapidjson::Document out;
+    for (auto& item : doc["items"].GetArray()) {
+      if (std::string(item["name"].GetString()) == "web") out.CopyFrom(item, out.GetAllocator());
+    }
+    return out;
+  }
+
+  template <class Condition>
+  static bool waitUntil(std::chrono::seconds limit, Condition condition) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!condition()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return true;
+  }
+
+  static void createDefinitions(const Replica& replica, int count, const std::string& prefix) {
+    for (int i = 0; i < count; ++i) {
+      const auto reply = httpCall(replica.port, "POST", "/api/v1/definitions",
+                                  R"({"name": ")" + prefix + std::to_string(i) + R"(", "lab_yaml": "nodes: []\n"})");
+      ASSERT_EQ(reply.status, 201) << reply.body;
+    }
+  }
+
+  std::set<std::string> deliveredIds() const {
+    std::set<std::string> ids;
+    for (const auto& request : receiver_.requests()) ids.insert(request.header("ce-id").value_or(""));
+    return ids;
+  }
+
+  fs::path dir_;
+  CloudEventsReceiver receiver_;
+  std::vector<Replica> replicas_;
+};
+
+class Replicas : public GatewayProcesses {
+protected:
+  void SetUp() override {
+    GatewayProcesses::SetUp();
+    auto& server = PostgresServer::shared();
+    if (server.status() == PostgresServer::Status::Unavailable) GTEST_SKIP() << server.message();
+    ASSERT_EQ(server.status(), PostgresServer::Status::Running) << server.message();
+    store_json_ = R"({"driver": "postgresql", "postgresql": {"connection": ")" +
+                  server.connectionString(server.createDatabase()) + R"("}})";
+  }
+  std::string store_json_;
+};
+
+TEST_F(Replicas, AStandbyShowsTheSharedCursorAndTheHolderAndTakesADeadHoldersSinkWithinTheLease) {
+  auto a = start("replica-a", R"(, "sink_lease_ms": 2000)", store_json_);
+  ASSERT_TRUE(waitUntil(std::chrono::seconds(20), [&] { return sinkStatus(a)["leased"].GetBool(); }));
+  auto b = start("replica-b", R"(, "sink_lease_ms": 2000)", store_json_);
+  createDefinitions(a, 5, "before-");
+  ASSERT_TRUE(waitUntil(std::chrono::seconds(20), [&] { return deliveredIds().size() >= 5; }));
+
+  // The standby reports what the holder stored, not its own idle state.
+  ASSERT_TRUE(waitUntil(std::chrono::seconds(10), [&] {
+    auto status = sinkStatus(b);
+    return status["cursor"].GetInt64() >= 5 && status["lag"].GetInt64() == 0;
+  }));
+  auto standby = sinkStatus(b);
+  EXPECT_FALSE(standby["leased"].GetBool());
+  EXPECT_STREQ(standby["lease_holder"].GetString(), "replica-a");
+  EXPECT_EQ(standby["lag"].GetInt64(), 0);
+  EXPECT_STREQ(sinkStatus(a)["lease_holder"].GetString(), "replica-a");
+  const auto metrics = httpCall(b.port, "GET", "/metrics").body;
+  EXPECT_THAT(metrics, HasSubstr(R"(ccm_sink_lease_holder{replica="replica-a",sink="web"} 1)"));
+
+  // The holder dies: the standby takes the sink once the lease runs out.
+  a.process->signal(SIGKILL);
+  ASSERT_TRUE(a.process->waitForExit(std::chrono::seconds(10)));
+  const auto killed_at = std::chrono::steady_clock::now();
+  ASSERT_TRUE(waitUntil(std::chrono::seconds(30), [&] { return sinkStatus(b)["leased"].GetBool(); }))
+      << b.process->stderrText();
+  const auto takeover = std::chrono::steady_clock::now() - killed_at;
+  std::cout << "takeover after " << std::chrono::duration_cast<std::chrono::milliseconds>(takeover).count()
+            << " ms (lease 2000 ms)\n";
+  EXPECT_STREQ(sinkStatus(b)["lease_holder"].GetString(), "replica-b");
+  createDefinitions(b, 3, "after-");
+  ASSERT_TRUE(waitUntil(std::chrono::seconds(20), [&] { return deliveredIds().size() >= 8; }))
+      << b.process->stderrText();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(receiver_.requests().size(), 8u) << "every event once, by one replica or the other";
+}
+
+class Retention : public GatewayProcesses {};
+
+TEST_F(Retention, TheLogKeepsItsLimitButWaitsForASinkBehindAndAnswers410ForWhatIsGone) {
+  const std::string store = R"({"sqlite": {"path": ")" + (dir_ / "gw.db").string() +
+                            R"("}, "retention": {"max_events": 3, "interval_ms": 50}})";
+  // The receiver refuses everything at first: the sink stays behind.
+  receiver_.setDefaultReply(Reply{.status = 503});
+  auto gateway = start("solo", "", store);
+  createDefinitions(gateway, 8, "d-");
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // several retention passes
+  auto page = parse(httpCall(gateway.port, "GET", "/api/v1/events?after=0").body);
+  EXPECT_EQ(page["items"].Size(), 8u) << "nothing the sink has not passed is deleted";
+
+  receiver_.setDefaultReply(Reply{.status = 200});
+  ASSERT_TRUE(waitUntil(std::chrono::seconds(30), [&] { return sinkStatus(gateway)["delivered"].GetUint64() >= 8; }));
+  ASSERT_TRUE(waitUntil(std::chrono::seconds(10), [&] {
+    return parse(httpCall(gateway.port, "GET", "/api/v1/events").body)["items"].Size() == 3;
+  }));
+  const auto gone = httpCall(gateway.port, "GET", "/api/v1/events?after=2");
+  EXPECT_EQ(gone.status, 410) << gone.body;
+  EXPECT_THAT(gone.body, HasSubstr(R"("first_sequence":6)"));
+  EXPECT_THAT(gone.body, HasSubstr("ask again with after=5"));
+  EXPECT_EQ(httpCall(gateway.port, "GET", "/api/v1/events?after=5").status, 200);
+  EXPECT_THAT(httpCall(gateway.port, "GET", "/metrics").body, HasSubstr("ccm_retention_deleted_events_total 5"));
+}
+
+}  // namespace
