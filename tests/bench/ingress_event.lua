@@ -1,9 +1,13 @@
 -- wrk script for the ingest benchmark (ingress_wrk.sh): POSTs ~400-byte
 -- structured events (EVENTS_PER_REQUEST=1) or batches of them, each event with
 -- a new id, with the bearer token a sender presents (BENCH_TOKEN).
+-- MAX_REQUESTS=N stops after N responses (ingest_long.sh fills a database to
+-- a number of events with it); without it no response() hook is defined, so
+-- wrk does not hand every response to Lua.
 local per_request = tonumber(os.getenv("EVENTS_PER_REQUEST") or "1")
 local token = os.getenv("BENCH_TOKEN") or ""
 local run = os.getenv("BENCH_RUN") or tostring(os.time())
+local max_requests = tonumber(os.getenv("MAX_REQUESTS") or "")
 local counter = 0
 
 local function event(id)
@@ -33,8 +37,17 @@ request = function()
   return wrk.format("POST", "/api/v1/events", headers, body)
 end
 
+if max_requests then
+  local responses = 0
+  response = function()
+    responses = responses + 1
+    if responses >= max_requests then wrk.thread:stop() end
+  end
+end
+
+-- RESULT events/s p50_ms p99_ms non-2xx accepted_events
 done = function(summary, latency, requests)
   local accepted = summary.requests - summary.errors.status
-  io.write(string.format("RESULT %.1f %.2f %.2f %d\n", accepted * per_request / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.errors.status))
+  io.write(string.format("RESULT %.1f %.2f %.2f %d %d\n", accepted * per_request / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, summary.errors.status, accepted * per_request))
 end
