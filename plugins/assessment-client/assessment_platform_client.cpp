@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <variant>
 
 namespace ccm::plugins::assessment_client {
@@ -39,11 +40,12 @@ std::optional<sdk::Error> requireText(const std::string& value, const std::strin
 
 }  // namespace
 
-AssessmentPlatformClient::AssessmentPlatformClient(const sdk::PluginContext& context)
+AssessmentPlatformClient::AssessmentPlatformClient(const sdk::PluginContext& context, SteadyNow steady_now)
     : host_(context.host),
       config_(parseConfig(context)),
       http_(makeHttpClient(host_, config_)),
       tokens_(config_, host_, *http_),
+      steady_now_(std::move(steady_now)),
       breaker_(config_.breaker) {
   host_.metrics().describe(kCalls, sdk::MetricType::Counter,
                            "Assessment Platform calls by operation and outcome (ok, failed, rejected by the circuit)");
@@ -97,7 +99,7 @@ sdk::Result<std::string> AssessmentPlatformClient::assignPod(const std::string& 
 
 sdk::Result<std::string> AssessmentPlatformClient::call(const std::string& operation, const Post& post) {
   const std::string& url = post.url;
-  if (auto refusal = breaker_.admit(host_.clock().now())) {
+  if (auto refusal = breaker_.admit(steady_now_())) {
     host_.metrics().add(kCalls, 1, {{"operation", operation}, {"outcome", "rejected"}});
     return sdk::Error{"circuit_breaker", "assessment platform " + operation + " (POST " + url + "): " + *refusal};
   }
@@ -115,7 +117,7 @@ sdk::Result<std::string> AssessmentPlatformClient::call(const std::string& opera
   if (failure == nullptr || !failure->transient) {
     breaker_.recordSuccess();
     host_.metrics().set(kCircuitOpen, 0);
-  } else if (breaker_.recordFailure(host_.clock().now())) {
+  } else if (breaker_.recordFailure(steady_now_())) {
     host_.metrics().set(kCircuitOpen, 1);
     host_.logger().log(
         sdk::LogLevel::Error, "assessment platform circuit opened",

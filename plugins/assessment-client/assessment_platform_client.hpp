@@ -1,12 +1,13 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "call_failure.hpp"
 #include "ccm/sdk/assessment_client.hpp"
+#include "ccm/sdk/circuit_breaker.hpp"
 #include "ccm/sdk/plugin.hpp"
-#include "circuit_breaker.hpp"
 #include "client_config.hpp"
 #include "keycloak_token_source.hpp"
 
@@ -18,8 +19,12 @@ namespace ccm::plugins::assessment_client {
 // backoff waits, and never throw.
 class AssessmentPlatformClient final : public sdk::AssessmentClient {
 public:
+  // The circuit breaker's clock: the steady clock, unless a test moves time by hand.
+  using SteadyNow = std::function<sdk::CircuitBreaker::TimePoint()>;
+
   // Throws std::invalid_argument naming the config key it cannot use.
-  explicit AssessmentPlatformClient(const sdk::PluginContext& context);
+  explicit AssessmentPlatformClient(const sdk::PluginContext& context,
+                                    SteadyNow steady_now = [] { return sdk::CircuitBreaker::Clock::now(); });
 
   // POST {base_url}/api/v1/collections {"session_id", "cml_lab_id", "worker_hostname"}.
   sdk::Result<std::string> triggerCollection(const sdk::CollectionRequest& request) override;
@@ -45,7 +50,8 @@ private:
   AssessmentClientConfig config_;
   std::unique_ptr<sdk::HttpClient> http_;
   KeycloakTokenSource tokens_;
-  CircuitBreaker breaker_;
+  SteadyNow steady_now_;
+  sdk::CircuitBreaker breaker_;
 };
 
 }  // namespace ccm::plugins::assessment_client

@@ -88,8 +88,8 @@ RetryPolicy retryAt(const Value& value) {
   return retry;
 }
 
-BreakerPolicy breakerAt(const Value& value) {
-  BreakerPolicy breaker;
+sdk::CircuitBreakerPolicy breakerAt(const Value& value) {
+  sdk::CircuitBreakerPolicy breaker;
   forEachMember(value, "circuit_breaker", [&](std::string_view name, const Value& field) {
     const std::string key = "circuit_breaker." + std::string(name);
     if (name == "failure_threshold") {

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <string>
 
+#include "ccm/sdk/circuit_breaker.hpp"
 #include "ccm/sdk/host.hpp"
 #include "ccm/sdk/plugin.hpp"
 
@@ -20,11 +21,6 @@ struct RetryPolicy {
   std::chrono::milliseconds max_backoff{2000};
 };
 
-struct BreakerPolicy {
-  int failure_threshold = 5;  // consecutive failed calls that open the circuit
-  std::chrono::milliseconds open_for{30000};
-};
-
 // The instance's "config" object, checked and with the client secret
 // resolved; defaults match schema.json.
 struct AssessmentClientConfig {
@@ -40,7 +36,7 @@ struct AssessmentClientConfig {
     return options;
   }();
   RetryPolicy retry;
-  BreakerPolicy breaker;
+  sdk::CircuitBreakerPolicy breaker;  // failure_threshold counts failed calls
 };
 
 // Reads context.config_json and resolves client_secret through context.host.

@@ -42,7 +42,7 @@ Dispatcher::Dispatcher(std::string name, std::string plugin, std::shared_ptr<sdk
       metrics_(metrics),
       replica_id_(std::move(replica_id)),
       lease_(lease),
-      breaker_(settings_.breaker_failure_threshold, settings_.breaker_open),
+      breaker_({settings_.breaker_failure_threshold, settings_.breaker_open}),
       random_(std::random_device{}()) {
   status_.name = name_;
   status_.plugin = plugin_;
@@ -451,7 +451,7 @@ std::chrono::steady_clock::time_point Dispatcher::nextWakeup() const {
       if (!pending.in_flight && pending.not_before < wakeup) wakeup = pending.not_before;
     }
   }
-  if (breaker_.state() == CircuitBreaker::State::Open && breaker_.reopensAt() < wakeup) wakeup = breaker_.reopensAt();
+  if (breaker_.state() == sdk::CircuitBreaker::State::Open && breaker_.reopensAt() < wakeup) wakeup = breaker_.reopensAt();
   if (settings_.linger.count() > 0 && !pending_.empty()) {
     wakeup = std::min(wakeup, pending_.begin()->second.seen_at + settings_.linger);
   }
@@ -469,7 +469,7 @@ void Dispatcher::publishStatus() {
   }
   const sdk::MetricLabels labels{{"sink", name_}};
   metrics_.set("ccm_sink_in_flight", static_cast<double>(in_flight), labels);
-  metrics_.set("ccm_sink_circuit_open", breaker_.state() == CircuitBreaker::State::Open ? 1 : 0, labels);
+  metrics_.set("ccm_sink_circuit_open", breaker_.state() == sdk::CircuitBreaker::State::Open ? 1 : 0, labels);
   const bool leased = lease_valid_until_ > SteadyClock::now();
   // A standby shows what the holder stored: the shared cursor (so its lag is
   // the sink's, not the whole log) and who holds the lease.
@@ -503,7 +503,7 @@ void Dispatcher::publishStatus() {
   status_.lease_holder = shared.lease_owner;
   status_.in_flight = in_flight;
   status_.waiting_retry = waiting;
-  status_.circuit = toString(breaker_.state());
+  status_.circuit = sdk::toString(breaker_.state());
   status_.delivered = status_counters_.delivered;
   status_.failed = status_counters_.failed;
   status_.dead_lettered = status_counters_.dead_lettered;

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "ccm/sdk/circuit_breaker.hpp"
 #include "ccm/sdk/sink.hpp"
 #include "delivery/delivery_settings.hpp"
 #include "delivery/retry_policy.hpp"
@@ -134,7 +135,7 @@ private:
   std::map<std::int64_t, Pending> replays_;  // dead letters sent again
   std::set<std::int64_t> done_above_;        // done, above the cursor
   std::map<std::int64_t, RetryRecord> stored_retries_;
-  CircuitBreaker breaker_;
+  sdk::CircuitBreaker breaker_;
   std::mt19937_64 random_;
   std::size_t batches_in_flight_ = 0;
   std::chrono::steady_clock::time_point next_replay_poll_{};

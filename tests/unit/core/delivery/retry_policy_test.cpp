@@ -38,43 +38,6 @@ TEST(RetryDelay, RetryAfterIsAFloor) {
   }
 }
 
-TEST(CircuitBreaker, OpensAfterThresholdConsecutiveFailures) {
-  CircuitBreaker breaker(3, milliseconds(1000));
-  const auto t0 = CircuitBreaker::Clock::now();
-  breaker.recordFailure(t0);
-  breaker.recordFailure(t0);
-  EXPECT_EQ(breaker.state(), CircuitBreaker::State::Closed);
-  breaker.recordFailure(t0);
-  EXPECT_EQ(breaker.state(), CircuitBreaker::State::Open);
-  EXPECT_FALSE(breaker.allows(t0 + milliseconds(999)));
-}
-
-TEST(CircuitBreaker, SuccessResetsTheFailureCount) {
-  CircuitBreaker breaker(2, milliseconds(1000));
-  const auto t0 = CircuitBreaker::Clock::now();
-  breaker.recordFailure(t0);
-  breaker.recordSuccess();
-  breaker.recordFailure(t0);
-  EXPECT_EQ(breaker.state(), CircuitBreaker::State::Closed);
-}
-
-TEST(CircuitBreaker, HalfOpenLetsOneProbeThroughAndItsResultDecides) {
-  CircuitBreaker breaker(1, milliseconds(100));
-  const auto t0 = CircuitBreaker::Clock::now();
-  breaker.recordFailure(t0);
-  const auto later = t0 + milliseconds(150);
-  EXPECT_TRUE(breaker.allows(later));
-  EXPECT_TRUE(breaker.probing());
-  EXPECT_FALSE(breaker.allows(later));  // one probe at a time
-  breaker.recordFailure(later);
-  EXPECT_EQ(breaker.state(), CircuitBreaker::State::Open);
-  EXPECT_FALSE(breaker.allows(later + milliseconds(50)));
-  EXPECT_TRUE(breaker.allows(later + milliseconds(150)));
-  breaker.recordSuccess();
-  EXPECT_EQ(breaker.state(), CircuitBreaker::State::Closed);
-  EXPECT_TRUE(breaker.allows(later + milliseconds(150)));
-}
-
 TEST(SinkFilter, GlobsMatchTypesAndSources) {
   EXPECT_TRUE(globMatches("ccm.lablet.session.*", "ccm.lablet.session.running"));
   EXPECT_FALSE(globMatches("ccm.lablet.session.*", "ccm.worker.running"));

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "assessment_platform_client.hpp"
+#include "ccm/sdk/circuit_breaker.hpp"
 #include "ccm/sdk/plugin.hpp"
 #include "ccm/sdk/testing/fake_host.hpp"
 #include "fakes/assessment_platform_fake.hpp"
@@ -21,7 +22,8 @@ inline const std::string kPodSchemaFile = std::string(CCM_SOURCE_DIR) + "/config
 
 // A real fake Keycloak and Assessment Platform on 127.0.0.1, and clients that
 // reach them through the gateway's PooledHttpClient via a FakeHost whose clock
-// the test may set and advance.
+// the test may set and advance. The circuit breaker's steady clock follows the
+// FakeHost's while the test holds it.
 class AssessmentClientFixture : public ::testing::Test {
 protected:
   AssessmentClientFixture() : platform_(keycloak_, kPodSchemaFile) {
@@ -43,12 +45,16 @@ protected:
 
   std::unique_ptr<AssessmentPlatformClient> makeClient(const std::string& extra = "") {
     return std::make_unique<AssessmentPlatformClient>(
-        sdk::PluginContext{"assessment", configJson(extra), "", "", host_});
+        sdk::PluginContext{"assessment", configJson(extra), "", "", host_}, [this] { return breakerNow(); });
   }
 
   // Starts the FakeHost clock at a fixed instant the test then moves by hand.
   void freezeClock() { host_.fixed_now = std::chrono::system_clock::time_point(std::chrono::hours(500000)); }
   void advanceClock(std::chrono::milliseconds by) { host_.fixed_now += by; }
+  sdk::CircuitBreaker::TimePoint breakerNow() const {
+    if (host_.fixed_now == std::chrono::system_clock::time_point{}) return sdk::CircuitBreaker::Clock::now();
+    return sdk::CircuitBreaker::TimePoint(host_.fixed_now.time_since_epoch());
+  }
 
   std::size_t tokenRequests() const { return keycloak_.requests().size(); }
 

@@ -1,5 +1,3 @@
-#include "circuit_breaker.hpp"
-
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -11,54 +9,6 @@ namespace ccm::plugins::assessment_client {
 namespace {
 
 using namespace std::chrono_literals;
-using State = CircuitBreaker::State;
-
-const CircuitBreaker::TimePoint kStart{std::chrono::hours(1000)};
-
-TEST(CircuitBreaker, OpensAfterThresholdConsecutiveFailures) {
-  CircuitBreaker breaker({.failure_threshold = 3, .open_for = 1000ms});
-  EXPECT_FALSE(breaker.recordFailure(kStart));
-  EXPECT_FALSE(breaker.recordFailure(kStart));
-  EXPECT_EQ(breaker.admit(kStart), std::nullopt);
-  EXPECT_TRUE(breaker.recordFailure(kStart));
-  EXPECT_EQ(breaker.state(kStart), State::Open);
-  EXPECT_EQ(breaker.admit(kStart + 400ms),
-            "circuit open after 3 consecutive failed calls; calls fail fast for another 600 ms");
-}
-
-TEST(CircuitBreaker, SuccessResetsTheCount) {
-  CircuitBreaker breaker({.failure_threshold = 2, .open_for = 1000ms});
-  breaker.recordFailure(kStart);
-  breaker.recordSuccess();
-  EXPECT_FALSE(breaker.recordFailure(kStart));
-  EXPECT_EQ(breaker.state(kStart), State::Closed);
-}
-
-TEST(CircuitBreaker, HalfOpenAdmitsOneTrialAtATime) {
-  CircuitBreaker breaker({.failure_threshold = 1, .open_for = 1000ms});
-  breaker.recordFailure(kStart);
-  EXPECT_EQ(breaker.state(kStart + 1000ms), State::HalfOpen);
-  EXPECT_EQ(breaker.admit(kStart + 1000ms), std::nullopt);
-  EXPECT_EQ(breaker.admit(kStart + 1001ms), "circuit half-open: a trial call is in progress");
-}
-
-TEST(CircuitBreaker, SuccessfulTrialCloses) {
-  CircuitBreaker breaker({.failure_threshold = 1, .open_for = 1000ms});
-  breaker.recordFailure(kStart);
-  ASSERT_EQ(breaker.admit(kStart + 1000ms), std::nullopt);
-  breaker.recordSuccess();
-  EXPECT_EQ(breaker.state(kStart + 1000ms), State::Closed);
-  EXPECT_EQ(breaker.admit(kStart + 1000ms), std::nullopt);
-}
-
-TEST(CircuitBreaker, FailedTrialReopensForAnotherPeriod) {
-  CircuitBreaker breaker({.failure_threshold = 5, .open_for = 1000ms});
-  for (int i = 0; i < 5; ++i) breaker.recordFailure(kStart);
-  ASSERT_EQ(breaker.admit(kStart + 1500ms), std::nullopt);
-  breaker.recordFailure(kStart + 1500ms);
-  EXPECT_EQ(breaker.state(kStart + 2499ms), State::Open);
-  EXPECT_EQ(breaker.state(kStart + 2500ms), State::HalfOpen);
-}
 
 class AssessmentClientBreaker : public testing::AssessmentClientFixture {};
 
