@@ -75,7 +75,9 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/plugins/sdk/include/
 
 # RapidJSON is a private, header-only dependency of the static SDK: CMake
 # still lists it as $<LINK_ONLY:ccm_rapidjson> in the interface, which an
-# installed export cannot name. Keep it to the build tree.
+# installed export cannot name. Keep it to the build tree. yaml-cpp (the
+# smart-annotation parser) stays: a consumer links it, and
+# CcmGatewaySdkConfig.cmake finds it.
 get_target_property(sdk_interface_libs ccm_sdk INTERFACE_LINK_LIBRARIES)
 if(sdk_interface_libs)
   list(TRANSFORM sdk_interface_libs REPLACE "^\\$<LINK_ONLY:ccm_rapidjson>$"

@@ -1,7 +1,8 @@
 # CPack: two Debian packages from the install components of cmake/Install.cmake.
 #   ccm-gateway      (runtime)  dependencies computed by dpkg-shlibdeps
 #   ccm-gateway-dev  (devel)    depends on the exact ccm-gateway version: a
-#                               plugin must match the gateway's SDK ABI
+#                               plugin must match the gateway's SDK ABI; and
+#                               on libyaml-cpp-dev, which the SDK links
 # Build them with `make package`, or `cpack -G DEB` in a configured build dir.
 # A Debian package installs under /usr, so the build that produces a release
 # package is configured with -DCMAKE_INSTALL_PREFIX=/usr -DCMAKE_INSTALL_LIBDIR=lib
@@ -57,6 +58,8 @@ by /etc/ccm-gateway/gateway.json, with its state in /var/lib/ccm-gateway.")
 set(CPACK_COMPONENT_DEVEL_DEPENDS runtime)
 set(CPACK_DEBIAN_DEVEL_PACKAGE_NAME ccm-gateway-dev)
 set(CPACK_DEBIAN_DEVEL_PACKAGE_SECTION libdevel)
+# libccm_sdk.a links yaml-cpp; CcmGatewaySdkConfig.cmake finds its CMake package.
+set(CPACK_DEBIAN_DEVEL_PACKAGE_DEPENDS "libyaml-cpp-dev")
 set(CPACK_DEBIAN_DEVEL_PACKAGE_RECOMMENDS "cmake (>= 3.25), g++")
 set(CPACK_DEBIAN_DEVEL_DESCRIPTION "ccm-gateway plugin SDK
 Headers (<ccm/sdk/...>), the static SDK library, a FakeHost for unit tests

@@ -67,7 +67,7 @@ sdk::Result<std::string> buildPod(const sdk::PodRequest& request, const PodGener
     writer.String(config.collector);
     writer.Key("interfaces");
     writer.StartArray();
-    for (const Annotation& annotation : node.annotations) {
+    for (const sdk::AnnotationTag& annotation : node.annotations) {
       const std::string key = node.label + "/" + annotation.tag;
       const auto port = request.allocated_ports.find(key);
       if (port == request.allocated_ports.end()) {

@@ -121,6 +121,7 @@ phase_metadata() {
   field=$(dpkg-deb -f "$dev" Depends)
   note "ccm-gateway-dev Depends: $field"
   contains "$field" "ccm-gateway (= $deb_version)" || fail "ccm-gateway-dev does not pin ccm-gateway $deb_version: $field"
+  grep -Eq '(^|, )libyaml-cpp-dev(,|$)' <<<"$field" || fail "ccm-gateway-dev lacks libyaml-cpp-dev (the SDK links yaml-cpp): $field"
   contents=$(dpkg-deb -c "$dev" | awk '{print $6}')
   local cmake_dir="./$sdk_libdir/cmake/CcmGatewaySdk"
   for path in ./usr/include/ccm/sdk/plugin.hpp ./usr/include/ccm/sdk/sink.hpp \

@@ -4,8 +4,8 @@
 
 #include <Poco/Logger.h>
 
+#include "ccm/sdk/smart_annotations.hpp"
 #include "engine/event_payloads.hpp"
-#include "engine/smart_annotations.hpp"
 #include "engine/unit_of_work.hpp"
 #include "engine/worker_transitions.hpp"
 #include "observability/json_log.hpp"
@@ -52,7 +52,7 @@ namespace {
 
 std::optional<Error> checkDefinitionSpec(const DefinitionSpec& spec) {
   if (spec.lab_yaml.empty()) return Error::invalid("lab_yaml must be a non-empty CML lab topology", "lab_yaml");
-  auto annotations = parseSmartAnnotations(spec.lab_yaml);
+  auto annotations = sdk::parseSmartAnnotations(spec.lab_yaml);
   if (!annotations) return Error::unprocessable(annotations.error().message, "lab_yaml");
   if (spec.max_duration_seconds < 0) {
     return Error::invalid("max_duration_seconds must be 0 (gateway default) or positive", "max_duration_seconds");

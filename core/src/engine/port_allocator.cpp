@@ -4,7 +4,7 @@
 
 namespace ccm::core {
 
-sdk::Result<PortAllocation> allocatePorts(const std::vector<SmartAnnotation>& annotations, const Worker& worker,
+sdk::Result<PortAllocation> allocatePorts(const std::vector<sdk::SmartAnnotation>& annotations, const Worker& worker,
                                           const std::set<std::uint16_t>& ports_in_use) {
   const std::string range = std::to_string(worker.port_range_start) + "-" + std::to_string(worker.port_range_end);
   if (worker.port_range_start > worker.port_range_end) {

@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "ccm/sdk/result.hpp"
+#include "ccm/sdk/smart_annotations.hpp"
 #include "domain/aggregates.hpp"
-#include "engine/smart_annotations.hpp"
 
 // ADR-004: a scheduled session gets one worker port per smart annotation,
 // unique on that worker and inside its port range; the ports are released
@@ -20,7 +20,7 @@ namespace ccm::core {
 // Errors (where = "allocated_ports"): not enough free ports ("worker w1 has N
 // free ports in 5000-5999, the lab needs M"), an empty range, an annotation
 // key that appears twice.
-sdk::Result<PortAllocation> allocatePorts(const std::vector<SmartAnnotation>& annotations, const Worker& worker,
+sdk::Result<PortAllocation> allocatePorts(const std::vector<sdk::SmartAnnotation>& annotations, const Worker& worker,
                                           const std::set<std::uint16_t>& ports_in_use);
 
 }  // namespace ccm::core

@@ -4,12 +4,12 @@
 #include <chrono>
 #include <set>
 
+#include "ccm/sdk/smart_annotations.hpp"
 #include "engine/event_payloads.hpp"
 #include "engine/lifecycle.hpp"
 #include "engine/port_allocator.hpp"
 #include "engine/scheduling.hpp"
 #include "engine/session_transitions.hpp"
-#include "engine/smart_annotations.hpp"
 #include "engine/unit_of_work.hpp"
 
 namespace ccm::core {
@@ -88,7 +88,7 @@ Expected<LabletSession> Lifecycle::scheduleSession(const std::string& session_id
     for (const auto& version : uow.tx().definitionVersions(definition->id)) {
       if (version.version == session->definition_version) lab_yaml = version.lab_yaml;
     }
-    auto annotations = parseSmartAnnotations(lab_yaml);
+    auto annotations = sdk::parseSmartAnnotations(lab_yaml);
     if (!annotations) return Error::unprocessable(annotations.error().message, "lab_yaml");
     std::set<std::uint16_t> in_use;
     for (const auto& other : placed) {

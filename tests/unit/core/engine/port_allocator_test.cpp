@@ -9,7 +9,7 @@
 namespace ccm::core {
 namespace {
 
-const std::vector<SmartAnnotation> kLab{
+const std::vector<sdk::SmartAnnotation> kLab{
     {"sw1", "serial", 5041, "sw1/serial:5041"},
     {"r1", "serial", 5042, "r1/serial:5042"},
     {"desktop", "vnc", 5901, "desktop/vnc:5901"},

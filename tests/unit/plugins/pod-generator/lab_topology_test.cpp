@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/smart_annotations.hpp"
+#include "ccm/sdk/smart_annotations.hpp"
 #include "pod_generator_test_support.hpp"
 
 namespace ccm::plugins::pod_generator {
@@ -22,14 +22,14 @@ std::vector<std::string> keysOf(const std::vector<LabNode>& nodes) {
   return keys;
 }
 
-// Both parsers must agree: the core allocated the ports under its keys, the
-// pod generator looks them up under its own.
+// The core allocated the ports under the keys of sdk::parseSmartAnnotations;
+// the pod generator looks them up under the keys of its own lab topology.
 class LabTopologyMatchesCore : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(LabTopologyMatchesCore, SameAllocationKeysOrSameError) {
   const std::string yaml = readLab(GetParam());
   auto ours = parseLab(yaml);
-  auto core = core::parseSmartAnnotations(yaml);
+  auto core = sdk::parseSmartAnnotations(yaml);
   ASSERT_EQ(ours.ok(), core.ok());
   if (!ours) {
     EXPECT_EQ(ours.error().where, core.error().where);
@@ -51,7 +51,7 @@ INSTANTIATE_TEST_SUITE_P(Fixtures, LabTopologyMatchesCore,
                            return name;
                          });
 
-// Inline edge cases the fixtures do not cover, checked against the core too.
+// Inline edge cases the fixtures do not cover, checked against the core's parser too.
 TEST(LabTopology, EdgeCasesMatchTheCoreParser) {
   const std::vector<std::string> cases = {
       "",
@@ -68,7 +68,7 @@ TEST(LabTopology, EdgeCasesMatchTheCoreParser) {
   for (const auto& yaml : cases) {
     SCOPED_TRACE(yaml);
     auto ours = parseLab(yaml);
-    auto core = core::parseSmartAnnotations(yaml);
+    auto core = sdk::parseSmartAnnotations(yaml);
     ASSERT_EQ(ours.ok(), core.ok());
     if (!ours) {
       EXPECT_EQ(ours.error().where, core.error().where);

@@ -1,4 +1,4 @@
-#include "engine/smart_annotations.hpp"
+#include "ccm/sdk/smart_annotations.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace ccm::core {
+namespace ccm::sdk {
 namespace {
 
 using ::testing::HasSubstr;
@@ -191,5 +191,40 @@ TEST(SmartAnnotations, OtherTagsAreIgnored) {
   EXPECT_EQ(result.value(), expected);
 }
 
+TEST(SmartAnnotations, NodesComeWithTheirPlaceAndEveryAnnotationWithItsField) {
+  auto nodes = parseAnnotatedNodes(readLab("ccna_routing.yaml"));
+  ASSERT_TRUE(nodes) << nodes.error().message;
+  ASSERT_EQ(nodes.value().size(), 5u);
+  const AnnotatedNode& r2 = nodes.value()[3];
+  EXPECT_EQ(r2.index, 3u);
+  EXPECT_EQ(r2.id, "n3");
+  EXPECT_EQ(r2.label, "r2");
+  EXPECT_EQ(r2.where, "node n3 \"r2\" (nodes[3], line 115)");
+  ASSERT_EQ(r2.annotations.size(), 2u);
+  EXPECT_EQ(r2.annotations[1].tag, "ssh:22");
+  EXPECT_EQ(r2.annotations[1].protocol, "ssh");
+  EXPECT_EQ(r2.annotations[1].node_port, 22);
+  EXPECT_EQ(r2.annotations[1].field, "nodes[3].tags[1]");
+}
+
+TEST(SmartAnnotations, NodesWithoutAnnotationsAreListedToo) {
+  auto nodes = parseAnnotatedNodes("nodes:\n  - label: r1\n    tags: [core]\n  - id: n1\n    label: r2\n");
+  ASSERT_TRUE(nodes) << nodes.error().message;
+  ASSERT_EQ(nodes.value().size(), 2u);
+  EXPECT_EQ(nodes.value()[0].id, "");
+  EXPECT_EQ(nodes.value()[0].where, "node without id \"r1\" (nodes[0], line 2)");
+  EXPECT_TRUE(nodes.value()[0].annotations.empty());
+  EXPECT_EQ(nodes.value()[1].label, "r2");
+}
+
+TEST(SmartAnnotations, BothViewsRefuseALabTheSameWay) {
+  const std::string yaml = "nodes:\n  - id: n0\n    label: r1\n    tags: [vnc:5900, vnc:5900]\n";
+  auto nodes = parseAnnotatedNodes(yaml);
+  ASSERT_FALSE(nodes);
+  const auto error = parseError(yaml);
+  EXPECT_EQ(nodes.error().where, error.where);
+  EXPECT_EQ(nodes.error().message, error.message);
+}
+
 }  // namespace
-}  // namespace ccm::core
+}  // namespace ccm::sdk

@@ -1,4 +1,4 @@
-#include "engine/smart_annotations.hpp"
+#include "ccm/sdk/smart_annotations.hpp"
 
 #include <yaml-cpp/yaml.h>
 
@@ -7,7 +7,7 @@
 #include <optional>
 #include <utility>
 
-namespace ccm::core {
+namespace ccm::sdk {
 namespace {
 
 std::string scalarOrEmpty(const YAML::Node& node) {
@@ -39,11 +39,11 @@ struct NodeRef {
   }
 };
 
-sdk::Error nodeError(const NodeRef& node, const std::string& field, const std::string& problem) {
-  return sdk::Error{node.path() + "." + field, "lab_yaml: " + node.describe() + ": " + problem};
+Error nodeError(const NodeRef& node, const std::string& field, const std::string& problem) {
+  return Error{node.path() + "." + field, "lab_yaml: " + node.describe() + ": " + problem};
 }
 
-// Strict decimal: the whole text is digits and the value is a usable port.
+// Strict decimal, 1..65535: "serial:0", "serial:+1" and "serial:0x10" are bad ports.
 std::optional<std::uint16_t> parsePort(std::string_view text) {
   if (text.empty() || text.size() > 5) return std::nullopt;
   unsigned value = 0;
@@ -56,12 +56,11 @@ std::optional<std::uint16_t> parsePort(std::string_view text) {
 }
 
 bool isAnnotationProtocol(std::string_view prefix) {
-  return std::find(kAnnotationProtocols.begin(), kAnnotationProtocols.end(), prefix) != kAnnotationProtocols.end();
+  return std::ranges::find(kAnnotationProtocols, prefix) != kAnnotationProtocols.end();
 }
 
 // Appends the node's annotations, or returns why one of its tags is wrong.
-std::optional<sdk::Error> collectAnnotations(const NodeRef& node, const YAML::Node& tags,
-                                             std::vector<SmartAnnotation>& out) {
+std::optional<Error> collectAnnotations(const NodeRef& node, const YAML::Node& tags, AnnotatedNode& out) {
   if (!tags || tags.IsNull()) return std::nullopt;  // `tags:` absent or empty
   if (!tags.IsSequence()) return nodeError(node, "tags", "tags is " + kindOf(tags) + ", expected a list of strings");
 
@@ -91,44 +90,44 @@ std::optional<sdk::Error> collectAnnotations(const NodeRef& node, const YAML::No
                        field + " \"" + tag + "\" repeats tags[" + std::to_string(previous->second) + "] \"" +
                            tags[previous->second].Scalar() + "\"");
     }
-    out.push_back(SmartAnnotation{node.label, protocol, *port, node.label + "/" + tag});
+    out.annotations.push_back(AnnotationTag{tag, protocol, *port, node.path() + "." + field});
   }
   return std::nullopt;
 }
 
-sdk::Result<std::vector<SmartAnnotation>> parseNodes(const YAML::Node& root) {
+Result<std::vector<AnnotatedNode>> parseNodes(const YAML::Node& root) {
   if (!root.IsMap()) {
-    return sdk::Error{"lab_yaml",
-                      "lab_yaml is " + kindOf(root) + ", expected a CML lab export (a map with lab: and nodes:)"};
+    return Error{"lab_yaml",
+                 "lab_yaml is " + kindOf(root) + ", expected a CML lab export (a map with lab: and nodes:)"};
   }
   const YAML::Node nodes = root["nodes"];
   if (!nodes || !nodes.IsSequence()) {
-    return sdk::Error{"nodes", "lab_yaml: nodes is " + (nodes ? kindOf(nodes) : std::string("missing")) +
-                                   ", expected the list of lab nodes (CML 2.x export)"};
+    return Error{"nodes", "lab_yaml: nodes is " + (nodes ? kindOf(nodes) : std::string("missing")) +
+                              ", expected the list of lab nodes (CML 2.x export)"};
   }
 
-  std::vector<SmartAnnotation> annotations;
+  std::vector<AnnotatedNode> result;
   std::map<std::string, NodeRef> by_label;  // labels key the port allocation, so they must be unique
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     const YAML::Node node = nodes[i];
     NodeRef ref{i, "", "", node.Mark().line};
-    if (!node.IsMap()) {
-      return sdk::Error{ref.path(), "lab_yaml: " + ref.path() + " is " + kindOf(node) + ", expected a map"};
-    }
+    if (!node.IsMap()) return Error{ref.path(), "lab_yaml: " + ref.path() + " is " + kindOf(node) + ", expected a map"};
     ref.id = scalarOrEmpty(node["id"]);
     ref.label = scalarOrEmpty(node["label"]);
     if (ref.label.empty()) return nodeError(ref, "label", "label is missing or empty");
     if (const auto [first, inserted] = by_label.emplace(ref.label, ref); !inserted) {
       return nodeError(ref, "label", "label \"" + ref.label + "\" is already used by " + first->second.describe(false));
     }
-    if (auto error = collectAnnotations(ref, node["tags"], annotations)) return std::move(*error);
+    AnnotatedNode annotated{ref.index, ref.id, ref.label, ref.describe(), {}};
+    if (auto error = collectAnnotations(ref, node["tags"], annotated)) return std::move(*error);
+    result.push_back(std::move(annotated));
   }
-  return annotations;
+  return result;
 }
 
 }  // namespace
 
-sdk::Result<std::vector<SmartAnnotation>> parseSmartAnnotations(const std::string& lab_yaml) {
+Result<std::vector<AnnotatedNode>> parseAnnotatedNodes(const std::string& lab_yaml) {
   try {
     return parseNodes(YAML::Load(lab_yaml));
   } catch (const YAML::Exception& e) {
@@ -137,8 +136,20 @@ sdk::Result<std::vector<SmartAnnotation>> parseSmartAnnotations(const std::strin
     if (!e.mark.is_null()) {
       message += "line " + std::to_string(e.mark.line + 1) + ", column " + std::to_string(e.mark.column + 1) + ": ";
     }
-    return sdk::Error{"lab_yaml", message + e.msg};
+    return Error{"lab_yaml", message + e.msg};
   }
 }
 
-}  // namespace ccm::core
+Result<std::vector<SmartAnnotation>> parseSmartAnnotations(const std::string& lab_yaml) {
+  auto nodes = parseAnnotatedNodes(lab_yaml);
+  if (!nodes) return nodes.error();
+  std::vector<SmartAnnotation> annotations;
+  for (const AnnotatedNode& node : nodes.value()) {
+    for (const AnnotationTag& annotation : node.annotations) {
+      annotations.push_back({node.label, annotation.protocol, annotation.node_port, node.label + "/" + annotation.tag});
+    }
+  }
+  return annotations;
+}
+
+}  // namespace ccm::sdk
