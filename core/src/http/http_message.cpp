@@ -1,23 +1,16 @@
 #include "http/http_message.hpp"
 
-#include <cctype>
 #include <cstdio>
 #include <ctime>
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "ccm/sdk/text.hpp"
+
 namespace ccm::core {
 
 using namespace std::string_view_literals;
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  }
-  return true;
-}
 
 std::string_view trimOws(std::string_view text) {
   while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
@@ -27,13 +20,13 @@ std::string_view trimOws(std::string_view text) {
 
 std::optional<std::string_view> bearerCredential(std::string_view authorization) {
   const auto text = trimOws(authorization);
-  if (text.size() < 7 || !equalsIgnoreCase(text.substr(0, 7), "Bearer ")) return std::nullopt;
+  if (text.size() < 7 || !sdk::equalsIgnoreCase(text.substr(0, 7), "Bearer ")) return std::nullopt;
   return trimOws(text.substr(7));
 }
 
 const std::string* HttpRequest::header(std::string_view name) const {
   for (const auto& [key, value] : headers) {
-    if (equalsIgnoreCase(key, name)) return &value;
+    if (sdk::equalsIgnoreCase(key, name)) return &value;
   }
   return nullptr;
 }
@@ -83,8 +76,9 @@ void serializeResponse(const HttpResponse& response, int minor_version, bool kee
   out.append(" ").append(reasonPhrase(response.status)).append("\r\n");
   if (!date.empty()) out.append("Date: ").append(date).append("\r\n");
   for (const auto& [name, value] : response.headers) {
-    if (equalsIgnoreCase(name, "Content-Length") || equalsIgnoreCase(name, "Connection") ||
-        equalsIgnoreCase(name, "Transfer-Encoding") || equalsIgnoreCase(name, "Date") || splits(name) || splits(value)) {
+    if (sdk::equalsIgnoreCase(name, "Content-Length") || sdk::equalsIgnoreCase(name, "Connection") ||
+        sdk::equalsIgnoreCase(name, "Transfer-Encoding") || sdk::equalsIgnoreCase(name, "Date") || splits(name) ||
+        splits(value)) {
       continue;  // framing is the server's
     }
     out.append(name).append(": ").append(value).append("\r\n");

@@ -78,7 +78,6 @@ std::string problemJson(int status, std::string_view title, std::string_view det
 // status's reason phrase.
 HttpResponse problemResponse(int status, std::string_view detail, const std::vector<ProblemMember>& extensions = {});
 
-bool equalsIgnoreCase(std::string_view a, std::string_view b);
 // `text` without the spaces and tabs around it (RFC 9110 5.6.3 OWS).
 std::string_view trimOws(std::string_view text);
 // The credential of an Authorization value in the Bearer scheme (RFC 6750

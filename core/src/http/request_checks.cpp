@@ -3,6 +3,7 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 
+#include "ccm/sdk/text.hpp"
 #include "http/http_message.hpp"
 
 namespace ccm::core {
@@ -33,13 +34,13 @@ std::optional<RequestRefusal> checkHead(const BeastRequest& head) {
   // Content-Length; it would take any other coding for an empty body.
   if (const auto encoding = head.find(http::field::transfer_encoding); encoding != head.end()) {
     if (head.version() < 11) return RequestRefusal{400, "Transfer-Encoding is not allowed in an HTTP/1.0 request"};
-    if (!equalsIgnoreCase(trimmed(view(encoding->value())), "chunked")) {
+    if (!sdk::equalsIgnoreCase(trimmed(view(encoding->value())), "chunked")) {
       return RequestRefusal{501, "Transfer-Encoding \"" + std::string(view(encoding->value())) +
                                      "\" is not supported; use chunked"};
     }
   }
   if (const auto expect = head.find(http::field::expect); expect != head.end()) {
-    if (!equalsIgnoreCase(trimmed(view(expect->value())), "100-continue")) {
+    if (!sdk::equalsIgnoreCase(trimmed(view(expect->value())), "100-continue")) {
       return RequestRefusal{417, "Expect \"" + std::string(view(expect->value())) + "\" is not supported"};
     }
   }

@@ -6,6 +6,7 @@
 
 
 #include "ccm/sdk/secret.hpp"
+#include "ccm/sdk/text.hpp"
 #include "http/http_message.hpp"
 
 namespace ccm::core {
@@ -13,7 +14,7 @@ namespace {
 
 std::optional<std::string_view> header(const sdk::Headers& headers, std::string_view name) {
   for (const auto& [key, value] : headers) {
-    if (equalsIgnoreCase(key, name)) return value;
+    if (sdk::equalsIgnoreCase(key, name)) return value;
   }
   return std::nullopt;
 }
@@ -67,7 +68,7 @@ std::optional<CredentialFailure> checkSignature(const Credentials& credentials, 
                              "header \"" + credentials.header + "\" with the body's HMAC-SHA256 is missing"};
   }
   std::string_view signature = trimOws(*value);
-  if (signature.size() > 7 && equalsIgnoreCase(signature.substr(0, 7), "sha256=")) signature.remove_prefix(7);
+  if (signature.size() > 7 && sdk::equalsIgnoreCase(signature.substr(0, 7), "sha256=")) signature.remove_prefix(7);
   if (!constantTimeEquals(lowerCase(signature), hmacSha256Hex(credentials.secret, body))) {
     return CredentialFailure{ErrorCategory::Forbidden, credentials.header,
                              "header \"" + credentials.header + "\" is not the HMAC-SHA256 of the body under this "

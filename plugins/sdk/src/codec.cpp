@@ -1,6 +1,7 @@
 // Entry points shared by the HTTP binding's three content modes.
 #include "ccm/sdk/codec.hpp"
 
+#include "ccm/sdk/text.hpp"
 #include "codec_detail.hpp"
 
 namespace ccm::sdk {
@@ -71,7 +72,7 @@ Result<std::string> percentDecodeHeaderValue(std::string_view value) {
 Result<std::vector<CloudEvent>> parseHttp(const Headers& headers, std::string_view body, const ParseLimits& limits) {
   std::optional<std::string> content_type;
   for (const auto& [name, value] : headers) {
-    if (!detail::equalsIgnoreCase(name, "content-type")) continue;
+    if (!equalsIgnoreCase(name, "content-type")) continue;
     if (content_type) return Error{"Content-Type", "header \"Content-Type\" appears more than once"};
     content_type = value;
   }

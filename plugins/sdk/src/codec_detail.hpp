@@ -12,7 +12,6 @@ namespace ccm::sdk::detail {
 
 // text.cpp
 std::string asciiLower(std::string_view text);
-bool equalsIgnoreCase(std::string_view a, std::string_view b);
 std::string_view trimWhitespace(std::string_view text);  // RFC 9110 OWS: SP and HTAB
 bool isValidUtf8(std::string_view text);
 // UTF-8 without the characters the core spec's String type disallows.

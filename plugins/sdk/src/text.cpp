@@ -1,10 +1,11 @@
+#include "ccm/sdk/text.hpp"
+
 #include <algorithm>
 #include <cstdint>
 
 #include "codec_detail.hpp"
 
-namespace ccm::sdk::detail {
-
+namespace ccm::sdk {
 namespace {
 
 char lowerAscii(char c) {
@@ -13,14 +14,16 @@ char lowerAscii(char c) {
 
 }  // namespace
 
+bool equalsIgnoreCase(std::string_view a, std::string_view b) {
+  return std::ranges::equal(a, b, [](char x, char y) { return lowerAscii(x) == lowerAscii(y); });
+}
+
+namespace detail {
+
 std::string asciiLower(std::string_view text) {
   std::string lowered(text);
   std::ranges::transform(lowered, lowered.begin(), lowerAscii);
   return lowered;
-}
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  return std::ranges::equal(a, b, [](char x, char y) { return lowerAscii(x) == lowerAscii(y); });
 }
 
 std::string_view trimWhitespace(std::string_view text) {
@@ -128,4 +131,5 @@ Error inBatchMember(std::size_t index, Error error) {
   return error;
 }
 
-}  // namespace ccm::sdk::detail
+}  // namespace detail
+}  // namespace ccm::sdk

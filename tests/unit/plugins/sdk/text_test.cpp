@@ -1,0 +1,33 @@
+#include "ccm/sdk/text.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string_view>
+
+namespace ccm::sdk {
+namespace {
+
+using namespace std::string_view_literals;
+
+TEST(EqualsIgnoreCase, AsciiLettersMatchInEitherCase) {
+  EXPECT_TRUE(equalsIgnoreCase("Content-Type", "content-type"));
+  EXPECT_TRUE(equalsIgnoreCase("CHUNKED", "chunked"));
+  EXPECT_TRUE(equalsIgnoreCase("", ""));
+}
+
+TEST(EqualsIgnoreCase, DifferentLengthsOrLettersDoNotMatch) {
+  EXPECT_FALSE(equalsIgnoreCase("chunked", "chunked "));
+  EXPECT_FALSE(equalsIgnoreCase("Bearer", "Basic "));
+  EXPECT_FALSE(equalsIgnoreCase("a", ""));
+}
+
+TEST(EqualsIgnoreCase, OnlyAsciiLettersFoldOtherBytesMustMatch) {
+  EXPECT_FALSE(equalsIgnoreCase("[", "{"));  // 0x5B and 0x7B differ by the case bit but are not letters
+  EXPECT_FALSE(equalsIgnoreCase("@", "`"));
+  EXPECT_FALSE(equalsIgnoreCase("\xC3\x89", "\xC3\xA9"));  // É and é: UTF-8 is compared byte for byte
+  EXPECT_TRUE(equalsIgnoreCase("\xC3\x89", "\xC3\x89"));
+  EXPECT_TRUE(equalsIgnoreCase("a\0B"sv, "A\0b"sv));
+}
+
+}  // namespace
+}  // namespace ccm::sdk
