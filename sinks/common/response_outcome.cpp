@@ -1,11 +1,11 @@
 #include "common/response_outcome.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <charconv>
 #include <cstdint>
-#include <ctime>
+
+#include "ccm/sdk/time.hpp"
 
 namespace ccm::sinks::common {
 namespace {
@@ -17,21 +17,6 @@ std::string_view trim(std::string_view value) {
   const auto first = value.find_first_not_of(" \t");
   if (first == std::string_view::npos) return {};
   return value.substr(first, value.find_last_not_of(" \t") - first + 1);
-}
-
-std::optional<std::chrono::system_clock::time_point> parseHttpDate(const std::string& value) {
-  // IMF-fixdate, then the obsolete RFC 850 and asctime forms recipients must accept.
-  constexpr std::array<const char*, 3> kFormats = {"%a, %d %b %Y %H:%M:%S GMT", "%A, %d-%b-%y %H:%M:%S GMT",
-                                                   "%a %b %e %H:%M:%S %Y"};
-  for (const char* format : kFormats) {
-    std::tm parts{};
-    const char* end = ::strptime(value.c_str(), format, &parts);
-    if (end == nullptr || *end != '\0') continue;
-    const std::time_t seconds = ::timegm(&parts);
-    if (seconds == -1) continue;
-    return std::chrono::system_clock::from_time_t(seconds);
-  }
-  return std::nullopt;
 }
 
 std::string statusLine(const sdk::HttpResponse& response) {
@@ -89,7 +74,7 @@ std::optional<std::chrono::milliseconds> parseRetryAfter(std::string_view value,
     if (error == std::errc::result_out_of_range || seconds > kMaxDeltaSeconds) seconds = kMaxDeltaSeconds;
     return std::chrono::seconds(seconds);
   }
-  const auto date = parseHttpDate(std::string(value));
+  const auto date = sdk::parseHttpDate(value);
   if (!date) return std::nullopt;
   const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(*date - now);
   return std::max(wait, std::chrono::milliseconds::zero());

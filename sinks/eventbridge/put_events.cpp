@@ -6,12 +6,13 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
-#include <ctime>
+#include <chrono>
+#include <cstdio>
 #include <optional>
 #include <string_view>
 
 #include "ccm/sdk/codec.hpp"
+#include "ccm/sdk/time.hpp"
 #include "common/response_outcome.hpp"
 
 namespace ccm::sinks::eventbridge {
@@ -22,45 +23,18 @@ constexpr std::size_t kTimeBytes = 14;
 // PutEventsResultEntry error codes that pass by waiting.
 constexpr std::array<std::string_view, 2> kRetryableEntryCodes = {"ThrottlingException", "InternalFailure"};
 
-std::optional<int> digits(std::string_view text, std::size_t at, std::size_t count) {
-  int value = 0;
-  if (at + count > text.size()) return std::nullopt;
-  const auto [end, error] = std::from_chars(text.data() + at, text.data() + at + count, value);
-  if (error != std::errc() || end != text.data() + at + count) return std::nullopt;
-  return value;
-}
-
 // An RFC 3339 time as seconds since the epoch with milliseconds, the way the
 // AWS JSON protocols send a timestamp ("Time": 1714564800.125).
 std::optional<std::string> epochSeconds(std::string_view time) {
-  const auto year = digits(time, 0, 4), month = digits(time, 5, 2), day = digits(time, 8, 2);
-  const auto hour = digits(time, 11, 2), minute = digits(time, 14, 2), second = digits(time, 17, 2);
-  if (!year || !month || !day || !hour || !minute || !second) return std::nullopt;
-  std::tm parts{};
-  parts.tm_year = *year - 1900;
-  parts.tm_mon = *month - 1;
-  parts.tm_mday = *day;
-  parts.tm_hour = *hour;
-  parts.tm_min = *minute;
-  parts.tm_sec = *second;
-  std::time_t seconds = ::timegm(&parts);
-
-  std::size_t i = 19;
-  std::string millis = "000";
-  if (i < time.size() && time[i] == '.') {
-    for (std::size_t k = 0; ++i < time.size() && time[i] >= '0' && time[i] <= '9';) {
-      if (k < 3) millis[k++] = time[i];
-    }
-  }
-  if (i < time.size() && (time[i] == '+' || time[i] == '-')) {
-    const auto offset_hours = digits(time, i + 1, 2), offset_minutes = digits(time, i + 4, 2);
-    if (!offset_hours || !offset_minutes) return std::nullopt;
-    const std::time_t offset = *offset_hours * 3600 + *offset_minutes * 60;
-    seconds += time[i] == '+' ? -offset : offset;
-  } else if (i >= time.size() || (time[i] != 'Z' && time[i] != 'z')) {
-    return std::nullopt;
-  }
-  return std::to_string(seconds) + (millis == "000" ? "" : "." + millis);
+  const auto parsed = sdk::parseRfc3339(time);
+  if (!parsed) return std::nullopt;
+  const auto seconds = std::chrono::floor<std::chrono::seconds>(*parsed);
+  const auto millis = std::chrono::floor<std::chrono::milliseconds>(*parsed) - seconds;
+  const std::string text = std::to_string(seconds.time_since_epoch().count());
+  if (millis.count() == 0) return text;
+  char fraction[8];
+  std::snprintf(fraction, sizeof fraction, ".%03d", static_cast<int>(millis.count()));
+  return text + fraction;
 }
 
 // The event's data as Detail, which AWS requires to be a JSON object.

@@ -2,9 +2,10 @@
 
 #include <algorithm>
 #include <cctype>
-#include <ctime>
+#include <cstdio>
 #include <map>
 
+#include "ccm/sdk/time.hpp"
 #include "common/crypto.hpp"
 
 namespace ccm::sinks::eventbridge {
@@ -69,11 +70,10 @@ Signature signV4(const SigningInput& input, const AwsCredentials& credentials) {
 }
 
 std::string amzDate(std::chrono::system_clock::time_point time) {
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(time);
-  std::tm utc{};
-  ::gmtime_r(&seconds, &utc);
-  char text[17];
-  std::strftime(text, sizeof text, "%Y%m%dT%H%M%SZ", &utc);
+  const sdk::UtcTime utc = sdk::toUtcTime(time);
+  char text[24];
+  std::snprintf(text, sizeof text, "%04d%02u%02uT%02d%02d%02dZ", utc.year, utc.month, utc.day, utc.hour, utc.minute,
+                utc.second);
   return text;
 }
 

@@ -1,21 +1,19 @@
 #include "sas_token.hpp"
 
 #include <cstdio>
-#include <ctime>
 
+#include "ccm/sdk/time.hpp"
 #include "common/crypto.hpp"
 #include "common/percent_encoding.hpp"
 
 namespace ccm::sinks::eventgrid {
 
 std::string sasExpiry(std::chrono::system_clock::time_point expiry) {
-  const std::time_t seconds = std::chrono::system_clock::to_time_t(expiry);
-  std::tm utc{};
-  ::gmtime_r(&seconds, &utc);
-  const int hour12 = utc.tm_hour % 12 == 0 ? 12 : utc.tm_hour % 12;
+  const sdk::UtcTime utc = sdk::toUtcTime(expiry);
+  const int hour12 = utc.hour % 12 == 0 ? 12 : utc.hour % 12;
   char text[40];
-  std::snprintf(text, sizeof text, "%d/%d/%d %d:%02d:%02d %s", utc.tm_mon + 1, utc.tm_mday, utc.tm_year + 1900, hour12,
-                utc.tm_min, utc.tm_sec, utc.tm_hour < 12 ? "AM" : "PM");
+  std::snprintf(text, sizeof text, "%u/%u/%d %d:%02d:%02d %s", utc.month, utc.day, utc.year, hour12, utc.minute,
+                utc.second, utc.hour < 12 ? "AM" : "PM");
   return text;
 }
 

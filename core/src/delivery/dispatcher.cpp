@@ -2,7 +2,7 @@
 
 #include <Poco/Logger.h>
 
-#include "domain/time.hpp"
+#include "ccm/sdk/time.hpp"
 #include "observability/json_log.hpp"
 
 namespace ccm::core {
@@ -15,19 +15,6 @@ constexpr std::size_t kReadChunk = 1000;
 constexpr auto kSaveInterval = std::chrono::milliseconds(20);
 
 Poco::Logger& log() { return Poco::Logger::get("ccm.delivery"); }
-
-// Parses the store's RFC 3339 UTC times ("2026-11-23T10:00:00.123Z").
-std::chrono::system_clock::time_point parseUtc(const std::string& text) {
-  std::tm tm{};
-  int millis = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d.%3d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
-                  &tm.tm_min, &tm.tm_sec, &millis) < 6) {
-    return std::chrono::system_clock::now();
-  }
-  tm.tm_year -= 1900;
-  tm.tm_mon -= 1;
-  return std::chrono::system_clock::from_time_t(timegm(&tm)) + std::chrono::milliseconds(millis);
-}
 
 }  // namespace
 
@@ -152,7 +139,7 @@ bool Dispatcher::holdLease() {
   if (now < lease_renewed_at_ + lease_ / 4 && now < lease_valid_until_) return true;
   const auto wall = std::chrono::system_clock::now();
   try {
-    if (store_.acquireSinkLease(name_, replica_id_, formatUtc(wall), formatUtc(wall + lease_))) {
+    if (store_.acquireSinkLease(name_, replica_id_, sdk::formatRfc3339(wall), sdk::formatRfc3339(wall + lease_))) {
       lease_valid_until_ = now + lease_;
       lease_renewed_at_ = now;
       return true;
@@ -290,7 +277,7 @@ void Dispatcher::applyCompletions(std::deque<Completion> done) {
   update.sink = name_;
   const auto steady_now = SteadyClock::now();
   const auto wall_now = std::chrono::system_clock::now();
-  const std::string now_text = formatUtc(wall_now);
+  const std::string now_text = sdk::formatRfc3339(wall_now);
   const sdk::MetricLabels labels{{"sink", name_}};
   std::string last_error;
 
@@ -306,6 +293,8 @@ void Dispatcher::applyCompletions(std::deque<Completion> done) {
       Pending& pending = it->second;
       pending.in_flight = false;
       const sdk::Outcome& outcome = completion.outcomes[i];
+      // Written by the store with sdk::formatRfc3339; unreadable, it would count as just now.
+      const auto recorded_at = sdk::parseRfc3339(pending.stored.recorded_at).value_or(wall_now);
       const bool had_retries = pending.attempts > 0 || stored_retries_.count(sequence) != 0;
       auto finish = [&] {
         if (had_retries) update.retries_done.push_back(sequence);
@@ -319,7 +308,7 @@ void Dispatcher::applyCompletions(std::deque<Completion> done) {
         ++status_counters_.delivered;
         metrics_.add("ccm_sink_delivered_total", 1, labels);
         metrics_.observe("ccm_sink_delivery_latency_seconds",
-                         std::chrono::duration<double>(wall_now - parseUtc(pending.stored.recorded_at)).count(), labels);
+                         std::chrono::duration<double>(wall_now - recorded_at).count(), labels);
         if (!completion.batch.replay) update.delivered.push_back(sequence);
         finish();
         continue;
@@ -336,7 +325,7 @@ void Dispatcher::applyCompletions(std::deque<Completion> done) {
       pending.last_error_at = now_text;
       last_error = outcome.message;
       retryable_any = retryable_any || retryable;
-      const bool too_old = wall_now - parseUtc(pending.stored.recorded_at) > settings_.max_age;
+      const bool too_old = wall_now - recorded_at > settings_.max_age;
       if (retryable && pending.attempts < settings_.max_attempts && !too_old) {
         pending.not_before = steady_now + retryDelay(settings_, pending.attempts, outcome.retry_after, random_);
         RetryRecord record{sequence, pending.attempts, pending.first_error, pending.first_error_at,

@@ -2,7 +2,7 @@
 
 #include <Poco/Logger.h>
 
-#include "domain/time.hpp"
+#include "ccm/sdk/time.hpp"
 #include "observability/json_log.hpp"
 
 namespace ccm::core {
@@ -38,10 +38,10 @@ RetentionLimits EventLogRetention::limits() const {
   limits.max_events = settings_.max_events;
   limits.max_bytes = settings_.max_bytes;
   if (settings_.max_age_seconds) {
-    limits.recorded_before = formatUtc(now - std::chrono::seconds(*settings_.max_age_seconds));
+    limits.recorded_before = sdk::formatRfc3339(now - std::chrono::seconds(*settings_.max_age_seconds));
   }
   if (settings_.force_after_seconds) {
-    limits.force_recorded_before = formatUtc(now - std::chrono::seconds(*settings_.force_after_seconds));
+    limits.force_recorded_before = sdk::formatRfc3339(now - std::chrono::seconds(*settings_.force_after_seconds));
   }
   limits.batch_size = static_cast<std::size_t>(settings_.batch_size);
   return limits;
@@ -76,7 +76,7 @@ std::int64_t EventLogRetention::runOnce() {
     }
   }
   metrics_.set("ccm_event_log_first_sequence", static_cast<double>(store_.firstSequence()));
-  store_.forgetExpiredIngress(formatUtc(now_()));
+  store_.forgetExpiredIngress(sdk::formatRfc3339(now_()));
   return deleted;
 }
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "ccm/sdk/time.hpp"
 #include "domain/aggregates.hpp"
 #include "domain/domain_event.hpp"
-#include "domain/time.hpp"
 #include "engine/cloud_event_converter.hpp"
 #include "domain/error.hpp"
 #include "engine/ingress_committer.hpp"
@@ -149,7 +149,7 @@ private:
   Worker insertWorker(UnitOfWork& uow, std::string id, const WorkerSpec& spec, const std::string& scaling);
   Expected<Worker> moveWorker(UnitOfWork& uow, const std::string& worker_id, WorkerState to, const std::string& reason);
 
-  std::string nowText() const { return formatUtc(now_()); }
+  std::string nowText() const { return sdk::formatRfc3339(now_()); }
 
   Store& store_;
   std::function<void()> on_commit_;

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "ccm/sdk/smart_annotations.hpp"
+#include "ccm/sdk/time.hpp"
 #include "engine/event_payloads.hpp"
 #include "engine/lifecycle.hpp"
 #include "engine/port_allocator.hpp"
@@ -57,7 +58,7 @@ Expected<LabletSession> Lifecycle::createSession(const SessionSpec& spec) {
     session.definition_version = definition->version;
     session.owner_id = spec.owner_id;
     session.created_at = session.updated_at = uow.now();
-    session.expires_at = formatUtc(now_() + std::chrono::seconds(ttl));
+    session.expires_at = sdk::formatRfc3339(now_() + std::chrono::seconds(ttl));
     uow.tx().saveSession(session);
     uow.record(sessionStateChanged(session, std::nullopt, uow.now()));
     return session;

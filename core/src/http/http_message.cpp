@@ -1,12 +1,13 @@
 #include "http/http_message.hpp"
 
-#include <cstdio>
+#include <chrono>
 #include <ctime>
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include "ccm/sdk/text.hpp"
+#include "ccm/sdk/time.hpp"
 
 namespace ccm::core {
 
@@ -99,17 +100,11 @@ HttpResponse problemResponse(int status, std::string_view detail, const std::vec
 }
 
 std::string_view httpDate() {
-  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
-  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   thread_local std::time_t formatted_second = -1;
-  thread_local char text[40];
+  thread_local std::string text;
   const std::time_t now = std::time(nullptr);
   if (now != formatted_second) {
-    std::tm utc{};
-    gmtime_r(&now, &utc);
-    std::snprintf(text, sizeof text, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[utc.tm_wday], utc.tm_mday,
-                  kMonths[utc.tm_mon], utc.tm_year + 1900, utc.tm_hour, utc.tm_min, utc.tm_sec);
+    text = sdk::formatHttpDate(std::chrono::system_clock::from_time_t(now));
     formatted_second = now;
   }
   return text;

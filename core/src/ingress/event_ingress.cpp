@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "ccm/sdk/codec.hpp"
+#include "ccm/sdk/time.hpp"
 #include "config/config_loader.hpp"
 #include "observability/json_log.hpp"
 
@@ -188,7 +189,7 @@ void EventIngress::apply(std::vector<sdk::CloudEvent> events, std::vector<const 
   state->claims = std::move(claims);
   state->batch = batch;
   state->answer = std::move(answer);
-  const auto dedup_until = formatUtc(now_() + std::chrono::seconds(settings_.dedup_ttl_seconds));
+  const auto dedup_until = sdk::formatRfc3339(now_() + std::chrono::seconds(settings_.dedup_ttl_seconds));
   const bool refusable =
       std::any_of(state->claims.begin(), state->claims.end(), [](const Claim* claim) { return claim != nullptr; });
   // `state` is kept alive by the `done` callback until the commit answers;

@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "ccm/sdk/time.hpp"
 #include "store/sql_statement.hpp"
 #include "store/store.hpp"
 
@@ -137,7 +138,7 @@ int applyMigrations(Poco::Data::Session& session, const Dialect& dialect) {
       if (migration.version <= current) continue;
       for (const auto& statement : migration.statements) run(session, dialect, statement);
       run(session, dialect, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
-          {std::int64_t{migration.version}, utcNow()});
+          {std::int64_t{migration.version}, sdk::formatRfc3339(std::chrono::system_clock::now())});
       current = migration.version;
     }
     dialect.commit(session);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "ccm/sdk/codec.hpp"
+#include "ccm/sdk/time.hpp"
 #include "domain/uuid.hpp"
 #include "store/sql_statement.hpp"
 #include "store/sql_store.hpp"
@@ -58,7 +59,7 @@ SinkProgress SqlStore::loadSinkProgress(const std::string& sink, std::int64_t st
   return inTransaction("loadSinkProgress " + sink, [&](Poco::Data::Session& session) {
     run(session, dialect_,
         "INSERT INTO sink_cursors (sink, position, updated_at) VALUES (?, ?, ?) ON CONFLICT (sink) DO NOTHING",
-        {sink, start_if_new, utcNow()});
+        {sink, start_if_new, sdk::formatRfc3339(std::chrono::system_clock::now())});
     SinkProgress progress;
     progress.cursor = queryInteger(session, dialect_, "SELECT position FROM sink_cursors WHERE sink = ?", {sink});
     progress.delivered_above = queryIntegers(
@@ -105,7 +106,7 @@ std::vector<ReplayRequest> SqlStore::sinkReplays(const std::string& sink) {
 
 void SqlStore::applyDelivery(const DeliveryUpdate& update) {
   inTransaction("applyDelivery " + update.sink, [&](Poco::Data::Session& session) {
-    const std::string now = utcNow();
+    const std::string now = sdk::formatRfc3339(std::chrono::system_clock::now());
     for (const auto sequence : update.delivered) {
       run(session, dialect_,
           "INSERT INTO sink_delivered (sink, sequence) VALUES (?, ?) ON CONFLICT (sink, sequence) DO NOTHING",
@@ -167,7 +168,7 @@ SharedSinkState SqlStore::sharedSinkState(const std::string& sink) {
     const auto holder =
         queryTexts(session, dialect_,
                    "SELECT owner || ' ' || expires_at FROM sink_leases WHERE sink = ? AND expires_at >= ?",
-                   {sink, sortableTime(utcNow())});
+                   {sink, sortableTime(sdk::formatRfc3339(std::chrono::system_clock::now()))});
     if (!holder.empty()) {
       const auto space = holder.front().rfind(' ');
       state.lease_owner = holder.front().substr(0, space);

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "domain/time.hpp"
+#include "ccm/sdk/time.hpp"
 #include "store/sql_statement.hpp"
 #include "store/sql_store.hpp"
 
@@ -74,7 +74,7 @@ RetentionPass SqlStore::pruneEventLog(const RetentionLimits& limits, const std::
     if (deletable == 0) return pass;
     const std::int64_t upto = sequences[deletable - 1];
 
-    const std::string now = utcNow();
+    const std::string now = sdk::formatRfc3339(std::chrono::system_clock::now());
     for (const auto& cursor : cursors) {
       if (cursor.position >= upto) continue;
       SkippedEvents skipped{cursor.sink, 0, upto, 0, now};

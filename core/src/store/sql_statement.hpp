@@ -11,7 +11,6 @@
 #include <variant>
 #include <vector>
 
-#include "domain/time.hpp"
 #include "store/dialect.hpp"
 #include "store/store.hpp"
 

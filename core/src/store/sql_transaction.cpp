@@ -4,6 +4,7 @@
 #include <tuple>
 
 #include "ccm/sdk/codec.hpp"
+#include "ccm/sdk/time.hpp"
 #include "store/aggregate_json.hpp"
 #include "store/sql_statement.hpp"
 #include "store/sqlite_row_statement.hpp"
@@ -290,7 +291,7 @@ void SqlTransaction::writeEvents() {
     run(session(), dialect_, "UPDATE event_sequence SET value = value + ? WHERE name = 'event_log'", {count});
     const std::int64_t first =
         queryInteger(session(), dialect_, "SELECT value FROM event_sequence WHERE name = 'event_log'") - count + 1;
-    const std::string recorded_at = utcNow();
+    const std::string recorded_at = sdk::formatRfc3339(std::chrono::system_clock::now());
     const std::string insert =
         "INSERT INTO event_log (sequence, event_id, source, type, subject, time, recorded_at, body) VALUES ";
     if (dialect_.driver() == StoreDriver::Sqlite) {

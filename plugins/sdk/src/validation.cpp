@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "ccm/sdk/codec.hpp"
+#include "ccm/sdk/time.hpp"
 #include "codec_detail.hpp"
 
 namespace ccm::sdk {
@@ -121,53 +122,6 @@ bool isMediaType(std::string_view text) {
   }
 }
 
-bool readDigits(std::string_view text, std::size_t& i, std::size_t count, int& value) {
-  if (text.size() - i < count) return false;
-  value = 0;
-  for (std::size_t end = i + count; i < end; ++i) {
-    if (!isDigit(text[i])) return false;
-    value = value * 10 + (text[i] - '0');
-  }
-  return true;
-}
-
-bool readChar(std::string_view text, std::size_t& i, std::string_view choices) {
-  if (i == text.size() || choices.find(text[i]) == std::string_view::npos) return false;
-  ++i;
-  return true;
-}
-
-int daysInMonth(int year, int month) {
-  static constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-  return month == 2 && leap ? 29 : kDays[static_cast<std::size_t>(month - 1)];
-}
-
-// RFC 3339 section 5.6 date-time; 'T' and 'Z' may be lower case (section 5.6 note),
-// second 60 is a leap second (section 5.7).
-bool isRfc3339(std::string_view text) {
-  std::size_t i = 0;
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  if (!readDigits(text, i, 4, year) || !readChar(text, i, "-") || !readDigits(text, i, 2, month) ||
-      !readChar(text, i, "-") || !readDigits(text, i, 2, day) || !readChar(text, i, "Tt") ||
-      !readDigits(text, i, 2, hour) || !readChar(text, i, ":") || !readDigits(text, i, 2, minute) ||
-      !readChar(text, i, ":") || !readDigits(text, i, 2, second)) {
-    return false;
-  }
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 60) {
-    return false;
-  }
-  if (readChar(text, i, ".")) {
-    const std::size_t fraction_start = i;
-    while (i < text.size() && isDigit(text[i])) ++i;
-    if (i == fraction_start) return false;
-  }
-  if (readChar(text, i, "Zz")) return i == text.size();
-  int offset_hour = 0, offset_minute = 0;
-  return readChar(text, i, "+-") && readDigits(text, i, 2, offset_hour) && readChar(text, i, ":") &&
-         readDigits(text, i, 2, offset_minute) && i == text.size() && offset_hour <= 23 && offset_minute <= 59;
-}
-
 // Core spec, attribute naming convention: lower-case ASCII letters and digits only.
 bool isAttributeName(std::string_view name) {
   if (name.empty()) return false;
@@ -275,7 +229,7 @@ std::optional<Error> validateAttributes(const CloudEvent& event) {
     if (subject->empty()) return attributeError("subject", "must not be empty when present");
     if (!detail::isSpecString(*subject)) return disallowedCharacters("subject", *subject);
   }
-  if (event.time && !isRfc3339(*event.time)) {
+  if (event.time && !parseRfc3339(*event.time)) {
     return attributeError("time", quoted(*event.time) + " is not an RFC 3339 timestamp");
   }
   for (const auto& [name, value] : event.extensions) {
