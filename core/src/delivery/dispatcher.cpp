@@ -221,9 +221,8 @@ std::int64_t Dispatcher::cursorNow() const {
   return pending_.empty() ? read_position_ : pending_.begin()->first - 1;
 }
 
-std::vector<Dispatcher::Batch> Dispatcher::selectBatches() {
+std::vector<Dispatcher::Batch> Dispatcher::selectBatches(std::chrono::steady_clock::time_point now) {
   std::vector<Batch> batches;
-  const auto now = SteadyClock::now();
   std::size_t limit = settings_.batch_size;
   if (const auto sink_limit = sink_->maxBatchSize(); sink_limit > 0) limit = std::min(limit, sink_limit);
 
@@ -433,18 +432,26 @@ void Dispatcher::saver() {
   }
 }
 
-std::chrono::steady_clock::time_point Dispatcher::nextWakeup() const {
-  auto wakeup = SteadyClock::now() + kPollInterval;
+std::chrono::steady_clock::time_point Dispatcher::nextWakeup(std::chrono::steady_clock::time_point now) const {
+  // `now` is the time selectBatches decided at. What it could not send then
+  // waits for something later: a retry's not_before, the breaker's reopen
+  // time, a lingering batch's deadline, or a completion or new events (both
+  // wake the loop). A time not after `now` would not change that decision
+  // and would only turn the loop again at once, so only later times count
+  // (an open breaker past its period with nothing ready to try stays open).
+  auto wakeup = now + kPollInterval;
+  const auto consider = [&](std::chrono::steady_clock::time_point at) {
+    if (at > now && at < wakeup) wakeup = at;
+  };
   for (const auto* entries : {&pending_, &replays_}) {
     for (const auto& [sequence, pending] : *entries) {
-      if (!pending.in_flight && pending.not_before < wakeup) wakeup = pending.not_before;
+      if (pending.in_flight) continue;
+      if (pending.not_before > now) consider(pending.not_before);
+      else if (entries == &pending_ && settings_.linger.count() > 0) consider(pending.seen_at + settings_.linger);
     }
   }
-  if (breaker_.state() == sdk::CircuitBreaker::State::Open && breaker_.reopensAt() < wakeup) wakeup = breaker_.reopensAt();
-  if (settings_.linger.count() > 0 && !pending_.empty()) {
-    wakeup = std::min(wakeup, pending_.begin()->second.seen_at + settings_.linger);
-  }
-  return std::max(wakeup, SteadyClock::now() + std::chrono::milliseconds(1));
+  if (breaker_.state() == sdk::CircuitBreaker::State::Open) consider(breaker_.reopensAt());
+  return wakeup;
 }
 
 void Dispatcher::publishStatus() {
@@ -514,14 +521,15 @@ void Dispatcher::loop() {
         if (!recovered_) recover();
         refill();
         loadReplays();
-        auto batches = selectBatches();
+        const auto now = SteadyClock::now();
+        auto batches = selectBatches(now);
         if (!batches.empty()) {
           std::lock_guard lock(mutex_);
           for (auto& batch : batches) work_.push_back(std::move(batch));
           batches_in_flight_ += batches.size();
         }
         worker_wake_.notify_all();
-        wakeup = nextWakeup();
+        wakeup = nextWakeup(now);
       } else {
         recovered_ = false;  // another replica may have moved the cursor meanwhile
         // A standby tries again soon enough to take a dead holder's sink within

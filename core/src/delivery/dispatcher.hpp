@@ -97,7 +97,7 @@ private:
   void recover();
   void refill();
   void loadReplays();
-  std::vector<Batch> selectBatches();
+  std::vector<Batch> selectBatches(std::chrono::steady_clock::time_point now);
   void applyCompletions(std::deque<Completion> done);
   std::int64_t cursorNow() const;
   void publishStatus();
@@ -105,7 +105,9 @@ private:
   void saveProgress(bool force);
   void saver();
   void writeProgress(std::unique_lock<std::mutex>& lock);
-  std::chrono::steady_clock::time_point nextWakeup() const;
+  // When the loop should look again after selectBatches(now): never `now` or
+  // earlier, at the latest after the poll interval.
+  std::chrono::steady_clock::time_point nextWakeup(std::chrono::steady_clock::time_point now) const;
 
   const std::string name_;
   const std::string plugin_;

@@ -1,0 +1,150 @@
+// The dispatcher's loop against an in-memory store: how often it looks at the
+// store while it has nothing it may send.
+#include "delivery/dispatcher.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <functional>
+#include <stdexcept>
+#include <thread>
+
+#include "ccm/sdk/time.hpp"
+
+namespace ccm::core {
+namespace {
+
+using namespace std::chrono_literals;
+
+// The event log and one sink's delivery state, in memory; counts the reads
+// of the log (one per turn of the dispatcher's loop).
+class MemoryStore final : public Store {
+public:
+  explicit MemoryStore(std::vector<StoredEvent> events) : events_(std::move(events)) {}
+
+  std::atomic<int> reads{0};
+
+  std::unique_ptr<Transaction> begin() override { throw std::logic_error("not used by the dispatcher"); }
+  std::vector<StoredEvent> readEvents(const EventQuery& query) override {
+    ++reads;
+    std::vector<StoredEvent> out;
+    for (const auto& stored : events_) {
+      if (stored.sequence > query.after && out.size() < query.limit) out.push_back(stored);
+    }
+    return out;
+  }
+  std::int64_t lastSequence() override { return events_.empty() ? 0 : events_.back().sequence; }
+  int schemaVersion() override { return 0; }
+  std::optional<StoredEvent> readEvent(std::int64_t) override { return std::nullopt; }
+  std::size_t forgetExpiredIngress(const std::string&, std::size_t) override { return 0; }
+  RetentionPass pruneEventLog(const RetentionLimits&, const std::vector<std::string>&) override { return {}; }
+  std::int64_t firstSequence() override { return 1; }
+  std::vector<SkippedEvents> sinkSkips(const std::string&, std::size_t) override { return {}; }
+  std::int64_t releaseFreeSpace() override { return 0; }
+  SinkProgress loadSinkProgress(const std::string&, std::int64_t) override { return {}; }
+  void applyDelivery(const DeliveryUpdate&) override {}
+  std::vector<ReplayRequest> sinkReplays(const std::string&) override { return {}; }
+  bool acquireSinkLease(const std::string&, const std::string&, const std::string&, const std::string&) override {
+    return true;
+  }
+  void releaseSinkLease(const std::string&, const std::string&) override {}
+  SharedSinkState sharedSinkState(const std::string&) override { return {}; }
+  std::vector<DeadLetter> listDeadLetters(const DeadLetterFilter&) override { return {}; }
+  std::size_t replayDeadLetters(const DeadLetterFilter&) override { return 0; }
+  std::size_t purgeDeadLetters(const DeadLetterFilter&) override { return 0; }
+
+private:
+  const std::vector<StoredEvent> events_;
+};
+
+// Fails every event, asking to be called again in `retry_after`.
+class FailingSink final : public sdk::Sink {
+public:
+  explicit FailingSink(std::chrono::milliseconds retry_after) : retry_after_(retry_after) {}
+
+  std::atomic<int> calls{0};
+
+  std::vector<sdk::Outcome> deliver(const std::vector<sdk::CloudEvent>& batch) override {
+    ++calls;
+    return std::vector<sdk::Outcome>(batch.size(), sdk::Outcome::retryable("receiver down", retry_after_));
+  }
+
+private:
+  const std::chrono::milliseconds retry_after_;
+};
+
+StoredEvent storedEvent(std::int64_t sequence) {
+  StoredEvent stored;
+  stored.sequence = sequence;
+  stored.event.id = "e-" + std::to_string(sequence);
+  stored.event.source = "/tests";
+  stored.event.type = "com.example.test";
+  stored.event.subject = "s-1";
+  stored.recorded_at = sdk::formatRfc3339(std::chrono::system_clock::now());  // not past max age
+  return stored;
+}
+
+bool waitFor(const std::function<bool()>& condition, std::chrono::milliseconds limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(5ms);
+  }
+  return true;
+}
+
+// The breaker opened for 50 ms on the first failure, and the only event waits
+// 2 s for its retry: once the 50 ms are over, nothing may be sent before the
+// retry is due, so the loop sleeps until then or the poll interval (200 ms).
+// It used to take the past reopen time for its wake-up and turn every 1 ms.
+TEST(Dispatcher, SleepsWhileTheBreakerPeriodIsOverAndTheOnlyEventWaitsForItsRetry) {
+  MemoryStore store({storedEvent(1)});
+  auto sink = std::make_shared<FailingSink>(2000ms);
+  DeliverySettings settings;
+  settings.initial_backoff = 1ms;
+  settings.max_backoff = 1ms;  // the delay is Retry-After's 2 s
+  settings.breaker_failure_threshold = 1;
+  settings.breaker_open = 50ms;
+  MetricsRegistry metrics;
+  Dispatcher dispatcher("test-sink", "test", sink, settings, store, metrics, "replica-1");
+  dispatcher.start();
+
+  ASSERT_TRUE(waitFor([&] { return sink->calls == 1 && dispatcher.status().circuit == "open"; }, 2000ms));
+  std::this_thread::sleep_for(150ms);  // past the breaker's period
+  const int reads_before = store.reads;
+  std::this_thread::sleep_for(500ms);
+  const int reads = store.reads.load() - reads_before;
+  EXPECT_EQ(sink->calls.load(), 1);
+  EXPECT_EQ(dispatcher.status().waiting_retry, 1u);
+  // One read per poll interval (200 ms) is 2 or 3; every 1 ms would be hundreds.
+  EXPECT_LE(reads, 10);
+
+  // The retry is still sent when it is due (the breaker lets it through as its trial).
+  EXPECT_TRUE(waitFor([&] { return sink->calls == 2; }, 3000ms));
+  dispatcher.stop(1000ms);
+}
+
+// While the only event's retry is not due, an idle loop looks at the store
+// once per poll interval whatever the breaker does.
+TEST(Dispatcher, WaitsForARetryWithoutTurningEveryMillisecond) {
+  MemoryStore store({storedEvent(1)});
+  auto sink = std::make_shared<FailingSink>(2000ms);
+  DeliverySettings settings;
+  settings.initial_backoff = 1ms;
+  settings.max_backoff = 1ms;
+  settings.breaker_failure_threshold = 100;  // stays closed
+  settings.linger = 20ms;
+  MetricsRegistry metrics;
+  Dispatcher dispatcher("test-sink", "test", sink, settings, store, metrics, "replica-1");
+  dispatcher.start();
+
+  ASSERT_TRUE(waitFor([&] { return sink->calls == 1 && dispatcher.status().waiting_retry == 1; }, 2000ms));
+  const int reads_before = store.reads;
+  std::this_thread::sleep_for(500ms);
+  EXPECT_LE(store.reads.load() - reads_before, 10);
+  EXPECT_EQ(sink->calls.load(), 1);
+  dispatcher.stop(1000ms);
+}
+
+}  // namespace
+}  // namespace ccm::core
