@@ -2,6 +2,8 @@
 # Each installs the Debian packages it needs first (packaging/install-deps.sh).
 BUILD_DIR ?= build
 ASAN_BUILD_DIR ?= build-asan
+FUZZ_BUILD_DIR ?= build-fuzz
+FUZZ_SECONDS ?= 60
 PACKAGE_BUILD_DIR ?= build-package
 JOBS ?= 2
 CMAKE_FLAGS ?=
@@ -9,7 +11,7 @@ ifeq ($(CI),true)
 CMAKE_FLAGS += -DCCM_WERROR=ON
 endif
 
-.PHONY: deps build run test test-sanitize package clean
+.PHONY: deps build run test test-sanitize fuzz package clean
 
 deps:
 	@./packaging/install-deps.sh
@@ -38,6 +40,14 @@ test-sanitize: deps
 	@cd $(ASAN_BUILD_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest -L unit --output-on-failure -j$(JOBS)
 
+# Each fuzz target (tests/fuzz) under libFuzzer with ASan and UBSan, built by
+# clang, for FUZZ_SECONDS each; crashes are saved under $(FUZZ_BUILD_DIR)/crashes.
+fuzz:
+	@./packaging/install-deps.sh fuzz
+	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD_DIR) -DCCM_FUZZ=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(FUZZ_BUILD_DIR) -j$(JOBS) --target ccm_fuzz_targets
+	@./tests/fuzz/run_fuzzers.sh $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS)
+
 # The Debian packages ccm-gateway and ccm-gateway-dev (docs/operations.md), from
 # a build configured for the system layout so the compiled-in defaults
 # (/etc/ccm-gateway/gateway.json, /usr/lib/ccm-gateway/plugins) are where the
@@ -49,4 +59,4 @@ package: deps
 	@cd $(PACKAGE_BUILD_DIR) && cpack -G DEB && ls -l $(CURDIR)/$(PACKAGE_BUILD_DIR)/*.deb
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(PACKAGE_BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(FUZZ_BUILD_DIR) $(PACKAGE_BUILD_DIR)

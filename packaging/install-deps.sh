@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package that building, testing and running
 # ccm-gateway need. Idempotent: does nothing when all are present.
+# `install-deps.sh fuzz` adds clang and its libFuzzer runtime (`make fuzz`).
 set -euo pipefail
 
 packages=(
@@ -16,6 +17,9 @@ packages=(
   dpkg-dev file
   systemd
 )
+if [ "${1:-}" = fuzz ]; then
+  packages+=(clang libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -12,6 +12,8 @@ namespace {
 // batch size, 100 000 events a pass.
 constexpr int kMaxBatchesPerPass = 100;
 
+constexpr std::size_t kDedupBatch = 10000;
+
 Poco::Logger& retentionLog() {
   return Poco::Logger::get("ccm.retention");
 }
@@ -76,7 +78,12 @@ std::int64_t EventLogRetention::runOnce() {
     }
   }
   metrics_.set("ccm_event_log_first_sequence", static_cast<double>(store_.firstSequence()));
-  store_.forgetExpiredIngress(sdk::formatRfc3339(now_()));
+  // Expired deduplication keys go at the rate ingest adds them (up to a
+  // million a pass), each batch its own short transaction.
+  const std::string now = sdk::formatRfc3339(now_());
+  for (int batch = 0; batch < kMaxBatchesPerPass; ++batch) {
+    if (store_.forgetExpiredIngress(now, kDedupBatch) < kDedupBatch) break;
+  }
   return deleted;
 }
 
