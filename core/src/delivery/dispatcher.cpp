@@ -469,7 +469,7 @@ void Dispatcher::publishStatus() {
   const bool leased = lease_valid_until_ > SteadyClock::now();
   // A standby shows what the holder stored: the shared cursor (so its lag is
   // the sink's, not the whole log) and who holds the lease.
-  SharedSinkState shared{cursor_, leased ? replica_id_ : "", ""};
+  SharedSinkState shared{cursor_, leased ? replica_id_ : ""};
   if (!leased) {
     try {
       shared = store_.sharedSinkState(name_);

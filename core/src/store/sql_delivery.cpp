@@ -165,15 +165,9 @@ SharedSinkState SqlStore::sharedSinkState(const std::string& sink) {
     SharedSinkState state;
     const auto cursor = queryIntegers(session, dialect_, "SELECT position FROM sink_cursors WHERE sink = ?", {sink});
     if (!cursor.empty()) state.cursor = cursor.front();
-    const auto holder =
-        queryTexts(session, dialect_,
-                   "SELECT owner || ' ' || expires_at FROM sink_leases WHERE sink = ? AND expires_at >= ?",
-                   {sink, sortableTime(sdk::formatRfc3339(std::chrono::system_clock::now()))});
-    if (!holder.empty()) {
-      const auto space = holder.front().rfind(' ');
-      state.lease_owner = holder.front().substr(0, space);
-      state.lease_expires_at = holder.front().substr(space + 1);
-    }
+    const auto holder = queryTexts(session, dialect_, "SELECT owner FROM sink_leases WHERE sink = ? AND expires_at >= ?",
+                                   {sink, sortableTime(sdk::formatRfc3339(std::chrono::system_clock::now()))});
+    if (!holder.empty()) state.lease_owner = holder.front();
     return state;
   });
 }

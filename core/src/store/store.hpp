@@ -85,7 +85,6 @@ struct ReplayRequest {
 struct SharedSinkState {
   std::int64_t cursor = 0;
   std::string lease_owner;  // "" when no replica holds an unexpired lease
-  std::string lease_expires_at;
 };
 
 struct SinkProgress {
