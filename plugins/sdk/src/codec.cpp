@@ -83,7 +83,7 @@ Result<std::vector<CloudEvent>> parseHttp(const Headers& headers, std::string_vi
     return std::vector<CloudEvent>{std::move(event.value())};
   }
   if (essence == kBatchContentType) return parseBatch(body, limits);
-  if (essence.starts_with("application/cloudevents")) {
+  if (detail::isEventFormat(essence)) {
     return Error{"Content-Type", "header \"Content-Type\": " + detail::quoted(*content_type) +
                                      " is an unsupported event format; only " + std::string(kStructuredContentType) +
                                      " and " + std::string(kBatchContentType) + " are supported"};

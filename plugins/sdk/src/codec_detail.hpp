@@ -22,6 +22,9 @@ std::string quoted(std::string_view value);
 std::string mediaTypeEssence(std::string_view media_type);
 // application/json, text/json or any +json suffix (RFC 6839).
 bool isJsonMediaType(std::string_view media_type);
+// A CloudEvents event format (application/cloudevents, +json, -batch+json, ...):
+// the HTTP binding reads a body labelled so as events, not as data.
+bool isEventFormat(std::string_view media_type);
 // Error::where "[i].attr" and a message naming the batch member.
 Error inBatchMember(std::size_t index, Error error);
 
@@ -41,6 +44,8 @@ std::optional<std::string> decodeBase64(std::string_view text);
 // json_reader.cpp: syntax and nesting check without building a DOM, so it is
 // safe on any input; the error is reported for `attribute`.
 std::optional<Error> checkJsonValue(std::string_view json, std::size_t max_depth, std::string_view attribute);
+// The same check, returning the value without insignificant whitespace.
+Result<std::string> compactJsonValue(std::string_view json, std::size_t max_depth, std::string_view attribute);
 
 // codec.cpp: the reason an encoded header value is malformed, if it is.
 std::optional<std::string> percentDecode(std::string_view value, std::string& decoded);

@@ -21,8 +21,9 @@ std::string extensionText(const ExtensionValue& value) {
 std::optional<Error> readBody(std::string_view body, const ParseLimits& limits, CloudEvent& event) {
   if (body.empty()) return std::nullopt;
   if (!event.datacontenttype || detail::isJsonMediaType(*event.datacontenttype)) {
-    if (auto error = detail::checkJsonValue(body, limits.max_depth, "data")) return error;
-    event.data = Data::json(std::string(body));
+    auto json = detail::compactJsonValue(body, limits.max_depth, "data");
+    if (!json) return json.error();
+    event.data = Data::json(std::move(json.value()));
   } else if (detail::mediaTypeEssence(*event.datacontenttype).starts_with("text/") && detail::isValidUtf8(body)) {
     event.data = Data::text(std::string(body));
   } else {
@@ -34,6 +35,11 @@ std::optional<Error> readBody(std::string_view body, const ParseLimits& limits, 
 }  // namespace
 
 HttpMessage toBinary(const CloudEvent& event) {
+  // A receiver takes a CloudEvents format in Content-Type for structured or
+  // batch mode (HTTP binding 3.1), so such data can only travel structured.
+  if (event.datacontenttype && detail::isEventFormat(*event.datacontenttype)) {
+    return HttpMessage{{{"Content-Type", std::string(kStructuredContentType)}}, toStructured(event)};
+  }
   HttpMessage message;
   const auto add = [&message](std::string_view attribute, std::string_view value) {
     message.headers.emplace_back(std::string(kAttributePrefix) + std::string(attribute),
@@ -48,7 +54,15 @@ HttpMessage toBinary(const CloudEvent& event) {
   if (event.time) add("time", *event.time);
   for (const auto& [name, value] : event.extensions) add(name, extensionText(value));
   // HTTP binding 3.1.1: datacontenttype travels as Content-Type, never as ce-datacontenttype.
-  if (event.datacontenttype) message.headers.emplace_back("Content-Type", *event.datacontenttype);
+  if (event.datacontenttype) {
+    message.headers.emplace_back("Content-Type", *event.datacontenttype);
+  } else if (event.data.kind() == Data::Kind::Bytes) {
+    // Unlabelled data reads as JSON (JSON format 3.1), so bytes and text get
+    // the labels RFC 9110 gives unknown bytes and plain text instead.
+    message.headers.emplace_back("Content-Type", std::string(kUnlabelledBytesContentType));
+  } else if (event.data.kind() == Data::Kind::Text) {
+    message.headers.emplace_back("Content-Type", std::string(kUnlabelledTextContentType));
+  }
   message.body = event.data.value();
   return message;
 }

@@ -33,6 +33,15 @@ Error depthError(std::string_view name, std::size_t max_depth) {
                      "JSON nesting is deeper than ParseLimits::max_depth (" + std::to_string(max_depth) + " levels)");
 }
 
+// RapidJSON checks the input's bytes but decodes an escaped lone low surrogate
+// ("\\udc00") into bytes that are not UTF-8, which no writer may pass on.
+bool escapesAreUnicode(std::string_view decoded) { return detail::isValidUtf8(decoded); }
+
+Error loneSurrogateError(std::string_view name) {
+  const std::string rule = "a \\u escape names a lone surrogate, which is not a Unicode character (RFC 8259 section 8.2)";
+  return name.empty() ? Error{"", "the event has a member name where " + rule} : memberError(name, "has " + rule);
+}
+
 std::string subjectOf(Shape shape, std::string_view attribute) {
   if (shape == Shape::Batch) return "the batch";
   if (shape == Shape::Event) return "the structured event";
@@ -47,12 +56,16 @@ public:
   bool Null() { return scalar(Scalar::Null, {}); }
   bool Bool(bool flag) { return scalar(flag ? Scalar::True : Scalar::False, {}); }
   bool RawNumber(const char* text, rapidjson::SizeType length, bool) { return scalar(Scalar::Number, {text, length}); }
-  bool String(const char* text, rapidjson::SizeType length, bool) { return scalar(Scalar::String, {text, length}); }
+  bool String(const char* text, rapidjson::SizeType length, bool) {
+    if (!escapesAreUnicode({text, length})) return failMember(loneSurrogateError(member_));
+    return scalar(Scalar::String, {text, length});
+  }
   bool StartObject() { return start(Node::Object); }
   bool StartArray() { return start(Node::Array); }
   bool EndObject(rapidjson::SizeType) { return end(Node::Object); }
   bool EndArray(rapidjson::SizeType) { return end(Node::Array); }
   bool Key(const char* text, rapidjson::SizeType length, bool) {
+    if (!escapesAreUnicode({text, length})) return failMember(loneSurrogateError(capturing_ ? member_ : ""));
     if (capturing_) return data_writer_.Key(text, length);
     member_.assign(text, length);
     if (!seen_.insert(member_).second) return failMember(memberError(member_, "appears more than once"));
@@ -286,6 +299,50 @@ private:
   std::size_t depth_ = 0;
 };
 
+// Rewrites a JSON value without insignificant whitespace, as the structured
+// reader writes captured data, so a value reads the same in every mode.
+class CompactWriter : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, CompactWriter> {
+public:
+  explicit CompactWriter(std::size_t max_depth) : max_depth_(max_depth), writer_(buffer_) {}
+
+  bool Null() { return writer_.Null(); }
+  bool Bool(bool flag) { return writer_.Bool(flag); }
+  bool RawNumber(const char* text, rapidjson::SizeType length, bool) {
+    return writer_.RawValue(text, length, rapidjson::kNumberType);
+  }
+  bool String(const char* text, rapidjson::SizeType length, bool) {
+    return escapesAreUnicode({text, length}) ? writer_.String(text, length) : surrogate();
+  }
+  bool Key(const char* text, rapidjson::SizeType length, bool) {
+    return escapesAreUnicode({text, length}) ? writer_.Key(text, length) : surrogate();
+  }
+  bool StartObject() { return ++depth_ <= max_depth_ && writer_.StartObject(); }
+  bool StartArray() { return ++depth_ <= max_depth_ && writer_.StartArray(); }
+  bool EndObject(rapidjson::SizeType) { return leave() && writer_.EndObject(); }
+  bool EndArray(rapidjson::SizeType) { return leave() && writer_.EndArray(); }
+
+  bool exceeded() const { return depth_ > max_depth_; }
+  bool foundLoneSurrogate() const { return lone_surrogate_; }
+  std::string text() const { return {buffer_.GetString(), buffer_.GetSize()}; }
+
+private:
+  bool surrogate() {
+    lone_surrogate_ = true;
+    return false;
+  }
+
+  bool leave() {
+    --depth_;
+    return true;
+  }
+
+  std::size_t max_depth_;
+  std::size_t depth_ = 0;
+  bool lone_surrogate_ = false;
+  rapidjson::StringBuffer buffer_;
+  rapidjson::Writer<rapidjson::StringBuffer> writer_;
+};
+
 Error syntaxError(Shape shape, std::string_view attribute, const rapidjson::ParseResult& result) {
   return Error{std::string(attribute), subjectOf(shape, attribute) + " is not well-formed JSON at byte " +
                                            std::to_string(result.Offset()) + ": " +
@@ -330,6 +387,19 @@ std::optional<Error> detail::checkJsonValue(std::string_view json, std::size_t m
   if (guard.exceeded()) return depthError(attribute, max_depth);
   if (result.IsError()) return syntaxError(Shape::Value, attribute, result);
   return std::nullopt;
+}
+
+Result<std::string> detail::compactJsonValue(std::string_view json, std::size_t max_depth,
+                                             std::string_view attribute) {
+  if (auto error = nulByteError(json, Shape::Value, attribute)) return *error;
+  rapidjson::MemoryStream stream(json.data(), json.size());
+  rapidjson::Reader reader;
+  CompactWriter writer(max_depth);
+  const rapidjson::ParseResult result = reader.Parse<kParseFlags>(stream, writer);
+  if (writer.exceeded()) return depthError(attribute, max_depth);
+  if (writer.foundLoneSurrogate()) return loneSurrogateError(attribute);
+  if (result.IsError()) return syntaxError(Shape::Value, attribute, result);
+  return writer.text();
 }
 
 Result<CloudEvent> parseStructured(std::string_view json, const ParseLimits& limits) {

@@ -124,6 +124,10 @@ bool isJsonMediaType(std::string_view media_type) {
          (essence.ends_with("+json") && essence.find('/') != std::string::npos);
 }
 
+bool isEventFormat(std::string_view media_type) {
+  return mediaTypeEssence(media_type).starts_with("application/cloudevents");
+}
+
 Error inBatchMember(std::size_t index, Error error) {
   const std::string member = "[" + std::to_string(index) + "]";
   error.where = error.where.empty() ? member : member + "." + error.where;

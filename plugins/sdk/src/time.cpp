@@ -31,12 +31,14 @@ bool readChar(std::string_view text, std::size_t& i, std::string_view choices) {
   return true;
 }
 
-// A calendar date and time of day in UTC; fields past their range carry
-// over (day 31 of February is 3 March, second 60 the next minute's first).
-SystemTime fromUtc(int year, int month, int day, int hour, int minute, int second) {
-  const sys_days date = year_month_day{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)},
-                                      std::chrono::day{1}};
-  return date + days{day - 1} + hours{hour} + minutes{minute} + seconds{second};
+// A time read from text as whole seconds (64 bits hold any year a text can
+// name) on the clock, whose nanosecond ticks reach only the years 1678..2261.
+std::optional<SystemTime> onTheClock(sys_seconds whole, nanoseconds fraction = {}) {
+  constexpr auto kEarliest = ceil<seconds>(SystemTime::min().time_since_epoch()) + seconds{1};
+  constexpr auto kLatest = floor<seconds>(SystemTime::max().time_since_epoch()) - seconds{1};
+  if (whole.time_since_epoch() < kEarliest || whole.time_since_epoch() > kLatest) return std::nullopt;
+  return SystemTime{duration_cast<system_clock::duration>(whole.time_since_epoch())} +
+         duration_cast<system_clock::duration>(fraction);
 }
 
 }  // namespace
@@ -64,7 +66,15 @@ std::string formatRfc3339(SystemTime time) {
   return text;
 }
 
-std::optional<SystemTime> parseRfc3339(std::string_view text) {
+namespace {
+
+// An RFC 3339 date-time: whole seconds since the epoch and the fraction.
+struct Rfc3339 {
+  sys_seconds whole;
+  nanoseconds fraction;
+};
+
+std::optional<Rfc3339> readRfc3339(std::string_view text) {
   std::size_t i = 0;
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   if (!readDigits(text, i, 4, year) || !readChar(text, i, "-") || !readDigits(text, i, 2, month) ||
@@ -98,8 +108,16 @@ std::optional<SystemTime> parseRfc3339(std::string_view text) {
     if (sign == '-') offset = -offset;
   }
   if (i != text.size()) return std::nullopt;
-  return fromUtc(year, month, day, hour, minute, second) - offset +
-         duration_cast<system_clock::duration>(fraction);
+  return Rfc3339{sys_days{date} + hours{hour} + minutes{minute} + seconds{second} - offset, fraction};
+}
+
+}  // namespace
+
+bool isRfc3339(std::string_view text) { return readRfc3339(text).has_value(); }
+
+std::optional<SystemTime> parseRfc3339(std::string_view text) {
+  const auto parsed = readRfc3339(text);
+  return parsed ? onTheClock(parsed->whole, parsed->fraction) : std::nullopt;
 }
 
 std::string formatHttpDate(SystemTime time) {
@@ -119,7 +137,12 @@ std::optional<SystemTime> parseHttpDate(std::string_view text) {
     std::tm parts{};
     const char* end = ::strptime(value.c_str(), format, &parts);
     if (end == nullptr || *end != '\0') continue;
-    return fromUtc(parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour, parts.tm_min, parts.tm_sec);
+    // Fields past their range carry over (strptime allows second 60).
+    const year_month_day month_start{std::chrono::year{parts.tm_year + 1900},
+                                     std::chrono::month{static_cast<unsigned>(parts.tm_mon + 1)}, std::chrono::day{1}};
+    if (!month_start.ok()) return std::nullopt;
+    return onTheClock(sys_days{month_start} + days{parts.tm_mday - 1} + hours{parts.tm_hour} +
+                      minutes{parts.tm_min} + seconds{parts.tm_sec});
   }
   return std::nullopt;
 }

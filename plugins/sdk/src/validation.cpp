@@ -215,6 +215,11 @@ std::optional<Error> validateAttributes(const CloudEvent& event) {
   if (auto error = checkRequiredString("type", event.type)) return error;
   if (const auto& media_type = event.datacontenttype) {
     if (media_type->empty()) return attributeError("datacontenttype", "must not be empty when present");
+    // RFC 9110 section 5.5: an HTTP header drops the value's surrounding
+    // whitespace, so such a value would change on its way through binary mode.
+    if (detail::trimWhitespace(*media_type).size() != media_type->size()) {
+      return attributeError("datacontenttype", quoted(*media_type) + " must not begin or end with whitespace");
+    }
     if (!isMediaType(*media_type)) {
       return attributeError("datacontenttype", quoted(*media_type) + " is not a media type (type/subtype)");
     }
@@ -229,7 +234,7 @@ std::optional<Error> validateAttributes(const CloudEvent& event) {
     if (subject->empty()) return attributeError("subject", "must not be empty when present");
     if (!detail::isSpecString(*subject)) return disallowedCharacters("subject", *subject);
   }
-  if (event.time && !parseRfc3339(*event.time)) {
+  if (event.time && !isRfc3339(*event.time)) {
     return attributeError("time", quoted(*event.time) + " is not an RFC 3339 timestamp");
   }
   for (const auto& [name, value] : event.extensions) {

@@ -32,8 +32,55 @@ TEST(CodecBinary, RoundTripsAllOptionalAttributesWithNonAsciiValues) {
   event.dataschema = "https://example.com/schema.json";
   event.subject = "caf\xC3\xA9 \"menu\" 100% \xE2\x82\xAC";
   event.time = "2026-03-01T12:30:15Z";
-  event.data = Data::json(R"({ "pretty" : true })");
+  event.data = Data::json(R"({"pretty":true})");
   EXPECT_EQ(binaryRoundTrip(event), event);
+}
+
+// Issue #17: a body with insignificant whitespace was kept verbatim, so the
+// same event read differently in binary and structured mode.
+TEST(CodecBinary, ReadsJsonBodyWithoutInsignificantWhitespaceAsStructuredModeDoes) {
+  const std::string body = "{\t\"lablet_session_id\" : \"s-1\",\n \"n\": [1, 2.50, -0]}";
+  auto binary = parseBinary(withHeader(minimalHeaders(), "Content-Type", "application/json"), body);
+  ASSERT_TRUE(binary.ok()) << binary.error().message;
+  EXPECT_EQ(binary.value().data, Data::json(R"({"lablet_session_id":"s-1","n":[1,2.50,-0]})"));
+  auto structured = parseStructured(minimalJsonWith(R"(,"datacontenttype":"application/json","data":)" + body));
+  ASSERT_TRUE(structured.ok()) << structured.error().message;
+  EXPECT_EQ(binary.value(), structured.value());
+}
+
+// Issue #17: bytes without a datacontenttype were sent unlabelled, which every
+// receiver (ours included) reads as JSON and refuses.
+TEST(CodecBinary, LabelsUnlabelledBytesAndTextSoTheyReadBack) {
+  CloudEvent bytes = minimalEvent();
+  bytes.data = Data::bytes(std::string("\x00\x01\xFE", 3));
+  const HttpMessage bytes_message = toBinary(bytes);
+  EXPECT_THAT(bytes_message.headers,
+              ::testing::Contains(std::pair<std::string, std::string>("Content-Type", "application/octet-stream")));
+  CloudEvent labelled = bytes;
+  labelled.datacontenttype = "application/octet-stream";
+  EXPECT_EQ(binaryRoundTrip(bytes), labelled);
+
+  CloudEvent text = minimalEvent();
+  text.data = Data::text("not json");
+  labelled = text;
+  labelled.datacontenttype = "text/plain; charset=utf-8";
+  EXPECT_EQ(binaryRoundTrip(text), labelled);
+}
+
+// Issue #17: a datacontenttype naming a CloudEvents format, put into
+// Content-Type, made the receiver read the data as a structured event.
+TEST(CodecBinary, WritesAnEventWhoseDataIsAnEventFormatInStructuredMode) {
+  CloudEvent event = minimalEvent();
+  event.datacontenttype = "application/cloudevents+json";
+  event.data = Data::json(toStructured(fullEvent()));
+  const HttpMessage message = toBinary(event);
+  ASSERT_EQ(message.headers.size(), 1u);
+  EXPECT_EQ(message.headers[0], (std::pair<std::string, std::string>("Content-Type", "application/cloudevents+json")));
+  EXPECT_EQ(message.body, toStructured(event));
+  auto parsed = parseHttp(message.headers, message.body);
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  ASSERT_EQ(parsed.value().size(), 1u);
+  EXPECT_EQ(parsed.value()[0], event);
 }
 
 TEST(CodecBinary, RoundTripsJsonDataWithoutContentType) {
@@ -211,6 +258,44 @@ TEST(CodecHttp, RejectsDuplicateContentType) {
   const Error error = errorOf(parseHttp(headers, ""));
   EXPECT_EQ(error.where, "Content-Type");
   EXPECT_THAT(error.message, HasSubstr("more than once"));
+}
+
+// Events as a reader produces them (labelled data, compact JSON, string
+// extensions) read back identical from each of the three modes.
+TEST(CodecHttp, EveryModeReadsBackWhatItWrites) {
+  std::vector<CloudEvent> events;
+  CloudEvent full = fullEvent();
+  full.extensions = {{"comexamplestring", std::string("caf\xC3\xA9 100%")}};
+  events.push_back(full);
+  events.push_back(minimalEvent());
+  CloudEvent bytes = minimalEvent();
+  bytes.datacontenttype = "image/png";
+  bytes.data = Data::bytes(std::string("\x89PNG\r\n\x1A\n\x00", 9));
+  events.push_back(bytes);
+  CloudEvent text = minimalEvent();
+  text.datacontenttype = "text/csv; charset=utf-8";
+  text.data = Data::text("a,b\n1,\"2\"\n");
+  events.push_back(text);
+  CloudEvent nested = minimalEvent();
+  nested.datacontenttype = "application/cloudevents+json";
+  nested.data = Data::json(toStructured(minimalEvent()));
+  events.push_back(nested);
+  CloudEvent json_string = minimalEvent();
+  json_string.datacontenttype = "application/vnd.example+json";
+  json_string.data = Data::json(R"("just a string")");
+  events.push_back(json_string);
+
+  for (const CloudEvent& event : events) {
+    const std::string label = toStructured(event);
+    const HttpMessage binary = toBinary(event);
+    const HttpMessage structured = structuredMessage("application/cloudevents+json", toStructured(event));
+    const HttpMessage batch = structuredMessage("application/cloudevents-batch+json", toBatch({event, event}));
+    for (const HttpMessage* message : {&binary, &structured, &batch}) {
+      auto parsed = parseHttp(message->headers, message->body);
+      ASSERT_TRUE(parsed.ok()) << label << ": " << parsed.error().message;
+      for (const CloudEvent& read : parsed.value()) EXPECT_EQ(read, event) << label << " from " << message->body;
+    }
+  }
 }
 
 }  // namespace

@@ -212,6 +212,25 @@ std::string nestedArrays(std::size_t depth) {
   return std::string(depth, '[') + std::string(depth, ']');
 }
 
+// Found by fuzzing (issue #17): RapidJSON decodes an escaped lone low
+// surrogate into bytes that are not UTF-8, so the batch written from the
+// event could not be read again.
+TEST(CodecStructured, RejectsEscapedLoneSurrogatesWhereverTheyAre) {
+  for (const char* members : {R"(,"data":{"\udd4e":1})", R"(,"data":["\udd4e"])", R"(,"data":"\udc00")"}) {
+    expectError(errorOf(parseStructured(minimalJsonWith(members))), "data", "data", "names a lone surrogate");
+  }
+  expectError(errorOf(parseStructured(minimalJsonWith(R"(,"subject":"a\udfff")"))), "subject", "subject",
+              "names a lone surrogate");
+  EXPECT_THAT(errorOf(parseStructured(minimalJsonWith(R"(,"\udc00":"x")"))).message,
+              HasSubstr("member name where a \\u escape names a lone surrogate"));
+  expectError(errorOf(parseBinary({{"ce-specversion", "1.0"}, {"ce-id", "1"}, {"ce-source", "/s"}, {"ce-type", "t"}},
+                                  R"({"k":"\udc00"})")),
+              "data", "data", "names a lone surrogate");
+  auto pair = parseStructured(minimalJsonWith(R"(,"data":"\ud83d\ude00")"));
+  ASSERT_TRUE(pair.ok()) << pair.error().message;
+  EXPECT_EQ(pair.value().data, Data::json("\"\xF0\x9F\x98\x80\""));
+}
+
 TEST(CodecDepth, RejectsHundredThousandDeepDataWithoutCrashing) {
   const Error error = errorOf(parseStructured(minimalJsonWith(",\"data\":" + nestedArrays(100000))));
   expectError(error, "data", "data", "ParseLimits::max_depth (64 levels)");

@@ -97,7 +97,8 @@ TEST(CodecValidation, TimeMustBeRfc3339) {
 
 TEST(CodecValidation, TimeAcceptsRfc3339Variants) {
   for (const char* time : {"2018-04-05T17:31:00Z", "2018-04-05t17:31:00z", "2024-02-29T23:59:60.123456789-05:30",
-                           "2000-02-29T00:00:00+00:00", "1999-12-31T23:59:59.5+14:00"}) {
+                           "2000-02-29T00:00:00+00:00", "1999-12-31T23:59:59.5+14:00", "1013-11-23T10:00:00Z",
+                           "9999-12-31T23:59:59Z"}) {
     expectValid([&](CloudEvent& e) { e.time = time; });
   }
 }
@@ -109,6 +110,14 @@ TEST(CodecValidation, DatacontenttypeMustBeANonEmptyMediaType) {
                            "text/plain\r\nX-Injected: 1"}) {
     expectError(validationError([&](CloudEvent& e) { e.datacontenttype = type; }), "datacontenttype", "datacontenttype",
                 "is not a media type");
+  }
+}
+
+// Issue #17: "text/plain " passed and came back from binary mode as "text/plain".
+TEST(CodecValidation, DatacontenttypeMustNotBeginOrEndWithWhitespace) {
+  for (const char* type : {"text/plain ", "text/plain\t", "text/plain; ", " text/plain"}) {
+    expectError(validationError([&](CloudEvent& e) { e.datacontenttype = type; }), "datacontenttype", "datacontenttype",
+                "must not begin or end with whitespace");
   }
 }
 

@@ -72,6 +72,23 @@ TEST(ParseRfc3339, RefusesWhatIsNotRfc3339) {
   }
 }
 
+// Found by fuzzing (issue #17): year 1013 overflowed the nanosecond clock.
+TEST(ParseRfc3339, IsRfc3339ForAnyYearButOnTheClockOnlyWithinItsRange) {
+  for (const char* text : {"0000-01-01T00:00:00Z", "1013-11-23T10:00:00Z", "1677-09-21T00:12:43Z",
+                           "2262-04-11T23:47:17Z", "9999-12-31T23:59:60.999999999-23:59"}) {
+    EXPECT_TRUE(isRfc3339(text)) << text;
+    EXPECT_EQ(parseRfc3339(text), std::nullopt) << text;
+  }
+  EXPECT_EQ(parseRfc3339("1678-01-01T00:00:00Z"), at(-9214560000));
+  EXPECT_EQ(parseRfc3339("2262-01-01T00:00:00Z"), at(9214646400));
+  EXPECT_FALSE(isRfc3339("2026-02-29T00:00:00Z"));
+}
+
+TEST(ParseHttpDate, RefusesYearsOffTheClock) {
+  EXPECT_EQ(parseHttpDate("Sat, 01 Jan 9999 00:00:00 GMT"), std::nullopt);
+  EXPECT_EQ(parseHttpDate("Mon, 01 Jan 1001 00:00:00 GMT"), std::nullopt);
+}
+
 TEST(FormatHttpDate, WritesImfFixdate) {
   EXPECT_EQ(formatHttpDate(kRfcExample), "Sun, 06 Nov 1994 08:49:37 GMT");
   EXPECT_EQ(formatHttpDate(system_clock::from_time_t(1741944413) + 999ms), "Fri, 14 Mar 2025 09:26:53 GMT");

@@ -15,6 +15,9 @@ namespace ccm::sdk {
 
 inline constexpr std::string_view kStructuredContentType = "application/cloudevents+json";
 inline constexpr std::string_view kBatchContentType = "application/cloudevents-batch+json";
+// Content-Type of binary-mode bytes or text that have no datacontenttype.
+inline constexpr std::string_view kUnlabelledBytesContentType = "application/octet-stream";
+inline constexpr std::string_view kUnlabelledTextContentType = "text/plain; charset=utf-8";
 
 // Checks an event against the spec's rules; the error names the attribute and
 // the rule broken. Attribute names longer than 20 characters are accepted (the
@@ -50,6 +53,10 @@ struct HttpMessage {
 
 // Binary mode: context attributes in ce-* headers (values percent-encoded as the
 // HTTP binding 3.1.3.2 specifies), datacontenttype as Content-Type, data as body.
+// Binary or text data without a datacontenttype is labelled with the constants
+// above (unlabelled data would read back as JSON). An event whose datacontenttype is
+// itself a CloudEvents format is written in structured mode, since a receiver
+// reads such a Content-Type as a structured event (HTTP binding 3.1).
 HttpMessage toBinary(const CloudEvent& event);
 // Header names are matched case-insensitively.
 Result<CloudEvent> parseBinary(const Headers& headers, std::string_view body);

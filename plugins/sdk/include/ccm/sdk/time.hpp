@@ -19,8 +19,10 @@ std::string formatRfc3339(SystemTime time);
 // "2026-11-23t11:35:42+01:00". 'T' and 'Z' in either case, any number of
 // fraction digits (kept to the clock's precision), leap second :60 (the next
 // minute's :00); days are checked against the month. std::nullopt for
-// anything else.
+// anything else, and for a time outside the clock's range (years 1678..2261).
 std::optional<SystemTime> parseRfc3339(std::string_view text);
+// Whether `text` is such a date-time, for any year 0000..9999.
+bool isRfc3339(std::string_view text);
 
 // An HTTP-date as senders write it, IMF-fixdate (RFC 9110 5.6.7):
 // "Sun, 06 Nov 1994 08:49:37 GMT".
