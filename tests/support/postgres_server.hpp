@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,7 +12,8 @@ typedef struct pg_conn PGconn;
 namespace ccm::testing {
 
 // A real PostgreSQL server for tests: Debian's binaries, a fresh cluster in a
-// temporary directory, trust authentication on 127.0.0.1 and a free port.
+// temporary directory (on /dev/shm when it has room), copied from a template
+// made once by initdb, trust authentication on 127.0.0.1 and a free port.
 // Stopped and deleted when destroyed.
 class PostgresServer {
 public:
@@ -41,6 +43,7 @@ public:
 
 private:
   bool start();
+  std::optional<std::filesystem::path> templateCluster();
   // argv for a PostgreSQL tool, run as the postgres user when we are root.
   std::vector<std::string> command(const std::string& tool, const std::vector<std::string>& args) const;
   void execute(const std::string& sql);
