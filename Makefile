@@ -1,9 +1,9 @@
 # The two quick-start commands (README.md): `make run` and `make test`.
 # Each installs the Debian packages it needs first (packaging/install-deps.sh).
 BUILD_DIR ?= build
-ASAN_BUILD_DIR ?= build-asan
-FUZZ_BUILD_DIR ?= build-fuzz
+SANITIZE_BUILD_DIR ?= build-sanitize
 FUZZ_SECONDS ?= 60
+SANITIZE_FUZZ_SECONDS ?= 20
 PACKAGE_BUILD_DIR ?= build-package
 JOBS ?= 2
 CMAKE_FLAGS ?=
@@ -11,7 +11,7 @@ ifeq ($(CI),true)
 CMAKE_FLAGS += -DCCM_WERROR=ON
 endif
 
-.PHONY: deps build run test test-sanitize fuzz package clean
+.PHONY: deps build run test sanitize-build test-sanitize fuzz package clean
 
 deps:
 	@./packaging/install-deps.sh
@@ -33,20 +33,23 @@ run: build
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
 
-# The unit tests again under AddressSanitizer and UndefinedBehaviorSanitizer.
-test-sanitize: deps
-	@cmake -S . -B $(ASAN_BUILD_DIR) -DCMAKE_BUILD_TYPE=Debug -DCCM_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
-	@cmake --build $(ASAN_BUILD_DIR) -j$(JOBS)
-	@cd $(ASAN_BUILD_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-		ctest -L unit --output-on-failure -j$(JOBS)
+# The sanitizer build: clang with AddressSanitizer, UndefinedBehaviorSanitizer
+# and libFuzzer's coverage. test-sanitize runs the unit tests in it, then each
+# fuzz target (tests/fuzz) for SANITIZE_FUZZ_SECONDS; fuzz runs each target
+# for FUZZ_SECONDS. Inputs that fail are saved under $(SANITIZE_BUILD_DIR)/crashes.
+sanitize-build:
+	@./packaging/install-deps.sh sanitize
+	@cmake -S . -B $(SANITIZE_BUILD_DIR) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DCCM_SANITIZE=ON -DCCM_FUZZ=ON \
+		$(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(SANITIZE_BUILD_DIR) -j$(JOBS)
 
-# Each fuzz target (tests/fuzz) under libFuzzer with ASan and UBSan, built by
-# clang, for FUZZ_SECONDS each; crashes are saved under $(FUZZ_BUILD_DIR)/crashes.
-fuzz:
-	@./packaging/install-deps.sh fuzz
-	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD_DIR) -DCCM_FUZZ=ON $(CMAKE_FLAGS) >/dev/null
-	@cmake --build $(FUZZ_BUILD_DIR) -j$(JOBS) --target ccm_fuzz_targets
-	@./tests/fuzz/run_fuzzers.sh $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS)
+test-sanitize: sanitize-build
+	@cd $(SANITIZE_BUILD_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		ctest -L unit --output-on-failure -j$(JOBS)
+	@./tests/fuzz/run_fuzzers.sh $(SANITIZE_BUILD_DIR) $(SANITIZE_FUZZ_SECONDS)
+
+fuzz: sanitize-build
+	@./tests/fuzz/run_fuzzers.sh $(SANITIZE_BUILD_DIR) $(FUZZ_SECONDS)
 
 # The Debian packages ccm-gateway and ccm-gateway-dev (docs/operations.md), from
 # a build configured for the system layout so the compiled-in defaults
@@ -59,4 +62,4 @@ package: deps
 	@cd $(PACKAGE_BUILD_DIR) && cpack -G DEB && ls -l $(CURDIR)/$(PACKAGE_BUILD_DIR)/*.deb
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_BUILD_DIR) $(FUZZ_BUILD_DIR) $(PACKAGE_BUILD_DIR)
+	rm -rf $(BUILD_DIR) $(SANITIZE_BUILD_DIR) $(PACKAGE_BUILD_DIR)

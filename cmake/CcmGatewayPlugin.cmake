@@ -9,7 +9,9 @@
 #  - hidden visibility, so only the two symbols CCM_DEFINE_PLUGIN exports are
 #    visible, and -Wl,--exclude-libs,ALL so no symbol of a static library
 #    (the SDK, RapidJSON, ...) leaks into the export table;
-#  - -Wl,--no-undefined, so a missing symbol fails the link, not the load;
+#  - -Wl,--no-undefined, so a missing symbol fails the link, not the load
+#    (unless CCM_PLUGIN_LINK_ALLOWS_UNDEFINED is set: clang links its
+#    sanitizer runtimes into the executable only);
 #  - SCHEMA (your config's JSON Schema) embedded as `kConfigSchema` in the
 #    generated header "<name>_schema.hpp" ('-' in <name> becomes '_'), for
 #    PluginDescriptor::config_schema.
@@ -35,7 +37,10 @@ function(ccm_gateway_add_plugin)
     LIBRARY_OUTPUT_DIRECTORY ${ARG_OUTPUT_DIR})
   target_compile_features(${target} PRIVATE cxx_std_20)
   target_link_libraries(${target} PRIVATE CcmGateway::sdk ${ARG_LIBRARIES})
-  target_link_options(${target} PRIVATE -Wl,--no-undefined -Wl,--exclude-libs,ALL)
+  target_link_options(${target} PRIVATE -Wl,--exclude-libs,ALL)
+  if(NOT CCM_PLUGIN_LINK_ALLOWS_UNDEFINED)
+    target_link_options(${target} PRIVATE -Wl,--no-undefined)
+  endif()
   if(ARG_SCHEMA)
     ccm_gateway_embed_schema(${target} ${ARG_NAME} ${ARG_SCHEMA})
   endif()

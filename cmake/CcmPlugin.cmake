@@ -19,7 +19,10 @@ function(ccm_add_plugin)
     LIBRARY_OUTPUT_DIRECTORY ${ARG_OUTPUT_DIR})
   target_link_libraries(${target} PRIVATE ccm_sdk ${ARG_LIBRARIES})
   # --exclude-libs keeps the static SDK's symbols out of the export table.
-  target_link_options(${target} PRIVATE -Wl,--no-undefined -Wl,--exclude-libs,ALL)
+  target_link_options(${target} PRIVATE -Wl,--exclude-libs,ALL)
+  if(NOT CCM_PLUGIN_LINK_ALLOWS_UNDEFINED)
+    target_link_options(${target} PRIVATE -Wl,--no-undefined)
+  endif()
   # cmake/Install.cmake installs every shipped plugin (and its schema) from this list.
   set_property(GLOBAL APPEND PROPERTY CCM_PLUGIN_TARGETS ${target})
   if(ARG_SCHEMA)

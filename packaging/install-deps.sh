@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package that building, testing and running
 # ccm-gateway need. Idempotent: does nothing when all are present.
-# `install-deps.sh fuzz` adds clang and its libFuzzer runtime (`make fuzz`).
+# `install-deps.sh sanitize` adds clang and its libFuzzer runtime (the
+# sanitizer build: `make test-sanitize`, `make fuzz`).
 set -euo pipefail
 
 packages=(
@@ -17,7 +18,7 @@ packages=(
   dpkg-dev file
   systemd
 )
-if [ "${1:-}" = fuzz ]; then
+if [ "${1:-}" = sanitize ]; then
   packages+=(clang libclang-rt-14-dev)
 fi
 

@@ -8,6 +8,7 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
+#include "ccm/sdk/codec.hpp"
 #include "config/auth_config_reader.hpp"
 #include "http/host_address.hpp"
 #include "config/json_locations.hpp"
@@ -215,6 +216,12 @@ sdk::Result<GatewayConfig> loadConfigText(std::string_view text, const std::file
     const auto [line, column] = lineAndColumn(text, document.GetErrorOffset());
     return sdk::Error{file.string(), file.string() + ":" + std::to_string(line) + ":" + std::to_string(column) +
                                          ": invalid JSON: " + rapidjson::GetParseError_En(document.GetParseError())};
+  }
+  // Reading where each value sits costs time and memory in proportion to its
+  // depth, so a file nested absurdly deep would exhaust memory first.
+  if (sdk::jsonNestsDeeperThan(text, kMaxConfigDepth)) {
+    return sdk::Error{file.string(), file.string() + ": JSON nested deeper than " + std::to_string(kMaxConfigDepth) +
+                                         " levels; a gateway config needs far fewer"};
   }
   const auto lines = jsonValueLines(text);
   if (auto error = substituteVariablesInTree(document, document.GetAllocator(), env)) return locateInFile(*error, file, lines);

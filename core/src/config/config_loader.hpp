@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <string_view>
 
@@ -13,6 +14,10 @@ namespace ccm::core {
 // schema (config/schema/gateway.schema.json). Plugin configs are validated
 // later, against each plugin's schema, once the plugins are loaded.
 // Errors read "FILE:LINE: /json/pointer: what was expected".
+// Deepest nesting of objects and arrays a config file may have (the shipped
+// schema and plugin configs need about six levels).
+inline constexpr std::size_t kMaxConfigDepth = 64;
+
 sdk::Result<GatewayConfig> loadConfigFile(const std::filesystem::path& file, const EnvLookup& env);
 sdk::Result<GatewayConfig> loadConfigText(std::string_view text, const std::filesystem::path& file,
                                           const EnvLookup& env);

@@ -98,6 +98,21 @@ TEST(ConfigLoader, RefusesTlsSettingsThatCannotWork) {
   EXPECT_THAT(old.error().message, HasSubstr("/server/tls/min_version"));
 }
 
+// Issue #17: a file nested 200000 levels deep (a few hundred KB) made the
+// loader record a JSON pointer per level per value and exhausted memory.
+TEST(ConfigLoader, RefusesNestingDeeperThanTheLimitBeforeReadingFurther) {
+  const auto nested = [](std::size_t depth) {
+    return R"({"sinks": [{"name": "out", "plugin": "file", "config": {"path": "/tmp/x", "deep": )" +
+           std::string(depth, '[') + std::string(depth, ']') + "}}]}";
+  };
+  const auto refused = load(nested(200000));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().message, "gw.json: JSON nested deeper than 64 levels; a gateway config needs far fewer");
+  // The object, the sinks array, the sink and its config take four levels.
+  EXPECT_TRUE(load(nested(kMaxConfigDepth - 4)).ok());
+  EXPECT_FALSE(load(nested(kMaxConfigDepth - 3)).ok());
+}
+
 TEST(ConfigLoader, ShippedDefaultConfigIsValid) {
   auto config = loadConfigFile(CCM_SOURCE_DIR "/config/gateway.json", envOf({}));
   ASSERT_TRUE(config) << config.error().message;
