@@ -3,6 +3,13 @@
 // byte at a time), the server's head checks, the refusal for a parse error,
 // then the headers a handler decodes (Authorization's bearer credential).
 // No input crashes it, and a refusal is one of the statuses the server sends.
+//
+// Boost's assertions are off here, as in the gateway's release build
+// (NDEBUG): Boost 1.74's Beast asserts too strictly in its chunk-header
+// parser when the input arrives in odd pieces (corpus/http_request/
+// regression-beast-chunk-assert; fixed upstream, boostorg/beast#2861), while
+// the parser itself refuses that input correctly ("bad field", 400).
+#define BOOST_DISABLE_ASSERTS
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
