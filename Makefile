@@ -41,7 +41,7 @@ sanitize-build:
 	@./packaging/install-deps.sh sanitize
 	@cmake -S . -B $(SANITIZE_BUILD_DIR) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DCCM_SANITIZE=ON -DCCM_FUZZ=ON \
 		$(CMAKE_FLAGS) >/dev/null
-	@cmake --build $(SANITIZE_BUILD_DIR) -j$(JOBS)
+	@cmake --build $(SANITIZE_BUILD_DIR) -j$(JOBS) --target ccm_unit_tests
 
 test-sanitize: sanitize-build
 	@cd $(SANITIZE_BUILD_DIR) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
