@@ -9,13 +9,15 @@
 
 #include "ccm/sdk/codec.hpp"
 #include "response_outcome.hpp"
+#include "webhook_signature.hpp"
 
 namespace ccm::sinks::http {
 namespace {
 
 constexpr std::string_view kNotAttempted = "not attempted: an earlier event of this batch failed";
-// The HTTP binding's structured and batch examples (3.2, 3.3) name the charset.
-constexpr std::string_view kCharset = "; charset=UTF-8";
+// Spelled as the JSON format's media type registration and the CloudEvents
+// SDKs expect it (the JavaScript SDK compares the whole header).
+constexpr std::string_view kCharset = "; charset=utf-8";
 
 }  // namespace
 
@@ -31,8 +33,8 @@ std::vector<sdk::Outcome> HttpSink::deliver(const std::vector<sdk::CloudEvent>& 
   if (config_.mode != ContentMode::Batch) return deliverEach(batch);
   try {
     std::string body = sdk::toBatch(batch);
-    sdk::Outcome outcome =
-        post({{"Content-Type", std::string(sdk::kBatchContentType) + std::string(kCharset)}}, std::move(body));
+    sdk::Outcome outcome = post({{"Content-Type", std::string(sdk::kBatchContentType) + std::string(kCharset)}},
+                                std::move(body), batchWebhookId(batch));
     return std::vector<sdk::Outcome>(batch.size(), outcome);
   } catch (const std::exception& e) {
     return std::vector<sdk::Outcome>(batch.size(), sdk::Outcome::retryable(e.what()));
@@ -47,10 +49,10 @@ std::vector<sdk::Outcome> HttpSink::deliverEach(const std::vector<sdk::CloudEven
     for (const auto& event : batch) {
       if (config_.mode == ContentMode::Binary) {
         sdk::HttpMessage message = sdk::toBinary(event);
-        outcomes.push_back(post(std::move(message.headers), std::move(message.body)));
+        outcomes.push_back(post(std::move(message.headers), std::move(message.body), event.id));
       } else {
         outcomes.push_back(post({{"Content-Type", std::string(sdk::kStructuredContentType) + std::string(kCharset)}},
-                                sdk::toStructured(event)));
+                                sdk::toStructured(event), event.id));
       }
       // Sending later events now would let them overtake this one when it is retried.
       if (outcomes.back().kind == sdk::Outcome::Kind::Retryable) {
@@ -65,8 +67,13 @@ std::vector<sdk::Outcome> HttpSink::deliverEach(const std::vector<sdk::CloudEven
   return outcomes;
 }
 
-sdk::Outcome HttpSink::post(sdk::HttpHeaders headers, std::string body) {
+sdk::Outcome HttpSink::post(sdk::HttpHeaders headers, std::string body, std::string_view webhook_id) {
   headers.insert(headers.end(), config_.headers.begin(), config_.headers.end());
+  if (!config_.signing_keys.empty()) {
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(host_.clock().now().time_since_epoch());
+    auto signature = webhookHeaders(webhook_id, now.count(), body, config_.signing_keys);
+    headers.insert(headers.end(), signature.begin(), signature.end());
+  }
   const sdk::HttpRequest request{
       .method = "POST", .url = config_.url, .headers = std::move(headers), .body = std::move(body)};
   return outcomeOf(client_.send(request), host_.clock().now());

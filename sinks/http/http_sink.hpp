@@ -25,7 +25,8 @@ public:
 
 private:
   std::vector<sdk::Outcome> deliverEach(const std::vector<sdk::CloudEvent>& batch);
-  sdk::Outcome post(sdk::HttpHeaders headers, std::string body);
+  // `webhook_id` names the request in its Standard Webhooks signature.
+  sdk::Outcome post(sdk::HttpHeaders headers, std::string body, std::string_view webhook_id);
 
   sdk::Host& host_;
   HttpSinkConfig config_;

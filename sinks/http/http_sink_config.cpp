@@ -13,6 +13,9 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "common/crypto.hpp"
+#include "webhook_signature.hpp"
+
 namespace ccm::sinks::http {
 namespace {
 
@@ -50,21 +53,6 @@ bool isToken(std::string_view name) {
 // value inject headers of its own.
 bool isFieldValue(std::string_view value) {
   return std::ranges::none_of(value, [](unsigned char c) { return (c < 0x20 && c != '\t') || c == 0x7f; });
-}
-
-std::string base64(std::string_view raw) {
-  constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (std::size_t i = 0; i < raw.size(); i += 3) {
-    std::uint32_t group = static_cast<std::uint8_t>(raw[i]) << 16;
-    if (i + 1 < raw.size()) group |= static_cast<std::uint8_t>(raw[i + 1]) << 8;
-    if (i + 2 < raw.size()) group |= static_cast<std::uint8_t>(raw[i + 2]);
-    out += kAlphabet[(group >> 18) & 63];
-    out += kAlphabet[(group >> 12) & 63];
-    out += i + 1 < raw.size() ? kAlphabet[(group >> 6) & 63] : '=';
-    out += i + 2 < raw.size() ? kAlphabet[group & 63] : '=';
-  }
-  return out;
 }
 
 std::string stringAt(const Value& value, std::string_view key) {
@@ -165,9 +153,35 @@ std::string authorizationAt(sdk::Host& host, const Value& auth) {
     if (user.empty() || user.find(':') != std::string::npos || !isFieldValue(user)) {
       throw invalid("auth.username", "must be a non-empty string without \":\" or control characters");
     }
-    return "Basic " + base64(user + ":" + secretAt(host, *password, "auth.password"));
+    return "Basic " + common::base64Encode(user + ":" + secretAt(host, *password, "auth.password"));
   }
   throw invalid("auth.type", "must be \"bearer\" or \"basic\"");
+}
+
+// Standard Webhooks signing keys: each secret "whsec_<base64>", at least
+// the 24 bytes the spec asks for.
+std::vector<std::string> signingKeysAt(sdk::Host& host, const Value& value) {
+  if (!value.IsObject()) throw invalid("signing", "must be an object: {\"secrets\": [...]}");
+  const Value* secrets = nullptr;
+  for (const auto& member : value.GetObject()) {
+    if (text(member.name) != "secrets") throw invalid("signing." + std::string(text(member.name)), "is not a known setting");
+    secrets = &member.value;
+  }
+  if (secrets == nullptr || !secrets->IsArray() || secrets->Empty()) {
+    throw invalid("signing.secrets", "must list one or more secrets, each " + std::string(kSecretForms));
+  }
+  std::vector<std::string> keys;
+  for (rapidjson::SizeType i = 0; i < secrets->Size(); ++i) {
+    const std::string key = "signing.secrets[" + std::to_string(i) + "]";
+    const auto raw = webhookKeyOf(secretAt(host, (*secrets)[i], key));
+    if (!raw) throw invalid(key, "the secret must be \"whsec_\" followed by the key in base64 (Standard Webhooks)");
+    if (raw->size() < 24) {
+      throw invalid(key, "the key is " + std::to_string(raw->size()) +
+                             " bytes; Standard Webhooks keys are 24 to 64 random bytes");
+    }
+    keys.push_back(*raw);
+  }
+  return keys;
 }
 
 std::string readableFileAt(const Value& value, const std::string& key) {
@@ -240,6 +254,8 @@ HttpSinkConfig parseConfig(const sdk::PluginContext& context) {
       config.client.read_timeout = std::chrono::milliseconds(integerAt(value, key, 1, 3600000));
     } else if (key == "max_connections") {
       config.client.max_idle_connections = integerAt(value, key, 0, 1024);
+    } else if (key == "signing") {
+      config.signing_keys = signingKeysAt(context.host, value);
     } else if (key == "max_batch_size") {
       config.max_batch_size = integerAt(value, key, 1, 100000);
       has_batch_size = true;
@@ -262,6 +278,12 @@ HttpSinkConfig parseConfig(const sdk::PluginContext& context) {
   }
   if (has_batch_size && config.mode != ContentMode::Batch) {
     throw invalid("max_batch_size", "only applies to mode \"batch\" (binary and structured send one event a request)");
+  }
+  if (!config.signing_keys.empty()) {
+    for (const auto& [name, ignored] : config.headers) {
+      if (asciiLower(name).starts_with("webhook-"))
+        throw invalid("headers." + name, "conflicts with \"signing\", which sets the webhook-* headers");
+    }
   }
   if (auth != nullptr) {
     for (const auto& [name, ignored] : config.headers) {

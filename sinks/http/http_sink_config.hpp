@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "ccm/sdk/host.hpp"
 #include "ccm/sdk/plugin.hpp"
@@ -19,6 +20,8 @@ struct HttpSinkConfig {
   sdk::HttpHeaders headers;  // the configured extra headers, then Authorization
   sdk::HttpClientOptions client;
   std::size_t max_batch_size = 100;
+  // Standard Webhooks HMAC keys, one signature each; empty: not signed.
+  std::vector<std::string> signing_keys;
 };
 
 // Reads context.config_json (falling back to context.default_sink_url for the

@@ -94,7 +94,7 @@ TEST_F(HttpSinkWire, StructuredModeSendsOneJsonEventPerRequest) {
       R"("datacontenttype":"application/json","data":{"n":1}})";
   const Headers expected = {
       {"Connection", "Keep-Alive"},
-      {"Content-Type", "application/cloudevents+json; charset=UTF-8"},
+      {"Content-Type", "application/cloudevents+json; charset=utf-8"},
       {"Content-Length", std::to_string(body.size())},
       {"Host", host()},
   };
@@ -107,7 +107,7 @@ TEST_F(HttpSinkWire, BatchModeSendsTheWholeBatchInOneRequest) {
   auto sink = makeSink(configFor(R"("mode":"batch")"));
   const auto requests = deliverAll(*sink, makeEvents(2), 1);
   ASSERT_EQ(requests.size(), 1u);
-  EXPECT_EQ(requests[0].header("Content-Type"), "application/cloudevents-batch+json; charset=UTF-8");
+  EXPECT_EQ(requests[0].header("Content-Type"), "application/cloudevents-batch+json; charset=utf-8");
   EXPECT_EQ(requests[0].body,
             R"([{"specversion":"1.0","id":"evt-1","source":"/tests/http-sink","type":"com.example.http-sink.test",)"
             R"("datacontenttype":"application/json","data":{"n":1}},)"

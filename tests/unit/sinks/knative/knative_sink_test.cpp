@@ -90,7 +90,7 @@ TEST_F(KnativeWire, StructuredModeSendsOneJsonEventPerRequest) {
   auto sink = makeSink(R"({"url":")" + ingress_.url("/") + R"(","mode":"structured"})");
   const auto requests = deliverAll(*sink, makeEvents(2));
   ASSERT_EQ(requests.size(), 2u);
-  EXPECT_EQ(requests[0].header("Content-Type"), "application/cloudevents+json; charset=UTF-8");
+  EXPECT_EQ(requests[0].header("Content-Type"), "application/cloudevents+json; charset=utf-8");
   EXPECT_EQ(requests[1].body, sdk::toStructured(makeEvent(2)));
 }
 
