@@ -66,26 +66,12 @@ bool verifies(const fakes::ReceivedRequest& request, const std::string& secret) 
   return false;
 }
 
-class HttpSinkSigning : public testing::HttpSinkFixture {
+class HttpSinkSigning : public testing::ReceivingSinkFixture {
 protected:
   HttpSinkSigning() { host_.fixed_now = std::chrono::system_clock::from_time_t(kNow); }
 
-  std::string configFor(const std::string& extra) const {
-    return "{\"url\":\"" + receiver_.url("/ingest") + "\"," + extra + "}";
-  }
-
-  std::vector<fakes::ReceivedRequest> deliverAll(HttpSink& sink, const std::vector<sdk::CloudEvent>& events,
-                                                 std::size_t expected_requests) {
-    for (const auto& outcome : sink.deliver(events)) {
-      EXPECT_EQ(outcome.kind, sdk::Outcome::Kind::Delivered) << outcome.message;
-    }
-    EXPECT_TRUE(receiver_.waitForRequests(expected_requests));
-    return receiver_.requests();
-  }
-
   ScopedEnv secret_{"CCM_TEST_WEBHOOK_SECRET", kSecret};
   ScopedEnv other_secret_{"CCM_TEST_WEBHOOK_SECRET_NEXT", kOtherSecret};
-  fakes::CloudEventsReceiver receiver_;
 };
 
 TEST_F(HttpSinkSigning, SignsTheEventIdTimestampAndBodyAsStandardWebhooksSpecifies) {

@@ -12,6 +12,7 @@
 
 #include "ccm/sdk/plugin.hpp"
 #include "ccm/sdk/testing/fake_host.hpp"
+#include "fakes/cloudevents_receiver.hpp"
 #include "http_sink.hpp"
 #include "plugin/http_client.hpp"
 
@@ -55,6 +56,26 @@ protected:
   }
 
   sdk::testing::FakeHost host_;
+};
+
+// A sink fixture with a real CloudEvents receiver on 127.0.0.1.
+class ReceivingSinkFixture : public HttpSinkFixture {
+protected:
+  std::string configFor(const std::string& extra = "") const {
+    return "{\"url\":\"" + receiver_.url("/ingest") + "\"" + (extra.empty() ? "" : "," + extra) + "}";
+  }
+
+  // Delivers `events` and returns what the receiver got.
+  std::vector<fakes::ReceivedRequest> deliverAll(HttpSink& sink, const std::vector<sdk::CloudEvent>& events,
+                                                 std::size_t expected_requests) {
+    for (const auto& outcome : sink.deliver(events)) {
+      EXPECT_EQ(outcome.kind, sdk::Outcome::Kind::Delivered) << outcome.message;
+    }
+    EXPECT_TRUE(receiver_.waitForRequests(expected_requests));
+    return receiver_.requests();
+  }
+
+  fakes::CloudEventsReceiver receiver_;
 };
 
 class TempDir {

@@ -17,24 +17,9 @@ using testing::makeEvent;
 using testing::makeEvents;
 using testing::ScopedEnv;
 
-class HttpSinkWire : public testing::HttpSinkFixture {
+class HttpSinkWire : public testing::ReceivingSinkFixture {
 protected:
-  std::string configFor(const std::string& extra = "") const {
-    return "{\"url\":\"" + receiver_.url("/ingest") + "\"" + (extra.empty() ? "" : "," + extra) + "}";
-  }
   std::string host() const { return "127.0.0.1:" + std::to_string(receiver_.port()); }
-
-  // Delivers `events` and returns what the receiver got.
-  std::vector<fakes::ReceivedRequest> deliverAll(HttpSink& sink, const std::vector<sdk::CloudEvent>& events,
-                                                 std::size_t expected_requests) {
-    for (const auto& outcome : sink.deliver(events)) {
-      EXPECT_EQ(outcome.kind, sdk::Outcome::Kind::Delivered) << outcome.message;
-    }
-    EXPECT_TRUE(receiver_.waitForRequests(expected_requests));
-    return receiver_.requests();
-  }
-
-  CloudEventsReceiver receiver_;
 };
 
 sdk::CloudEvent eventNeedingPercentEncoding() {
