@@ -2,6 +2,9 @@
 
 #include <rapidjson/document.h>
 
+#include <algorithm>
+#include <cmath>
+
 namespace ccm::core {
 namespace {
 
@@ -67,6 +70,16 @@ DeliverySettings deliverySettingsFromJson(const std::string& json) {
     settings.breaker_failure_threshold =
         static_cast<int>(integer(it->value, "failure_threshold", settings.breaker_failure_threshold));
     settings.breaker_open = std::chrono::milliseconds(integer(it->value, "open_ms", settings.breaker_open.count()));
+  }
+  if (auto it = doc.FindMember("rate_limit"); it != doc.MemberEnd() && it->value.IsObject()) {
+    RateLimiter::Settings rate;
+    if (auto r = it->value.FindMember("events_per_second"); r != it->value.MemberEnd() && r->value.IsNumber()) {
+      rate.events_per_second = r->value.GetDouble();
+    }
+    // Default burst: one second's worth, at least one event.
+    const auto second = static_cast<std::int64_t>(std::ceil(rate.events_per_second));
+    rate.burst = static_cast<std::size_t>(integer(it->value, "burst", std::max<std::int64_t>(1, second)));
+    settings.rate_limit = rate;
   }
   if (auto it = doc.FindMember("start_from"); it != doc.MemberEnd() && it->value.IsString()) {
     settings.start_from_beginning = std::string(it->value.GetString()) != "end";

@@ -2,11 +2,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "ccm/sdk/cloud_event.hpp"
 #include "config/glob.hpp"
+#include "delivery/rate_limiter.hpp"
 
 namespace ccm::core {
 
@@ -34,6 +36,7 @@ struct DeliverySettings {
   int breaker_failure_threshold = 5;
   std::chrono::milliseconds breaker_open{30000};
   bool start_from_beginning = true;  // a sink seen for the first time: whole log, or only new events
+  std::optional<RateLimiter::Settings> rate_limit;  // none: as fast as the sink takes them
 };
 
 // Reads a "delivery" JSON object (already validated against the config

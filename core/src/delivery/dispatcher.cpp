@@ -2,6 +2,8 @@
 
 #include <Poco/Logger.h>
 
+#include <limits>
+
 #include "ccm/sdk/time.hpp"
 #include "observability/json_log.hpp"
 
@@ -31,6 +33,7 @@ Dispatcher::Dispatcher(std::string name, std::string plugin, std::shared_ptr<sdk
       lease_(lease),
       breaker_({settings_.breaker_failure_threshold, settings_.breaker_open}),
       random_(std::random_device{}()) {
+  if (settings_.rate_limit) rate_limiter_.emplace(*settings_.rate_limit, SteadyClock::now());
   status_.name = name_;
   status_.plugin = plugin_;
   metrics_.describe("ccm_sink_delivered_total", sdk::MetricType::Counter, "Events a sink acknowledged.");
@@ -226,9 +229,19 @@ std::vector<Dispatcher::Batch> Dispatcher::selectBatches(std::chrono::steady_clo
   std::size_t limit = settings_.batch_size;
   if (const auto sink_limit = sink_->maxBatchSize(); sink_limit > 0) limit = std::min(limit, sink_limit);
 
+  // How many more events the rate limit lets go now.
+  const auto rate_allows = [&]() -> std::size_t {
+    return rate_limiter_ ? rate_limiter_->available(now) : std::numeric_limits<std::size_t>::max();
+  };
+  const auto spend = [&](std::size_t events) {
+    if (rate_limiter_) rate_limiter_->take(events);
+  };
+
   for (auto& [sequence, replay] : replays_) {
     if (batches_in_flight_ + batches.size() >= settings_.concurrency) return batches;
     if (replay.in_flight || replay.not_before > now || !breaker_.allows(now)) continue;
+    if (rate_allows() == 0) return batches;
+    spend(1);
     replay.in_flight = true;
     batches.push_back({{sequence}, {replay.stored.event}, true});
   }
@@ -250,6 +263,8 @@ std::vector<Dispatcher::Batch> Dispatcher::selectBatches(std::chrono::steady_clo
       if (!breaker_checked) {
         if (!breaker_.allows(now)) return batches;
         if (breaker_.probing()) batch_limit = 1;
+        batch_limit = std::min(batch_limit, rate_allows());
+        if (batch_limit == 0) return batches;
         breaker_checked = true;
       }
       chosen.push_back(&pending);
@@ -260,6 +275,7 @@ std::vector<Dispatcher::Batch> Dispatcher::selectBatches(std::chrono::steady_clo
     if (chosen.size() < batch_limit && settings_.linger.count() > 0 && now - chosen.front()->seen_at < settings_.linger) {
       break;
     }
+    spend(chosen.size());
     Batch batch;
     for (auto* pending : chosen) {
       pending->in_flight = true;
@@ -451,6 +467,7 @@ std::chrono::steady_clock::time_point Dispatcher::nextWakeup(std::chrono::steady
     }
   }
   if (breaker_.state() == sdk::CircuitBreaker::State::Open) consider(breaker_.reopensAt());
+  if (rate_limiter_) consider(rate_limiter_->nextAvailableAt(now));
   return wakeup;
 }
 

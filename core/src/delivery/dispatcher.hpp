@@ -138,6 +138,7 @@ private:
   std::set<std::int64_t> done_above_;        // done, above the cursor
   std::map<std::int64_t, RetryRecord> stored_retries_;
   sdk::CircuitBreaker breaker_;
+  std::optional<RateLimiter> rate_limiter_;  // delivery.rate_limit, when set
   std::mt19937_64 random_;
   std::size_t batches_in_flight_ = 0;
   std::chrono::steady_clock::time_point next_replay_poll_{};

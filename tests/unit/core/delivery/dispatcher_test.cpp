@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <functional>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 
@@ -144,6 +145,85 @@ TEST(Dispatcher, WaitsForARetryWithoutTurningEveryMillisecond) {
   EXPECT_LE(store.reads.load() - reads_before, 10);
   EXPECT_EQ(sink->calls.load(), 1);
   dispatcher.stop(1000ms);
+}
+
+// Records every batch it is given and delivers it.
+class RecordingSink final : public sdk::Sink {
+public:
+  std::vector<sdk::Outcome> deliver(const std::vector<sdk::CloudEvent>& batch) override {
+    std::lock_guard lock(mutex_);
+    batches_.push_back({std::chrono::steady_clock::now(), batch.size()});
+    return std::vector<sdk::Outcome>(batch.size(), sdk::Outcome::delivered());
+  }
+
+  struct Call {
+    std::chrono::steady_clock::time_point at;
+    std::size_t events;
+  };
+  std::vector<Call> calls() const {
+    std::lock_guard lock(mutex_);
+    return batches_;
+  }
+  std::size_t delivered() const {
+    std::size_t total = 0;
+    for (const auto& call : calls()) total += call.events;
+    return total;
+  }
+
+private:
+  mutable std::mutex mutex_;
+  std::vector<Call> batches_;
+};
+
+// delivery.rate_limit: 20 events/s with a burst of 5. The first 5 go at once;
+// every later event waits for its token, so the 30 take at least
+// (30 - 5) / 20 = 1.25 s, none fails, and no batch is larger than the burst.
+TEST(Dispatcher, RateLimitMakesEventsWaitAndNeverFail) {
+  std::vector<StoredEvent> events;
+  for (int i = 1; i <= 30; ++i) {
+    events.push_back(storedEvent(i));
+    events.back().event.subject = "s-" + std::to_string(i);  // no per-subject waits
+  }
+  MemoryStore store(events);
+  auto sink = std::make_shared<RecordingSink>();
+  DeliverySettings settings;
+  settings.concurrency = 4;
+  settings.rate_limit = RateLimiter::Settings{20, 5};
+  MetricsRegistry metrics;
+  Dispatcher dispatcher("test-sink", "test", sink, settings, store, metrics, "replica-1");
+  const auto started = std::chrono::steady_clock::now();
+  dispatcher.start();
+
+  ASSERT_TRUE(waitFor([&] { return sink->delivered() == 30; }, 10000ms));
+  const auto calls = sink->calls();
+  EXPECT_GE(calls.back().at - started, 1250ms - 60ms);  // a token's worth of timer slack
+  for (const auto& call : calls) EXPECT_LE(call.events, 5u);
+  // In any window of one second after the burst, at most 20 + 5 events.
+  for (const auto& from : calls) {
+    std::size_t in_window = 0;
+    for (const auto& call : calls) {
+      if (call.at >= from.at && call.at < from.at + 1s) in_window += call.events;
+    }
+    EXPECT_LE(in_window, 25u);
+  }
+  EXPECT_EQ(dispatcher.status().failed, 0u);
+  EXPECT_EQ(dispatcher.status().dead_lettered, 0u);
+  dispatcher.stop(1000ms);
+}
+
+TEST(RateLimiter, StartsFullRefillsAtTheRateAndNeverBeyondTheBurst) {
+  const auto t0 = std::chrono::steady_clock::time_point{} + 1h;
+  RateLimiter limiter({2.0, 3}, t0);
+  EXPECT_EQ(limiter.available(t0), 3u);
+  limiter.take(3);
+  EXPECT_EQ(limiter.available(t0), 0u);
+  EXPECT_EQ(limiter.nextAvailableAt(t0), t0 + 500ms);
+  EXPECT_EQ(limiter.available(t0 + 499ms), 0u);
+  EXPECT_EQ(limiter.available(t0 + 500ms), 1u);
+  EXPECT_EQ(limiter.available(t0 + 10s), 3u);  // capped at the burst
+  RateLimiter slow({0.5, 1}, t0);
+  slow.take(slow.available(t0));
+  EXPECT_EQ(slow.nextAvailableAt(t0), t0 + 2s);
 }
 
 }  // namespace

@@ -11,7 +11,6 @@
 namespace ccm::sinks::http {
 namespace {
 
-using fakes::CloudEventsReceiver;
 using fakes::Headers;
 using testing::makeEvent;
 using testing::makeEvents;
