@@ -244,29 +244,36 @@ SendFigures Senders::figures() const {
   return figures_;
 }
 
+std::string loadBatch(const std::vector<std::string>& ids, int subjects) {
+  std::string body = "[";
+  for (const auto& id : ids) {
+    // "c<client>-<n>": subject "s<client>-<n mod subjects>".
+    const auto dash = id.find('-');
+    const auto n = std::stoull(id.substr(dash + 1));
+    body += (body.size() > 1 ? "," : "") +
+            std::string(R"({"specversion": "1.0", "source": "urn:resilience", "type": "test.load", "id": ")") + id +
+            R"(", "subject": "s)" + id.substr(1, dash - 1) + "-" +
+            std::to_string(n % static_cast<std::size_t>(subjects)) + R"(", "data": {"n": )" + std::to_string(n) + "}}";
+  }
+  return body + "]";
+}
+
+ccm::testing::HttpReply postLoad(std::uint16_t port, const std::string& batch) {
+  return ccm::testing::httpCall(port, "POST", "/api/v1/events", batch, "application/cloudevents-batch+json",
+                                {{{"Authorization", std::string("Bearer ") + kSenderToken}}});
+}
+
 void Senders::run(int client) {
-  const ccm::testing::HttpCallExtras extras{{{"Authorization", std::string("Bearer ") + kSenderToken}}};
   std::size_t n = 0;
   std::size_t attempt = static_cast<std::size_t>(client);
   while (!stopping_ && (options_.limit == 0 || accepted_count_ < options_.limit)) {
     std::vector<std::string> ids;
-    std::string body = "[";
-    for (int i = 0; i < options_.batch; ++i, ++n) {
-      ids.push_back("c" + std::to_string(client) + "-" + std::to_string(n));
-      body += (i ? "," : "") +
-              std::string(R"({"specversion": "1.0", "source": "urn:resilience", "type": "test.load",)") +
-              R"( "id": ")" + ids.back() + R"(", "subject": "s)" + std::to_string(client) + "-" +
-              std::to_string(n % static_cast<std::size_t>(options_.subjects)) + R"(", "data": {"n": )" +
-              std::to_string(n) + "}}";
-    }
-    body += "]";
+    for (int i = 0; i < options_.batch; ++i, ++n) ids.push_back("c" + std::to_string(client) + "-" + std::to_string(n));
     const auto port = targets_.pick(attempt);
     int status = 0;
     if (port != 0) {
       try {
-        status =
-            ccm::testing::httpCall(port, "POST", "/api/v1/events", body, "application/cloudevents-batch+json", extras)
-                .status;
+        status = postLoad(port, loadBatch(ids, options_.subjects)).status;
       } catch (const std::exception&) {
         status = 0;  // the connection died: the outcome is unknown
       }

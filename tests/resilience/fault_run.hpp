@@ -22,6 +22,7 @@
 
 #include "child_process.hpp"
 #include "fakes/loopback_http_server.hpp"
+#include "http_call.hpp"
 
 namespace ccm::resilience {
 
@@ -139,6 +140,11 @@ inline constexpr const char* kSenderToken = "resilience-sender-token";
 std::string gatewayConfig(const std::string& store, const std::string& sink_url, int batch_size, int concurrency,
                           const std::string& server_extra = "", const std::string& delivery_extra = "");
 std::vector<std::string> gatewayEnv();
+
+// A batch of forwarded events with these ids ("c<client>-<n>"), as the
+// senders below send it, and its POST with the sender's credentials.
+std::string loadBatch(const std::vector<std::string>& ids, int subjects);
+ccm::testing::HttpReply postLoad(std::uint16_t port, const std::string& batch);
 
 // Where senders post: a set of gateway ports, any of which may be down (0).
 class Targets {

@@ -43,6 +43,8 @@ std::size_t duplicatesOutsideOutages(const std::vector<Delivery>& deliveries, co
 
 class PostgresRestart : public FaultRun {};
 
+constexpr int kSubjects = 4;
+
 TEST_F(PostgresRestart, TheGatewayAnswers503WhileTheStoreIsAwayAndRecoversWithoutARestart) {
   // A server of its own: the shared one must not disappear under other tests,
   // and its commits must survive the crash-like stop.
@@ -64,7 +66,7 @@ TEST_F(PostgresRestart, TheGatewayAnswers503WhileTheStoreIsAwayAndRecoversWithou
 
   Targets targets(1);
   targets.set(0, gateway.port());
-  Senders senders(targets, {.clients = 4, .batch = 5, .subjects = 4});
+  Senders senders(targets, {.clients = 4, .batch = 5, .subjects = kSubjects});
   std::vector<Outage> outages;
   std::chrono::milliseconds slowest_503{0};
   std::chrono::milliseconds slowest_recovery{0};
@@ -79,18 +81,32 @@ TEST_F(PostgresRestart, TheGatewayAnswers503WhileTheStoreIsAwayAndRecoversWithou
     slowest_503 = std::max(slowest_503, since(stopped_at));
     std::this_thread::sleep_for(outage);
     const auto accepted_before = senders.acceptedSoFar();
+    const auto restarting = Clock::now();
     ASSERT_TRUE(postgres.restart()) << postgres.message();
     outages.push_back({stopped_at, Clock::now()});
     ASSERT_TRUE(waitUntil(std::chrono::seconds(60), [&] { return senders.acceptedSoFar() > accepted_before; }))
         << "no 202 after PostgreSQL came back\n"
         << gateway.log();
-    // From the moment PostgreSQL accepts connections again.
-    slowest_recovery = std::max(slowest_recovery, since(outages.back().back));
+    // From `pg_ctl start`, PostgreSQL's own start-up included.
+    slowest_recovery = std::max(slowest_recovery, since(restarting));
   }
   std::this_thread::sleep_for(load_between);
   const auto [figures, drained, drain_ms, deliveries, check] = finishRun(senders, sink, std::chrono::seconds(60));
-  std::size_t refused_but_delivered = 0;
-  for (const auto& id : figures.refused) refused_but_delivered += sink.received(id) ? 1 : 0;
+  // A 503 means nothing was applied unless the store died during the commit
+  // itself: the gateway cannot know, and the sender's retry is then
+  // acknowledged as a duplicate (docs/ingress.md).
+  std::vector<std::string> refused_but_logged;
+  for (const auto& id : figures.refused) {
+    if (sink.received(id)) refused_but_logged.push_back(id);
+  }
+  std::size_t retried_as_duplicates = 0;
+  if (!refused_but_logged.empty()) {
+    const auto retry = postLoad(gateway.port(), loadBatch(refused_but_logged, kSubjects));
+    for (auto at = retry.body.find(R"("result":"duplicate")"); at != std::string::npos;
+         at = retry.body.find(R"("result":"duplicate")", at + 1)) {
+      ++retried_as_duplicates;
+    }
+  }
   std::string others;
   for (const auto& [status, count] : figures.other_statuses)
     others += std::to_string(status) + "x" + std::to_string(count) + ";";
@@ -101,15 +117,16 @@ TEST_F(PostgresRestart, TheGatewayAnswers503WhileTheStoreIsAwayAndRecoversWithou
                                       {"other_statuses", others.empty() ? "none" : others},
                                       {"unknown_outcome", std::to_string(figures.unknown)},
                                       {"first_503_after_ms", std::to_string(slowest_503.count())},
-                                      {"recovered_after_ms", std::to_string(slowest_recovery.count())},
+                                      {"first_202_after_start_ms", std::to_string(slowest_recovery.count())},
                                       {"lost", std::to_string(check.lost.size())},
                                       {"duplicates", std::to_string(check.duplicates)},
-                                      {"refused_but_delivered", std::to_string(refused_but_delivered)}});
+                                      {"refused_but_logged", std::to_string(refused_but_logged.size())}});
   EXPECT_TRUE(drained) << gateway.log();
   expectNoneLostAndInOrder(check);
   EXPECT_EQ(duplicatesOutsideOutages(deliveries, outages), 0u)
       << "only what was acknowledged while the store was away may repeat";
-  EXPECT_EQ(refused_but_delivered, 0u) << "a 503 means nothing was applied (docs/ingress.md)";
+  EXPECT_EQ(retried_as_duplicates, refused_but_logged.size())
+      << "an event refused with 503 but logged all the same must be a duplicate when sent again";
   EXPECT_TRUE(gateway.running());
   EXPECT_EQ(gateway.pid(), pid);
 }
