@@ -11,7 +11,7 @@ ifeq ($(CI),true)
 CMAKE_FLAGS += -DCCM_WERROR=ON
 endif
 
-.PHONY: deps build run test sanitize-build test-sanitize fuzz package clean
+.PHONY: deps build run test resilience sanitize-build test-sanitize fuzz package clean
 
 deps:
 	@./packaging/install-deps.sh
@@ -32,6 +32,13 @@ run: build
 # Builds and runs every test (unit and integration) and prints ctest's summary.
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j$(JOBS)
+
+# The fault runs (tests/resilience) in their long forms: SIGKILL cycles, a
+# PostgreSQL restart, a full disk, a slow sink with a backlog of a million
+# events, replica failover; each prints its figures (docs/operations.md).
+# `make test` runs their short forms.
+resilience: build
+	@cd $(BUILD_DIR) && CCM_RESILIENCE=full ctest -L resilience -V -j1
 
 # The sanitizer build: clang with AddressSanitizer, UndefinedBehaviorSanitizer
 # and libFuzzer's coverage. test-sanitize runs the unit tests in it, then each

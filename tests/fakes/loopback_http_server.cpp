@@ -53,9 +53,9 @@ private:
   LoopbackHttpServer& server_;
 };
 
-LoopbackHttpServer::LoopbackHttpServer(Respond respond)
+LoopbackHttpServer::LoopbackHttpServer(Respond respond, std::uint16_t port)
     : respond_(std::move(respond)), threads_(std::make_unique<Poco::ThreadPool>(2, 16)) {
-  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0), 64);
+  Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", port), 64);
   port_ = socket.address().port();
   auto params = Poco::Net::HTTPServerParams::Ptr(new Poco::Net::HTTPServerParams);
   params->setKeepAlive(true);

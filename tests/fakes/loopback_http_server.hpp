@@ -47,7 +47,9 @@ class LoopbackHttpServer {
 public:
   using Respond = std::function<Reply(ReceivedRequest request)>;
 
-  explicit LoopbackHttpServer(Respond respond);
+  // `port` 0 lets the OS pick; a port given again after the previous server
+  // on it was destroyed brings "the same" server back.
+  explicit LoopbackHttpServer(Respond respond, std::uint16_t port = 0);
   ~LoopbackHttpServer();
   LoopbackHttpServer(const LoopbackHttpServer&) = delete;
   LoopbackHttpServer& operator=(const LoopbackHttpServer&) = delete;

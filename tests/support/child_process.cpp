@@ -21,6 +21,10 @@ ChildProcess::ChildProcess(const std::vector<std::string>& argv, const std::vect
   if (pid_ == 0) {
     dup2(out_pipe[1], STDOUT_FILENO);
     dup2(err_pipe[1], STDERR_FILENO);
+    // Sockets the test holds (a fake receiver's listening socket, say) must
+    // not live on in the child: a receiver the test stops would keep
+    // queueing connections nobody accepts.
+    close_range(3, ~0U, 0);
     for (const auto& entry : env) putenv(const_cast<char*>(entry.c_str()));
     std::vector<char*> args;
     for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
@@ -55,6 +59,13 @@ bool ChildProcess::drain(int fd, std::string& into, int timeout_ms) {
 void ChildProcess::collectOutput() {
   while (drain(stdout_fd_, stdout_, 0) || drain(stderr_fd_, stderr_, 0)) {
   }
+}
+
+void ChildProcess::trimStderr(std::size_t keep) {
+  if (stderr_.size() <= keep) return;
+  const std::size_t cut = stderr_.size() - keep;
+  stderr_.erase(0, cut);
+  stderr_scanned_ = stderr_scanned_ > cut ? stderr_scanned_ - cut : 0;
 }
 
 std::optional<std::string> ChildProcess::waitForStderrLine(const std::string& needle,

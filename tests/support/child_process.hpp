@@ -23,12 +23,16 @@ public:
   // the deadline passes or the stream ends first. Lines read are kept.
   std::optional<std::string> waitForStderrLine(const std::string& needle, std::chrono::milliseconds deadline);
   void signal(int signo);
+  int pid() const { return pid_; }
   // Exit code, or std::nullopt if still running at the deadline (128+N when
   // killed by signal N).
   std::optional<int> waitForExit(std::chrono::milliseconds deadline);
 
   // Reads everything the pipes hold now (all of it, once the child exited).
   void collectOutput();
+  // Forgets all but the last `keep` bytes read from stderr (for a child that
+  // logs a lot for a long time, read by collectOutput() so it never blocks).
+  void trimStderr(std::size_t keep);
   const std::string& stdoutText();  // everything written to stdout so far
   const std::string& stderrText() const { return stderr_; }
 

@@ -85,7 +85,7 @@ PostgresServer& PostgresServer::shared() {
   return server;
 }
 
-PostgresServer::PostgresServer() {
+PostgresServer::PostgresServer(bool crash_safe_commits) : crash_safe_commits_(crash_safe_commits) {
   const auto bin = findBinDir();
   if (!bin) {
     message_ = "PostgreSQL server binaries (initdb, pg_ctl, postgres) not found under /usr/lib/postgresql/*/bin; " +
@@ -145,14 +145,7 @@ bool PostgresServer::start() {
   // binds it, so a failed start tries another one.
   for (int attempt = 0; attempt < 3 && !started_; ++attempt) {
     port_ = freeLoopbackPort();
-    // Durability is pointless for a throwaway cluster, and fsync dominates test time.
-    const std::string options = "-k '" + dir_.string() + "' -h 127.0.0.1 -p " + std::to_string(port_) +
-                                " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
-    // -w waits, up to -t seconds, until the server accepts connections.
-    const auto pg_ctl = runCommand(
-        command("pg_ctl", {"-D", data, "-l", (dir_ / "server.log").string(), "-w", "-t", "60", "-o", options, "start"}),
-        {}, std::chrono::seconds(90));
-    started_ = pg_ctl.exit_code == 0;
+    started_ = launch();
   }
   if (!started_) {
     message_ = "PostgreSQL did not start; server log:\n" + readFile(dir_ / "server.log");
@@ -187,6 +180,47 @@ std::optional<fs::path> PostgresServer::templateCluster() {
   fs::rename(building, cluster, error);
   if (error) fs::remove_all(building, error);  // another executable was first
   return cluster;
+}
+
+bool PostgresServer::launch() {
+  // Durability against a machine crash is pointless for a throwaway cluster,
+  // and fsync dominates test time; a server crash is survived with synchronous
+  // commits, as the WAL reaches the kernel before a commit returns.
+  const std::string options =
+      "-k '" + dir_.string() + "' -h 127.0.0.1 -p " + std::to_string(port_) +
+      " -c fsync=off -c full_page_writes=off -c synchronous_commit=" + (crash_safe_commits_ ? "on" : "off");
+  // -w waits, up to -t seconds, until the server accepts connections.
+  const auto pg_ctl =
+      runCommand(command("pg_ctl", {"-D", (dir_ / "data").string(), "-l", (dir_ / "server.log").string(), "-w", "-t",
+                                    "60", "-o", options, "start"}),
+                 {}, std::chrono::seconds(90));
+  return pg_ctl.exit_code == 0;
+}
+
+bool PostgresServer::stop() {
+  std::lock_guard lock(admin_mutex_);
+  if (!started_) return true;
+  const auto pg_ctl = runCommand(command("pg_ctl", {"-D", (dir_ / "data").string(), "-m", "immediate", "-w", "stop"}));
+  if (pg_ctl.exit_code != 0) {
+    message_ = "pg_ctl stop failed (exit " + std::to_string(pg_ctl.exit_code) + "): " + pg_ctl.err;
+    return false;
+  }
+  started_ = false;
+  return true;
+}
+
+bool PostgresServer::restart() {
+  std::lock_guard lock(admin_mutex_);
+  if (started_) return true;
+  started_ = launch();
+  if (!started_) {
+    message_ = "PostgreSQL did not start again on port " + std::to_string(port_) + "; server log:\n" +
+               readFile(dir_ / "server.log");
+    return false;
+  }
+  // The admin connection died with the server.
+  PQreset(admin_);
+  return PQstatus(admin_) == CONNECTION_OK;
 }
 
 std::string PostgresServer::connectionString(const std::string& database) const {

@@ -22,7 +22,10 @@ public:
   // One server per test executable, started on first use, stopped at exit.
   static PostgresServer& shared();
 
-  PostgresServer();
+  // `crash_safe_commits`: a commit is on disk before the client hears of it
+  // (synchronous_commit on), so it survives stop(). Without it (the shared
+  // server) commits are faster and the last ones die with the server.
+  explicit PostgresServer(bool crash_safe_commits = false);
   ~PostgresServer();
   PostgresServer(const PostgresServer&) = delete;
   PostgresServer& operator=(const PostgresServer&) = delete;
@@ -41,9 +44,17 @@ public:
   // Drops it, disconnecting anyone still connected.
   void dropDatabase(const std::string& name);
 
+  // Stops the server at once, as a crash would (`pg_ctl -m immediate`), and
+  // starts it again on the same port and data directory: what a client sees
+  // when its database restarts. False, with message(), when it did not.
+  bool stop();
+  bool restart();
+
 private:
   bool start();
   std::optional<std::filesystem::path> templateCluster();
+  // pg_ctl start on port_; true once the server accepts connections.
+  bool launch();
   // argv for a PostgreSQL tool, run as the postgres user when we are root.
   std::vector<std::string> command(const std::string& tool, const std::vector<std::string>& args) const;
   void execute(const std::string& sql);
@@ -54,6 +65,7 @@ private:
   std::filesystem::path dir_;  // cluster, socket and log
   std::uint16_t port_ = 0;
   bool as_postgres_user_ = false;
+  bool crash_safe_commits_ = false;
   bool started_ = false;
   std::mutex admin_mutex_;
   PGconn* admin_ = nullptr;
