@@ -288,9 +288,12 @@ void SqlTransaction::writeEvents() {
   if (pending_events_.empty()) return;
   guarded("append " + std::to_string(pending_events_.size()) + " events to event_log", [&] {
     const auto count = static_cast<std::int64_t>(pending_events_.size());
-    run(session(), dialect_, "UPDATE event_sequence SET value = value + ? WHERE name = 'event_log'", {count});
+    // One round trip for the reservation and its result (SQLite 3.35+ and
+    // PostgreSQL both have RETURNING).
     const std::int64_t first =
-        queryInteger(session(), dialect_, "SELECT value FROM event_sequence WHERE name = 'event_log'") - count + 1;
+        queryInteger(session(), dialect_,
+                     "UPDATE event_sequence SET value = value + ? WHERE name = 'event_log' RETURNING value", {count}) -
+        count + 1;
     const std::string recorded_at = sdk::formatRfc3339(std::chrono::system_clock::now());
     const std::string insert =
         "INSERT INTO event_log (sequence, event_id, source, type, subject, time, recorded_at, body) VALUES ";
