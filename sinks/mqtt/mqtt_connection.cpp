@@ -2,6 +2,7 @@
 
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
+#include <openssl/x509.h>
 
 #include <algorithm>
 #include <array>
@@ -87,9 +88,11 @@ MqttConnection::MqttConnection(ConnectionSettings settings, sdk::Logger& logger)
                               settings_.password ? settings_.password->c_str() : nullptr);
   }
   if (const auto& tls = settings_.tls) {
-    if (tls->ca_file.empty()) mosquitto_int_option(client, MOSQ_OPT_TLS_USE_OS_CERTS, 1);
     const auto file = [](const std::string& path) { return path.empty() ? nullptr : path.c_str(); };
-    int rc = mosquitto_tls_set(client, file(tls->ca_file), nullptr, file(tls->cert_file), file(tls->key_file), nullptr);
+    // mosquitto_tls_set needs a CA file or folder even with
+    // MOSQ_OPT_TLS_USE_OS_CERTS: the system's store is OpenSSL's default folder.
+    const char* ca_dir = tls->ca_file.empty() ? X509_get_default_cert_dir() : nullptr;
+    int rc = mosquitto_tls_set(client, file(tls->ca_file), ca_dir, file(tls->cert_file), file(tls->key_file), nullptr);
     if (rc == MOSQ_ERR_SUCCESS && !tls->verify_peer) {
       rc = mosquitto_tls_opts_set(client, 0 /* SSL_VERIFY_NONE */, nullptr, nullptr);
       if (rc == MOSQ_ERR_SUCCESS) rc = mosquitto_tls_insecure_set(client, true);

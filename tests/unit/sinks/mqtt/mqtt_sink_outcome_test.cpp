@@ -152,5 +152,13 @@ TEST_F(MqttSinkTls, ABrokerCertificateFromAnotherCaIsRetryable) {
                                  ": cannot connect: A TLS error occurred.");
 }
 
+TEST_F(MqttSinkTls, WithVerificationOffAnUntrustedBrokerIsAccepted) {
+  MosquittoBroker broker(tlsListener());
+  auto sink = makeSink(configFor(broker.sinkPort(), R"("tls":{"verify":false,"cert_file":")" + pki_.file("client.pem") +
+                                                        R"(","key_file":")" + pki_.file("client.key") + R"("})"));
+  const auto outcome = sink->deliver({makeEvent(1)}).at(0);
+  EXPECT_EQ(outcome.kind, Kind::Delivered) << outcome.message;
+}
+
 }  // namespace
 }  // namespace ccm::sinks::mqtt
