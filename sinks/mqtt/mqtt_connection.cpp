@@ -20,6 +20,7 @@ constexpr auto kFirstBackoff = 500ms;
 constexpr auto kMaxBackoff = 30s;
 constexpr int kLoopTimeoutMs = 100;
 constexpr auto kDisconnectGrace = 1s;
+constexpr std::string_view kConnectedGauge = "mqtt_sink_connected";
 
 // mosquitto_lib_init is process-wide and not thread-safe; mosquitto_lib_cleanup
 // is never called, since another sink may still be using the library.
@@ -73,9 +74,11 @@ void MqttConnection::ClientDeleter::operator()(mosquitto* client) const {
   mosquitto_destroy(client);
 }
 
-MqttConnection::MqttConnection(ConnectionSettings settings, sdk::Logger& logger)
-    : settings_(std::move(settings)), logger_(logger) {
+MqttConnection::MqttConnection(ConnectionSettings settings, sdk::Host& host)
+    : settings_(std::move(settings)), logger_(host.logger()), metrics_(host.metrics()) {
   initLibrary();
+  metrics_.describe(kConnectedGauge, sdk::MetricType::Gauge, "1 while the sink's MQTT connection is up, else 0");
+  metrics_.set(kConnectedGauge, 0);
   client_.reset(mosquitto_new(settings_.client_id.c_str(), settings_.clean_start, this));
   if (!client_) throw std::runtime_error(std::string("mqtt sink: cannot create a client: ") + std::strerror(errno));
   mosquitto* client = client_.get();
@@ -185,6 +188,8 @@ void MqttConnection::lost(const std::string& why) {
     std::lock_guard lock(mutex_);
     const bool was_connected = connected_;
     connected_ = false;
+    // A reload's new sink, with the same instance label, may be connected already.
+    if (!stopping_) metrics_.set(kConnectedGauge, 0);
     if (was_connected) {
       last_error_ = "connection lost: " + why;
     } else if (!refused_this_attempt_) {  // a CONNACK refusal has said why already
@@ -278,6 +283,7 @@ void MqttConnection::onConnect(mosquitto*, void* self, int reason_code, int, con
     std::lock_guard lock(connection.mutex_);
     if (reason_code == 0) {
       connection.connected_ = true;
+      connection.metrics_.set(kConnectedGauge, 1);
       connection.last_error_.clear();
       connection.refused_permanently_ = false;
       connection.backoff_ = {};

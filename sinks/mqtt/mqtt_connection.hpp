@@ -30,7 +30,8 @@ namespace ccm::sinks::mqtt {
 // the loop thread and only record results under the object's mutex.
 class MqttConnection {
 public:
-  MqttConnection(ConnectionSettings settings, sdk::Logger& logger);
+  // Logs connection changes and keeps the gauge mqtt_sink_connected through `host`.
+  MqttConnection(ConnectionSettings settings, sdk::Host& host);
   // Sends DISCONNECT and joins the loop thread. A connect in progress (a
   // blocking TCP connect or TLS handshake) finishes first.
   ~MqttConnection();
@@ -70,6 +71,7 @@ private:
 
   const ConnectionSettings settings_;
   sdk::Logger& logger_;
+  sdk::Metrics& metrics_;
   std::unique_ptr<mosquitto, ClientDeleter> client_;
 
   std::mutex mutex_;

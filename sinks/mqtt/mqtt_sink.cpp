@@ -1,6 +1,7 @@
 #include "mqtt_sink.hpp"
 
 #include <algorithm>
+#include <array>
 #include <deque>
 #include <map>
 #include <optional>
@@ -11,6 +12,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// By sdk::Outcome::Kind.
+constexpr std::array<const char*, 3> kOutcomeNames = {"delivered", "retryable", "permanent"};
+
 struct InFlight {
   std::size_t index;
   int mid;
@@ -19,8 +23,12 @@ struct InFlight {
 
 }  // namespace
 
+constexpr std::string_view kMessagesCounter = "mqtt_sink_messages_total";
+
 MqttSink::MqttSink(const sdk::PluginContext& context)
-    : config_(parseConfig(context)), connection_(config_.connection, context.host.logger()) {}
+    : metrics_(context.host.metrics()), config_(parseConfig(context)), connection_(config_.connection, context.host) {
+  metrics_.describe(kMessagesCounter, sdk::MetricType::Counter, "Events handed to the sink, by outcome");
+}
 
 std::vector<sdk::Outcome> MqttSink::deliver(const std::vector<sdk::CloudEvent>& batch) {
   std::vector<std::optional<sdk::Outcome>> outcomes(batch.size());
@@ -98,6 +106,7 @@ std::vector<sdk::Outcome> MqttSink::deliver(const std::vector<sdk::CloudEvent>& 
   for (auto& outcome : outcomes) {
     result.push_back(outcome ? std::move(*outcome)
                              : sdk::Outcome::retryable("not attempted: an earlier event of this batch failed"));
+    metrics_.add(kMessagesCounter, 1, {{"outcome", kOutcomeNames[static_cast<std::size_t>(result.back().kind)]}});
   }
   return result;
 }

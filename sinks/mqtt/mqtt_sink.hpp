@@ -26,6 +26,7 @@ public:
   std::size_t maxBatchSize() const override { return config_.max_batch_size; }
 
 private:
+  sdk::Metrics& metrics_;
   MqttSinkConfig config_;
   MqttConnection connection_;
 };

@@ -78,6 +78,17 @@ TEST_F(MqttSinkWire, TheTopicTemplateEncodesValuesThatWouldAddLevels) {
   EXPECT_EQ(message.topic, "labs/lab%2F7 %232/ccm.lablet.session.graded");
 }
 
+TEST_F(MqttSinkWire, MetricsCountOutcomesAndShowTheConnection) {
+  MosquittoBroker broker(MosquittoBroker::Options{.global = "max_packet_size 1000"});
+  auto sink = makeSink(configFor(broker.port()));
+  sdk::CloudEvent big = makeEvent(3);
+  big.data = sdk::Data::json("\"" + std::string(2000, 'x') + "\"");
+  sink->deliver({makeEvent(1), makeEvent(2), big});
+  EXPECT_EQ(host_.metricValue("mqtt_sink_messages_total", {{"outcome", "delivered"}}), 2.0);
+  EXPECT_EQ(host_.metricValue("mqtt_sink_messages_total", {{"outcome", "permanent"}}), 1.0);
+  EXPECT_EQ(host_.metricValue("mqtt_sink_connected"), 1.0);
+}
+
 TEST_F(MqttSinkWire, EventsOfOneSubjectArriveInBatchOrder) {
   MosquittoBroker broker;
   MqttSubscriber subscriber(broker.port(), true);
