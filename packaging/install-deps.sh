@@ -9,6 +9,7 @@ packages=(
   build-essential cmake ccache pkg-config
   libpoco-dev libsqlite3-dev libssl-dev openssl
   rapidjson-dev
+  libmosquitto-dev mosquitto
   libboost-dev
   libyaml-cpp-dev
   googletest libgtest-dev libgmock-dev

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
 #include <utility>
 
 namespace ccm::sinks::common {
@@ -65,6 +67,13 @@ std::optional<std::string> ConfigObject::string(std::string_view name) const {
   return std::string(text(*value));
 }
 
+std::optional<bool> ConfigObject::boolean(std::string_view name) const {
+  const auto* value = member(name);
+  if (value == nullptr) return std::nullopt;
+  if (!value->IsBool()) throw error(name, "must be true or false");
+  return value->GetBool();
+}
+
 std::optional<std::uint64_t> ConfigObject::integer(std::string_view name, std::uint64_t min, std::uint64_t max) const {
   const auto* value = member(name);
   if (value == nullptr) return std::nullopt;
@@ -111,6 +120,15 @@ std::optional<ConfigObject> ConfigObject::object(std::string_view name) const {
   if (value == nullptr) return std::nullopt;
   if (!value->IsObject()) throw error(name, "must be an object");
   return ConfigObject(document_, *value, sink_, prefix_ + std::string(name) + ".");
+}
+
+std::optional<std::string> ConfigObject::readableFile(std::string_view name) const {
+  auto path = string(name);
+  std::error_code ignored;
+  if (path && (!std::filesystem::is_regular_file(*path, ignored) || !std::ifstream(*path))) {
+    throw error(name, "cannot read file \"" + *path + "\"");
+  }
+  return path;
 }
 
 sdk::HttpClientOptions ConfigObject::clientOptions() const {

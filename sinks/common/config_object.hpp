@@ -29,6 +29,7 @@ public:
   bool has(std::string_view name) const;
 
   std::optional<std::string> string(std::string_view name) const;  // non-empty
+  std::optional<bool> boolean(std::string_view name) const;
   std::optional<std::uint64_t> integer(std::string_view name, std::uint64_t min, std::uint64_t max) const;
   // A string that must be one of `choices`.
   std::optional<std::string> choice(std::string_view name, std::initializer_list<std::string_view> choices) const;
@@ -38,6 +39,8 @@ public:
   // empty values and values a header cannot carry are refused.
   std::optional<std::string> secret(std::string_view name, sdk::Host& host) const;
   std::optional<ConfigObject> object(std::string_view name) const;
+  // The path of a file this process can read now.
+  std::optional<std::string> readableFile(std::string_view name) const;
 
   // connect_timeout_ms, timeout_ms and max_connections, with the http sink's
   // ranges and defaults (docs/sinks/http.md); no TLS settings.

@@ -19,6 +19,7 @@
 #include "fuzz_target.hpp"
 #include "http_sink_config.hpp"
 #include "knative_sink_config.hpp"
+#include "mqtt_sink_config.hpp"
 #include "pod_generator.hpp"
 
 namespace {
@@ -41,6 +42,7 @@ std::vector<Plugin> loadPlugins() {
        nullptr},
       {"plugins/pod-generator/schema.json", [](const auto& c) { plugins::pod_generator::parseConfig(c.config_json); },
        nullptr},
+      {"sinks/mqtt/schema.json", [](const auto& c) { sinks::mqtt::parseConfig(c); }, nullptr},
   };
   for (auto& plugin : loaded) {
     std::ifstream in(std::string(CCM_SOURCE_DIR "/") + plugin.schema_file);

@@ -1,0 +1,177 @@
+#include "mqtt_message.hpp"
+
+#include <mosquitto.h>
+#include <mqtt_protocol.h>
+
+#include <array>
+#include <cstdio>
+#include <stdexcept>
+
+#include "ccm/sdk/codec.hpp"
+#include "ccm/sdk/text.hpp"
+
+namespace ccm::sinks::mqtt {
+namespace {
+
+// MQTT 5 section 1.5.4 (3.1.1 section 1.5.3): a UTF-8 string is at most 65535 bytes.
+constexpr std::size_t kMaxStringBytes = 65535;
+constexpr std::string_view kEventFormat = "application/cloudevents+json";
+// The binding's User Property names are the attribute names; the codec's
+// HTTP headers carry them with this prefix.
+constexpr std::string_view kHeaderPrefix = "ce-";
+
+// Bytes that would change the topic's structure (MQTT 5 section 4.7), and '%'
+// so the encoding can be undone.
+std::string encodeTopicValue(std::string_view value) {
+  std::string out;
+  for (const char c : value) {
+    if (c == '%' || c == '/' || c == '+' || c == '#') {
+      char escaped[4];
+      std::snprintf(escaped, sizeof escaped, "%%%02X", static_cast<unsigned char>(c));
+      out += escaped;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+bool isRetryableReason(int reason_code) {
+  constexpr std::array<int, 4> kRetryable = {MQTT_RC_UNSPECIFIED, MQTT_RC_IMPLEMENTATION_SPECIFIC,
+                                             MQTT_RC_PACKET_ID_IN_USE, MQTT_RC_QUOTA_EXCEEDED};
+  for (const int code : kRetryable) {
+    if (code == reason_code) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TopicTemplate::TopicTemplate(std::string_view text) {
+  if (text.empty()) throw std::invalid_argument("must not be empty");
+  if (text.front() == '$') throw std::invalid_argument("must not start with '$' (topics the broker reserves)");
+  std::string literal;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '+' || c == '#') {
+      throw std::invalid_argument(std::string("must not contain the wildcard '") + c + "' (a topic name has none)");
+    }
+    if (c == '\0') throw std::invalid_argument("must not contain NUL");
+    if ((c == '{' || c == '}') && i + 1 < text.size() && text[i + 1] == c) {
+      literal += c;
+      ++i;
+      continue;
+    }
+    if (c == '}') throw std::invalid_argument("has a '}' without '{' (write \"}}\" for a literal brace)");
+    if (c != '{') {
+      literal += c;
+      continue;
+    }
+    const std::size_t close = text.find('}', i);
+    if (close == std::string_view::npos) throw std::invalid_argument("has a '{' without '}'");
+    const std::string_view name = text.substr(i + 1, close - i - 1);
+    Part part;
+    if (name == "type") {
+      part = Part::Type;
+    } else if (name == "source") {
+      part = Part::Source;
+    } else if (name == "subject") {
+      part = Part::Subject;
+    } else if (name == "id") {
+      part = Part::Id;
+    } else {
+      throw std::invalid_argument("has the unknown placeholder {" + std::string(name) +
+                                  "}; known are {type}, {source}, {subject} and {id}");
+    }
+    if (!literal.empty()) parts_.emplace_back(Part::Literal, std::move(literal));
+    literal.clear();
+    parts_.emplace_back(part, "");
+    i = close;
+  }
+  if (!literal.empty()) parts_.emplace_back(Part::Literal, std::move(literal));
+}
+
+std::variant<std::string, sdk::Outcome> TopicTemplate::topicFor(const sdk::CloudEvent& event) const {
+  std::string topic;
+  for (const auto& [part, literal] : parts_) {
+    switch (part) {
+      case Part::Literal:
+        topic += literal;
+        break;
+      case Part::Type:
+        topic += encodeTopicValue(event.type);
+        break;
+      case Part::Source:
+        topic += encodeTopicValue(event.source);
+        break;
+      case Part::Id:
+        topic += encodeTopicValue(event.id);
+        break;
+      case Part::Subject:
+        if (!event.subject) {
+          return sdk::Outcome::permanent("the topic template uses {subject} and event " + event.id + " has no subject");
+        }
+        topic += encodeTopicValue(*event.subject);
+        break;
+    }
+  }
+  if (topic.size() > kMaxStringBytes) {
+    return sdk::Outcome::permanent("topic for event " + event.id + " is " + std::to_string(topic.size()) +
+                                   " bytes; MQTT allows 65535");
+  }
+  return topic;
+}
+
+std::variant<MqttMessage, sdk::Outcome> toMessage(const sdk::CloudEvent& event, const TopicTemplate& topic,
+                                                  ContentMode mode, ProtocolVersion version) {
+  if (auto invalid = sdk::validate(event)) {
+    return sdk::Outcome::permanent("event " + event.id + " is not a valid CloudEvent: " + invalid->message);
+  }
+  auto name = topic.topicFor(event);
+  if (auto* failed = std::get_if<sdk::Outcome>(&name)) return std::move(*failed);
+  MqttMessage message;
+  message.topic = std::move(std::get<std::string>(name));
+
+  if (mode == ContentMode::Structured) {
+    message.payload = sdk::toStructured(event);
+    if (version == ProtocolVersion::V5) message.content_type = std::string(kEventFormat);
+    return message;
+  }
+  // The HTTP binding's binary message has what the MQTT binding needs: the
+  // attributes in order, extensions in their canonical string form, and the
+  // labelling of data; only the percent-encoding of header values is undone,
+  // since a User Property carries any UTF-8.
+  sdk::HttpMessage http = sdk::toBinary(event);
+  for (auto& [header, value] : http.headers) {
+    if (sdk::equalsIgnoreCase(header, "Content-Type")) {
+      message.content_type = std::move(value);
+      continue;
+    }
+    auto decoded = sdk::percentDecodeHeaderValue(value);
+    if (!decoded) return sdk::Outcome::permanent("event " + event.id + ": " + decoded.error().message);
+    message.user_properties.emplace_back(header.substr(kHeaderPrefix.size()), std::move(decoded.value()));
+  }
+  for (const auto& [property, value] : message.user_properties) {
+    if (value.size() > kMaxStringBytes) {
+      return sdk::Outcome::permanent("attribute " + property + " of event " + event.id + " is " +
+                                     std::to_string(value.size()) + " bytes; an MQTT User Property allows 65535");
+    }
+  }
+  message.payload = std::move(http.body);
+  return message;
+}
+
+sdk::Outcome pubackOutcome(int reason_code) {
+  if (reason_code < MQTT_RC_UNSPECIFIED) return sdk::Outcome::delivered();
+  std::string message = "broker refused the message: PUBACK reason code " + describeReasonCode(reason_code);
+  return isRetryableReason(reason_code) ? sdk::Outcome::retryable(std::move(message))
+                                        : sdk::Outcome::permanent(std::move(message));
+}
+
+std::string describeReasonCode(int reason_code) {
+  char hex[8];
+  std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned>(reason_code));
+  return std::string(hex) + " (" + mosquitto_reason_string(reason_code) + ")";
+}
+
+}  // namespace ccm::sinks::mqtt

@@ -1,0 +1,80 @@
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ccm/sdk/plugin.hpp"
+#include "ccm/sdk/testing/fake_host.hpp"
+#include "mosquitto_broker.hpp"
+#include "mqtt_sink.hpp"
+
+namespace ccm::sinks::mqtt::testing {
+
+using ccm::testing::MosquittoBroker;
+
+// The example event of docs/sinks/http.md, docs/sinks/mqtt.md shows on the wire.
+inline sdk::CloudEvent exampleEvent() {
+  sdk::CloudEvent event;
+  event.id = "0b7e5a3c-2f1d-4d8e-9a61-3c5f0e2b7d10";
+  event.source = "urn:ccm-gateway";
+  event.type = "ccm.lablet.session.graded";
+  event.datacontenttype = "application/json";
+  event.subject = "session 42";
+  event.time = "2025-03-14T09:26:53Z";
+  event.data = sdk::Data::json(R"({"score":87})");
+  return event;
+}
+
+inline sdk::CloudEvent makeEvent(int n, std::optional<std::string> subject = std::nullopt) {
+  sdk::CloudEvent event;
+  event.id = "evt-" + std::to_string(n);
+  event.source = "/tests/mqtt-sink";
+  event.type = "com.example.mqtt-sink.test";
+  event.subject = std::move(subject);
+  event.datacontenttype = "application/json";
+  event.data = sdk::Data::json("{\"n\":" + std::to_string(n) + "}");
+  return event;
+}
+
+inline std::vector<sdk::CloudEvent> makeEvents(int count) {
+  std::vector<sdk::CloudEvent> events;
+  for (int n = 1; n <= count; ++n) events.push_back(makeEvent(n));
+  return events;
+}
+
+// The sink's config for a broker: host and port, then `members` (JSON
+// members without braces).
+inline std::string configFor(std::uint16_t port, const std::string& members = "") {
+  return R"({"host":"127.0.0.1","port":)" + std::to_string(port) + (members.empty() ? "" : ",") + members + "}";
+}
+
+// Skips tests that need a broker when mosquitto is not installed.
+class MqttSinkFixture : public ::testing::Test {
+protected:
+  void SetUp() override {
+    if (!MosquittoBroker::installed()) {
+      GTEST_SKIP() << MosquittoBroker::kExecutable
+                   << " is not installed: run packaging/install-deps.sh (or apt-get install mosquitto)";
+    }
+  }
+
+  std::unique_ptr<MqttSink> makeSink(const std::string& config_json) {
+    return std::make_unique<MqttSink>(sdk::PluginContext{"events-mqtt", config_json, "urn:test", "", host_});
+  }
+
+  // The error sdk::construct reports for this config, as the loader sees it.
+  std::string constructError(const std::string& config_json) {
+    const auto created =
+        sdk::construct<MqttSink, sdk::Sink>(sdk::PluginContext{"events-mqtt", config_json, "", "", host_});
+    EXPECT_EQ(created.object, nullptr);
+    return created.error;
+  }
+
+  sdk::testing::FakeHost host_;
+};
+
+}  // namespace ccm::sinks::mqtt::testing
