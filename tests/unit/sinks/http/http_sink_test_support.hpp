@@ -14,25 +14,14 @@
 #include "ccm/sdk/testing/fake_host.hpp"
 #include "fakes/cloudevents_receiver.hpp"
 #include "http_sink.hpp"
+#include "sink_test_events.hpp"
 #include "plugin/http_client.hpp"
 
 namespace ccm::sinks::http::testing {
 
-inline sdk::CloudEvent makeEvent(int n) {
-  sdk::CloudEvent event;
-  event.id = "evt-" + std::to_string(n);
-  event.source = "/tests/http-sink";
-  event.type = "com.example.http-sink.test";
-  event.datacontenttype = "application/json";
-  event.data = sdk::Data::json("{\"n\":" + std::to_string(n) + "}");
-  return event;
-}
+inline sdk::CloudEvent makeEvent(int n) { return ccm::testing::numberedEvent("http", n); }
 
-inline std::vector<sdk::CloudEvent> makeEvents(int count) {
-  std::vector<sdk::CloudEvent> events;
-  for (int n = 1; n <= count; ++n) events.push_back(makeEvent(n));
-  return events;
-}
+inline std::vector<sdk::CloudEvent> makeEvents(int count) { return ccm::testing::numberedEvents("http", count); }
 
 // Sinks under test get the gateway's real PooledHttpClient through a FakeHost.
 class HttpSinkFixture : public ::testing::Test {

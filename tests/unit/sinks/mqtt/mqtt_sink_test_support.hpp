@@ -11,6 +11,7 @@
 #include "ccm/sdk/testing/fake_host.hpp"
 #include "mosquitto_broker.hpp"
 #include "mqtt_sink.hpp"
+#include "sink_test_events.hpp"
 
 namespace ccm::sinks::mqtt::testing {
 
@@ -30,21 +31,12 @@ inline sdk::CloudEvent exampleEvent() {
 }
 
 inline sdk::CloudEvent makeEvent(int n, std::optional<std::string> subject = std::nullopt) {
-  sdk::CloudEvent event;
-  event.id = "evt-" + std::to_string(n);
-  event.source = "/tests/mqtt-sink";
-  event.type = "com.example.mqtt-sink.test";
+  sdk::CloudEvent event = ccm::testing::numberedEvent("mqtt", n);
   event.subject = std::move(subject);
-  event.datacontenttype = "application/json";
-  event.data = sdk::Data::json("{\"n\":" + std::to_string(n) + "}");
   return event;
 }
 
-inline std::vector<sdk::CloudEvent> makeEvents(int count) {
-  std::vector<sdk::CloudEvent> events;
-  for (int n = 1; n <= count; ++n) events.push_back(makeEvent(n));
-  return events;
-}
+inline std::vector<sdk::CloudEvent> makeEvents(int count) { return ccm::testing::numberedEvents("mqtt", count); }
 
 // The sink's config for a broker: host and port, then `members` (JSON
 // members without braces).
