@@ -5,6 +5,7 @@
 #include "api/delivery_routes.hpp"
 #include "api/json_request.hpp"
 #include "api/lifecycle_routes.hpp"
+#include "app/heap_trim.hpp"
 #include "app/plugin_selection.hpp"
 #include "http/host_address.hpp"
 #include "config/config_loader.hpp"
@@ -21,6 +22,10 @@ namespace ccm::core {
 namespace {
 
 Poco::Logger& appLog() { return Poco::Logger::get("ccm.gateway"); }
+
+// Soon enough after a load that idle memory falls back; a trim of an idle
+// heap takes microseconds.
+constexpr std::chrono::seconds kHeapTrimInterval{5};
 
 }  // namespace
 
@@ -50,6 +55,7 @@ Gateway::~Gateway() {
   stop();
   retention_.reset();
   reconciler_.reset();
+  heap_trim_.reset();
   if (delivery_) delivery_->stopAll();
   // Instances die before hosts and the catalog (each also pins its library).
   initial_sinks_.clear();
@@ -350,6 +356,7 @@ sdk::Result<std::uint16_t> Gateway::start() {
         return names;
       });
   retention_->start();
+  heap_trim_ = std::make_unique<PeriodicTask>(kHeapTrimInterval, &returnFreeHeapToTheSystem);
   ready_ = true;
   logWithFields(appLog(), sdk::LogLevel::Info, "listening",
                 {{"host", config_.server.host}, {"port", std::to_string(port())}, {"version", kVersion}});

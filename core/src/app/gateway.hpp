@@ -102,6 +102,7 @@ private:
   std::shared_ptr<sdk::AssessmentClient> assessment_client_;
   std::shared_ptr<CollectionFlow> collection_;  // also held by its dispatcher in delivery_
   std::unique_ptr<PeriodicTask> reconciler_;  // Lifecycle::reconcile() every engine.reconcile_interval_ms
+  std::unique_ptr<PeriodicTask> heap_trim_;   // returnFreeHeapToTheSystem() every kHeapTrimInterval
   std::unique_ptr<Router> router_;  // the routes server_ serves
   std::unique_ptr<ApiServer> server_;
   std::function<void()> update_http_gauges_;  // set before server_ starts; read by GET /metrics
