@@ -146,11 +146,15 @@ void MqttConnection::run() {
       // a broker that never lets it go gets kDisconnectGrace.
       if (stopping_ && std::chrono::steady_clock::now() > stop_deadline_) return;
     }
+    bool reported = false;
     {
       std::lock_guard lock(mutex_);
       if (stopping_) return;
+      reported = loss_reported_;
     }
-    lost(describeResult(rc));
+    // libmosquitto calls on_disconnect before its loop returns the error;
+    // reporting it again would read as a failed connect.
+    if (!reported) lost(describeResult(rc));
     waitBeforeReconnect();
   }
 }
@@ -161,6 +165,7 @@ bool MqttConnection::connectOnce() {
   const std::string why = rc == MOSQ_ERR_SUCCESS ? "" : describeResult(rc);
   std::lock_guard lock(mutex_);
   refused_this_attempt_ = false;
+  loss_reported_ = false;
   if (rc == MOSQ_ERR_SUCCESS) return true;
   cannotConnect(why);
   return false;
@@ -188,6 +193,7 @@ void MqttConnection::lost(const std::string& why) {
     std::lock_guard lock(mutex_);
     const bool was_connected = connected_;
     connected_ = false;
+    loss_reported_ = true;
     // A reload's new sink, with the same instance label, may be connected already.
     if (!stopping_) metrics_.set(kConnectedGauge, 0);
     if (was_connected) {

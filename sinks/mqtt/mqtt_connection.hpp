@@ -81,6 +81,7 @@ private:
   std::string last_error_;             // why not connected
   bool refused_permanently_ = false;   // the broker refused our identity
   bool refused_this_attempt_ = false;  // by CONNACK, since the last connect
+  bool loss_reported_ = false;         // by on_disconnect, since the last connect
   std::chrono::steady_clock::time_point stop_deadline_{};
   std::chrono::milliseconds backoff_{0};
   // Published and not yet forgotten; an outcome once it has one.

@@ -11,7 +11,6 @@
 #include <sstream>
 
 #include "ccm/sdk/codec.hpp"
-#include "http_call.hpp"
 
 namespace ccm::resilience {
 
@@ -148,13 +147,20 @@ void Gateway::stopReading() {
   if (reader_.joinable()) reader_.join();
 }
 
-void Gateway::kill() {
+Clock::time_point Gateway::kill() {
+  // The signal first: the reader may take a log read's time to stop, and the
+  // kill's time bounds which duplicates a crash explains.
+  auto signalled = Clock::now();
+  {
+    std::lock_guard lock(mutex_);
+    if (process_) process_->signal(SIGKILL);
+    signalled = Clock::now();
+  }
   stopReading();
   std::lock_guard lock(mutex_);
-  if (!process_) return;
-  process_->signal(SIGKILL);
-  process_->waitForExit(std::chrono::seconds(10));
+  if (process_) process_->waitForExit(std::chrono::seconds(10));
   port_ = 0;
+  return signalled;
 }
 
 bool Gateway::running() {

@@ -14,7 +14,6 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -23,6 +22,7 @@
 #include "child_process.hpp"
 #include "fakes/loopback_http_server.hpp"
 #include "http_call.hpp"
+#include "wait_until.hpp"
 
 namespace ccm::resilience {
 
@@ -39,16 +39,7 @@ T scaled(T short_form, T full_form) {
 // Kilobytes of resident memory of a process (VmRSS), 0 once it is gone.
 std::uint64_t residentKb(int pid);
 
-// Polls `condition` until it holds or `limit` passes.
-template <class Condition>
-bool waitUntil(std::chrono::milliseconds limit, Condition condition) {
-  const auto deadline = Clock::now() + limit;
-  while (!condition()) {
-    if (Clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
-}
+using ccm::testing::waitUntil;
 
 // Events the receiver acknowledged with 2xx; `path` tells replicas apart
 // (each replica's sink posts to its own path).
@@ -112,7 +103,8 @@ public:
   ~Gateway();
   // Starts (again); false with the log in `log()` when it did not listen.
   bool start();
-  void kill();  // SIGKILL, and reaps it
+  // SIGKILL, and reaps it; when the signal went.
+  Clock::time_point kill();
   bool running();
   std::uint16_t port() const { return port_; }
   int pid() const;
