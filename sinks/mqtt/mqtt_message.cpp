@@ -3,6 +3,7 @@
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <stdexcept>
@@ -15,7 +16,6 @@ namespace {
 
 // MQTT 5 section 1.5.4 (3.1.1 section 1.5.3): a UTF-8 string is at most 65535 bytes.
 constexpr std::size_t kMaxStringBytes = 65535;
-constexpr std::string_view kEventFormat = "application/cloudevents+json";
 // The binding's User Property names are the attribute names; the codec's
 // HTTP headers carry them with this prefix.
 constexpr std::string_view kHeaderPrefix = "ce-";
@@ -39,10 +39,7 @@ std::string encodeTopicValue(std::string_view value) {
 bool isRetryableReason(int reason_code) {
   constexpr std::array<int, 4> kRetryable = {MQTT_RC_UNSPECIFIED, MQTT_RC_IMPLEMENTATION_SPECIFIC,
                                              MQTT_RC_PACKET_ID_IN_USE, MQTT_RC_QUOTA_EXCEEDED};
-  for (const int code : kRetryable) {
-    if (code == reason_code) return true;
-  }
-  return false;
+  return std::ranges::find(kRetryable, reason_code) != kRetryable.end();
 }
 
 }  // namespace
@@ -134,7 +131,7 @@ std::variant<MqttMessage, sdk::Outcome> toMessage(const sdk::CloudEvent& event, 
 
   if (mode == ContentMode::Structured) {
     message.payload = sdk::toStructured(event);
-    if (version == ProtocolVersion::V5) message.content_type = std::string(kEventFormat);
+    if (version == ProtocolVersion::V5) message.content_type = std::string(sdk::kStructuredContentType);
     return message;
   }
   // The HTTP binding's binary message has what the MQTT binding needs: the

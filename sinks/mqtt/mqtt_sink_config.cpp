@@ -13,7 +13,6 @@ namespace {
 
 using common::ConfigObject;
 
-constexpr std::uint16_t kDefaultPort = 1883;
 constexpr std::uint16_t kDefaultTlsPort = 8883;
 
 sdk::TlsOptions tlsOf(const ConfigObject& tls) {
@@ -38,15 +37,15 @@ ConnectionSettings connectionOf(const ConfigObject& config, const sdk::PluginCon
   out.host = std::move(*host);
   if (const auto tls = config.object("tls")) out.tls = tlsOf(*tls);
   out.port =
-      static_cast<std::uint16_t>(config.integer("port", 1, 65535).value_or(out.tls ? kDefaultTlsPort : kDefaultPort));
+      static_cast<std::uint16_t>(config.integer("port", 1, 65535).value_or(out.tls ? kDefaultTlsPort : out.port));
   out.version = config.choice("protocol_version", {"5", "3.1.1"}).value_or("5") == "5" ? ProtocolVersion::V5
                                                                                        : ProtocolVersion::V311;
   out.client_id = config.string("client_id").value_or(defaultClientId(context.instance_name));
   // MQTT 5 section 3.1.3.1: the Client Identifier is a UTF-8 string.
   if (out.client_id.size() > 65535) throw config.error("client_id", "must be at most 65535 bytes");
   // 0 would turn keep-alive off, and a dead connection would go unnoticed.
-  out.keepalive_seconds = static_cast<int>(config.integer("keepalive_seconds", 5, 65535).value_or(60));
-  out.clean_start = config.boolean("clean_start").value_or(true);
+  out.keepalive_seconds = static_cast<int>(config.integer("keepalive_seconds", 5, 65535).value_or(out.keepalive_seconds));
+  out.clean_start = config.boolean("clean_start").value_or(out.clean_start);
   out.username = config.string("username").value_or("");
   if (config.has("password") && out.username.empty()) throw config.error("password", "needs \"username\"");
   out.password = config.secret("password", context.host);

@@ -8,13 +8,12 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "ccm/sdk/codec.hpp"
 #include "config/json_schema.hpp"
 #include "fuzz_target.hpp"
+#include "schema_file.hpp"
 
 namespace {
 
@@ -25,14 +24,7 @@ std::vector<std::shared_ptr<const ccm::core::JsonSchema>> loadSchemas() {
   }
   std::sort(files.begin(), files.end());
   std::vector<std::shared_ptr<const ccm::core::JsonSchema>> schemas;
-  for (const auto& file : files) {
-    std::ifstream in(file);
-    std::stringstream text;
-    text << in.rdbuf();
-    auto schema = ccm::core::JsonSchema::compile(text.str(), file.filename().string());
-    if (!schema) ccm::fuzz::propertyFailed("a catalog schema does not compile");
-    schemas.push_back(schema.value());
-  }
+  for (const auto& file : files) schemas.push_back(ccm::fuzz::compileSchemaFile(file));
   return schemas;
 }
 

@@ -5,9 +5,7 @@
 // std::invalid_argument and a message (what the plugin's factory reports).
 #include <rapidjson/document.h>
 
-#include <fstream>
 #include <functional>
-#include <sstream>
 #include <stdexcept>
 #include <vector>
 
@@ -21,6 +19,7 @@
 #include "knative_sink_config.hpp"
 #include "mqtt_sink_config.hpp"
 #include "pod_generator.hpp"
+#include "schema_file.hpp"
 
 namespace {
 
@@ -45,12 +44,7 @@ std::vector<Plugin> loadPlugins() {
       {"sinks/mqtt/schema.json", [](const auto& c) { sinks::mqtt::parseConfig(c); }, nullptr},
   };
   for (auto& plugin : loaded) {
-    std::ifstream in(std::string(CCM_SOURCE_DIR "/") + plugin.schema_file);
-    std::stringstream text;
-    text << in.rdbuf();
-    auto schema = ccm::core::JsonSchema::compile(text.str(), plugin.schema_file);
-    if (!schema) ccm::fuzz::propertyFailed("a plugin's schema does not compile");
-    plugin.schema = schema.value();
+    plugin.schema = ccm::fuzz::compileSchemaFile(std::string(CCM_SOURCE_DIR "/") + plugin.schema_file);
   }
   return loaded;
 }

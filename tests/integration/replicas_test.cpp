@@ -16,8 +16,11 @@
 #include "fakes/cloudevents_receiver.hpp"
 #include "http_call.hpp"
 #include "postgres_server.hpp"
+#include "wait_until.hpp"
 
 namespace {
+
+using ccm::testing::waitUntil;
 
 namespace fs = std::filesystem;
 using ccm::fakes::CloudEventsReceiver;
@@ -85,15 +88,6 @@ protected:
     return out;
   }
 
-  template <class Condition>
-  static bool waitUntil(std::chrono::seconds limit, Condition condition) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (!condition()) {
-      if (std::chrono::steady_clock::now() > deadline) return false;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return true;
-  }
 
   static void createDefinitions(const Replica& replica, int count, const std::string& prefix) {
     for (int i = 0; i < count; ++i) {

@@ -2,7 +2,6 @@
 // the gateway answers 503 while the store is away, takes events again once it
 // is back without being restarted, and delivers every event it accepted.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -15,7 +14,6 @@
 namespace ccm::resilience {
 namespace {
 
-namespace fs = std::filesystem;
 using ccm::testing::PostgresServer;
 
 // docs/delivery.md: what was acknowledged while the store was away (and just

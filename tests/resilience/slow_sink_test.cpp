@@ -2,7 +2,6 @@
 // (a million events in the full form): the gateway's memory stays bounded,
 // and the backlog drains.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -12,7 +11,6 @@
 namespace ccm::resilience {
 namespace {
 
-namespace fs = std::filesystem;
 
 constexpr std::uint64_t kPeakLimitKb = 150 * 1024;
 constexpr std::uint64_t kIdleLimitKb = 40 * 1024;
