@@ -21,6 +21,7 @@ constexpr auto kMaxBackoff = 30s;
 constexpr int kLoopTimeoutMs = 100;
 constexpr auto kDisconnectGrace = 1s;
 constexpr std::string_view kConnectedGauge = "mqtt_sink_connected";
+constexpr std::string_view kUnacknowledgedGauge = "mqtt_sink_unacknowledged_messages";
 
 // mosquitto_lib_init is process-wide and not thread-safe; mosquitto_lib_cleanup
 // is never called, since another sink may still be using the library.
@@ -79,6 +80,9 @@ MqttConnection::MqttConnection(ConnectionSettings settings, sdk::Host& host)
   initLibrary();
   metrics_.describe(kConnectedGauge, sdk::MetricType::Gauge, "1 while the sink's MQTT connection is up, else 0");
   metrics_.set(kConnectedGauge, 0);
+  metrics_.describe(kUnacknowledgedGauge, sdk::MetricType::Gauge,
+                    "Messages published and not yet acknowledged by the broker's PUBACK");
+  metrics_.set(kUnacknowledgedGauge, 0);
   client_.reset(mosquitto_new(settings_.client_id.c_str(), settings_.clean_start, this));
   if (!client_) throw std::runtime_error(std::string("mqtt sink: cannot create a client: ") + std::strerror(errno));
   mosquitto* client = client_.get();
@@ -126,6 +130,10 @@ MqttConnection::~MqttConnection() {
 
 std::string MqttConnection::where() const {
   return settings_.host + ":" + std::to_string(settings_.port);
+}
+
+void MqttConnection::countUnacknowledged() {
+  metrics_.set(kUnacknowledgedGauge, static_cast<double>(unacknowledged_.size()));
 }
 
 void MqttConnection::run() {
@@ -224,6 +232,11 @@ std::variant<int, sdk::Outcome> MqttConnection::publish(const MqttMessage& messa
                       (last_error_.empty() ? std::string("still connecting") : last_error_);
     return refused_permanently_ ? sdk::Outcome::permanent(std::move(why)) : sdk::Outcome::retryable(std::move(why));
   }
+  if (unacknowledged_.size() >= settings_.max_unacknowledged) {
+    return sdk::Outcome::retryable(std::to_string(unacknowledged_.size()) +
+                                   " messages await a PUBACK from the MQTT broker at " + where() +
+                                   " (max_unacknowledged): it is not acknowledging");
+  }
   mosquitto_property* list = nullptr;
   int rc = MOSQ_ERR_SUCCESS;
   if (settings_.version == ProtocolVersion::V5) {
@@ -251,7 +264,15 @@ std::variant<int, sdk::Outcome> MqttConnection::publish(const MqttMessage& messa
     return sdk::Outcome::retryable("not connected to the MQTT broker at " + where() + ": " + mosquitto_strerror(rc));
   }
   if (rc != MOSQ_ERR_SUCCESS) return publishRefusal(rc, message.payload.size());
-  pending_.insert_or_assign(mid, std::nullopt);
+  // libmosquitto counts ids round modulo 65535 without skipping those in
+  // use; max_unacknowledged keeps that from happening, and should it happen
+  // the PUBACK could not be told apart, so this message is not awaited.
+  if (!unacknowledged_.insert(mid).second) {
+    return sdk::Outcome::retryable("message id " + std::to_string(mid) +
+                                   " was given again while an earlier message with it awaits its PUBACK");
+  }
+  countUnacknowledged();
+  pending_.emplace(mid, std::nullopt);
   return mid;
 }
 
@@ -319,6 +340,8 @@ void MqttConnection::onPublish(mosquitto*, void* self, int mid, int reason_code,
   auto& connection = *static_cast<MqttConnection*>(self);
   {
     std::lock_guard lock(connection.mutex_);
+    connection.unacknowledged_.erase(mid);
+    connection.countUnacknowledged();
     const auto it = connection.pending_.find(mid);
     // An id no longer pending timed out or its connection was lost: its
     // outcome (retryable) has been reported already.

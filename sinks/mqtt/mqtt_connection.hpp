@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -40,7 +41,8 @@ public:
 
   // Publishes with QoS 1 and returns the message id to await, or the
   // outcome when it cannot be sent: not connected within connect_timeout
-  // (retryable, or permanent when the broker refused our credentials), or
+  // (retryable, or permanent when the broker refused our credentials),
+  // max_unacknowledged messages still awaiting their PUBACK (retryable), or
   // refused by libmosquitto (permanent: over the broker's Maximum Packet
   // Size, a Maximum QoS of 0, a malformed string).
   std::variant<int, sdk::Outcome> publish(const MqttMessage& message);
@@ -50,7 +52,8 @@ public:
   // one and forgets them.
   std::vector<std::pair<int, sdk::Outcome>> awaitAny(std::span<const int> mids,
                                                      std::chrono::steady_clock::time_point deadline);
-  // Forgets `mids`: a PUBACK that arrives for them later is ignored.
+  // Stops awaiting `mids`: a PUBACK that arrives for them later settles
+  // nothing, but until it arrives they count against max_unacknowledged.
   void abandon(std::span<const int> mids);
 
 private:
@@ -60,6 +63,7 @@ private:
   void lost(const std::string& why);
   void cannotConnect(const std::string& why);  // with mutex_ held
   std::string where() const;
+  void countUnacknowledged();  // with mutex_ held
 
   static void onConnect(mosquitto*, void* self, int reason_code, int flags, const mqtt5__property*);
   static void onDisconnect(mosquitto*, void* self, int reason_code, const mqtt5__property*);
@@ -84,8 +88,11 @@ private:
   bool loss_reported_ = false;         // by on_disconnect, since the last connect
   std::chrono::steady_clock::time_point stop_deadline_{};
   std::chrono::milliseconds backoff_{0};
-  // Published and not yet forgotten; an outcome once it has one.
+  // Awaited by a delivery; an outcome once it has one.
   std::unordered_map<int, std::optional<sdk::Outcome>> pending_;
+  // Held by libmosquitto until their PUBACK, awaited or not: it resends them
+  // after a reconnect, and only a PUBACK (or destroying the client) frees them.
+  std::unordered_set<int> unacknowledged_;
 
   std::thread loop_;
 };

@@ -50,6 +50,7 @@ ConnectionSettings connectionOf(const ConfigObject& config, const sdk::PluginCon
   if (config.has("password") && out.username.empty()) throw config.error("password", "needs \"username\"");
   out.password = config.secret("password", context.host);
   if (auto ms = config.integer("connect_timeout_ms", 1, 600000)) out.connect_timeout = std::chrono::milliseconds(*ms);
+  if (auto count = config.integer("max_unacknowledged", 1, 60000)) out.max_unacknowledged = *count;
   return out;
 }
 
@@ -58,8 +59,8 @@ ConnectionSettings connectionOf(const ConfigObject& config, const sdk::PluginCon
 MqttSinkConfig parseConfig(const sdk::PluginContext& context) {
   const ConfigObject config("mqtt", context.config_json);
   config.allowOnly({"host", "port", "protocol_version", "mode", "topic", "client_id", "keepalive_seconds",
-                    "clean_start", "username", "password", "tls", "connect_timeout_ms", "timeout_ms",
-                    "max_batch_size"});
+                    "clean_start", "username", "password", "tls", "connect_timeout_ms", "max_unacknowledged",
+                    "timeout_ms", "max_batch_size"});
   MqttSinkConfig out;
   out.connection = connectionOf(config, context);
   const bool v5 = out.connection.version == ProtocolVersion::V5;

@@ -24,6 +24,11 @@ struct ConnectionSettings {
   std::optional<std::string> password;  // resolved secret; only with a username
   std::optional<sdk::TlsOptions> tls;   // set: connect with TLS
   std::chrono::milliseconds connect_timeout{5000};
+  // Most PUBLISHes libmosquitto may hold unacknowledged (it keeps each until
+  // its PUBACK and resends it after a reconnect); beyond it events are
+  // retryable, so a broker that stops acknowledging cannot grow memory without
+  // bound. Well below 65535, the packet identifiers a connection can tell apart.
+  std::size_t max_unacknowledged = 1000;
 };
 
 // The instance's "config" object, checked; defaults match schema.json.

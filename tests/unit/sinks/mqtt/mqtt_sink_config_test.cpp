@@ -38,6 +38,7 @@ TEST(MqttSinkSettings, DefaultsMatchTheSchema) {
   EXPECT_FALSE(config.connection.password.has_value());
   EXPECT_FALSE(config.connection.tls.has_value());
   EXPECT_EQ(config.connection.connect_timeout, std::chrono::milliseconds(5000));
+  EXPECT_EQ(config.connection.max_unacknowledged, 1000u);
   EXPECT_EQ(config.timeout, std::chrono::milliseconds(10000));
   EXPECT_EQ(config.max_batch_size, 100u);
   EXPECT_EQ(std::get<std::string>(config.topic.topicFor(testing::exampleEvent())),
@@ -104,6 +105,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{R"("port":0)", R"("port": must be an integer from 1 to 65535)"},
         BadConfig{R"("keepalive_seconds":0)", R"("keepalive_seconds": must be an integer from 5 to 65535)"},
         BadConfig{R"("clean_start":"yes")", R"("clean_start": must be true or false)"},
+        BadConfig{R"("max_unacknowledged":60001)", R"("max_unacknowledged": must be an integer from 1 to 60000)"},
         BadConfig{R"("tls":{"ca_file":"/nonexistent/ca.pem"})",
                   R"("tls.ca_file": cannot read file "/nonexistent/ca.pem")"},
         BadConfig{R"("tls":{"cert_file":"/etc/hostname"})",

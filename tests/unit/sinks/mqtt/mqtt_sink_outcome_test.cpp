@@ -9,6 +9,7 @@
 #include "mqtt_sink_test_support.hpp"
 #include "mqtt_subscriber.hpp"
 #include "test_pki.hpp"
+#include "wait_until.hpp"
 
 namespace ccm::sinks::mqtt {
 namespace {
@@ -58,6 +59,30 @@ TEST_F(MqttSinkOutcomes, NoPubackWithinTheTimeoutIsRetryableAndHoldsBackTheSubje
   EXPECT_EQ(outcomes[0].message, "no PUBACK within timeout_ms (300 ms)");
   EXPECT_EQ(outcomes[1].kind, Kind::Retryable);
   EXPECT_EQ(outcomes[1].message, "not attempted: an earlier event of this batch failed");
+}
+
+TEST_F(MqttSinkOutcomes, MessagesTheBrokerDoesNotAcknowledgeAreBoundedUntilItAcknowledgesThem) {
+  MosquittoBroker broker;
+  auto sink = makeSink(configFor(broker.port(), R"("timeout_ms":200,"max_unacknowledged":3)"));
+  ASSERT_EQ(sink->deliver({makeEvent(1)}).at(0).kind, Kind::Delivered);  // connected
+  broker.pause();
+  for (const auto& outcome : sink->deliver({makeEvent(2), makeEvent(3), makeEvent(4)})) {
+    EXPECT_EQ(outcome.message, "no PUBACK within timeout_ms (200 ms)");
+  }
+  // Timed out, yet libmosquitto still holds the three: nothing more is sent.
+  const auto held = sink->deliver({makeEvent(5)}).at(0);
+  EXPECT_EQ(held.kind, Kind::Retryable);
+  EXPECT_EQ(held.message, "3 messages await a PUBACK from the MQTT broker at 127.0.0.1:" +
+                              std::to_string(broker.port()) + " (max_unacknowledged): it is not acknowledging");
+  EXPECT_EQ(host_.metricValue("mqtt_sink_unacknowledged_messages"), 3.0);
+
+  broker.resume();
+  // The late PUBACKs free the room; they settle nothing, as those deliveries are over.
+  ASSERT_TRUE(ccm::testing::waitUntil(std::chrono::seconds(10), [&] {
+    return host_.metricValue("mqtt_sink_unacknowledged_messages") == 0.0;
+  }));
+  EXPECT_EQ(sink->deliver({makeEvent(5)}).at(0).kind, Kind::Delivered);
+  EXPECT_EQ(host_.metricValue("mqtt_sink_unacknowledged_messages"), 0.0);
 }
 
 TEST_F(MqttSinkOutcomes, AStoppedBrokerIsRetryableAndDeliveryResumesWhenItIsBack) {
