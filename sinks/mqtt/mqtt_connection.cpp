@@ -168,8 +168,12 @@ void MqttConnection::run() {
 }
 
 bool MqttConnection::connectOnce() {
-  const int rc = mosquitto_connect_bind_v5(client_.get(), settings_.host.c_str(), settings_.port,
-                                           settings_.keepalive_seconds, nullptr, nullptr);
+  // Asynchronous: the TCP connect and TLS handshake go on in the loop, which
+  // looks at stopping_ every kLoopTimeoutMs. A blocking SSL_connect to a
+  // server that never answers would hold the destructor for ever. Only the
+  // name lookup still blocks.
+  const int rc = mosquitto_connect_bind_async(client_.get(), settings_.host.c_str(), settings_.port,
+                                              settings_.keepalive_seconds, nullptr);
   const std::string why = rc == MOSQ_ERR_SUCCESS ? "" : describeResult(rc);
   std::lock_guard lock(mutex_);
   refused_this_attempt_ = false;

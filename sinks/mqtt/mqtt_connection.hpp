@@ -33,8 +33,8 @@ class MqttConnection {
 public:
   // Logs connection changes and keeps the gauge mqtt_sink_connected through `host`.
   MqttConnection(ConnectionSettings settings, sdk::Host& host);
-  // Sends DISCONNECT and joins the loop thread. A connect in progress (a
-  // blocking TCP connect or TLS handshake) finishes first.
+  // Sends DISCONNECT and joins the loop thread within about a second; a
+  // connect in progress is abandoned (a name lookup finishes first).
   ~MqttConnection();
   MqttConnection(const MqttConnection&) = delete;
   MqttConnection& operator=(const MqttConnection&) = delete;

@@ -1,3 +1,5 @@
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/StreamSocket.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -183,6 +185,22 @@ TEST_F(MqttSinkTls, WithVerificationOffAnUntrustedBrokerIsAccepted) {
                                                         R"(","key_file":")" + pki_.file("client.key") + R"("})"));
   const auto outcome = sink->deliver({makeEvent(1)}).at(0);
   EXPECT_EQ(outcome.kind, Kind::Delivered) << outcome.message;
+}
+
+TEST_F(MqttSinkOutcomes, ASinkStillConnectingIsDestroyedPromptly) {
+  // A listening socket whose accept queue (backlog 0) is full: the kernel
+  // drops further SYNs, so a TCP connect to it stays in progress for minutes.
+  Poco::Net::ServerSocket full(Poco::Net::SocketAddress("127.0.0.1", 0), 0);
+  std::vector<Poco::Net::StreamSocket> queued(2);
+  for (auto& socket : queued) socket.connectNB(full.address());
+  auto sink = makeSink(configFor(full.address().port(), R"("connect_timeout_ms":300)"));
+  EXPECT_EQ(sink->deliver({makeEvent(1)}).at(0).message,
+            "not connected to the MQTT broker at 127.0.0.1:" + std::to_string(full.address().port()) +
+                ": still connecting");
+  const auto start = std::chrono::steady_clock::now();
+  sink.reset();
+  // About the loop's disconnect grace (1 s); a blocking connect held it until the kernel gave up.
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
 }
 
 }  // namespace
