@@ -7,7 +7,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ccache pkg-config
-  libpoco-dev libsqlite3-dev libssl-dev openssl
+  libpoco-dev libsqlite3-dev libpq-dev libssl-dev openssl
   rapidjson-dev
   libmosquitto-dev mosquitto
   libboost-dev

@@ -6,6 +6,7 @@
 #include "ccm/sdk/codec.hpp"
 #include "ccm/sdk/time.hpp"
 #include "store/aggregate_json.hpp"
+#include "store/pg_command.hpp"
 #include "store/sql_statement.hpp"
 #include "store/sqlite_row_statement.hpp"
 
@@ -290,14 +291,16 @@ void SqlTransaction::writeEvents() {
     const auto count = static_cast<std::int64_t>(pending_events_.size());
     // One round trip for the reservation and its result (SQLite 3.35+ and
     // PostgreSQL both have RETURNING).
+    const std::string reserve = "UPDATE event_sequence SET value = value + ? WHERE name = 'event_log' RETURNING value";
+    const bool sqlite = dialect_.driver() == StoreDriver::Sqlite;
     const std::int64_t first =
-        queryInteger(session(), dialect_,
-                     "UPDATE event_sequence SET value = value + ? WHERE name = 'event_log' RETURNING value", {count}) -
+        (sqlite ? queryInteger(session(), dialect_, reserve, {count})
+                : execPostgres(session(), dialect_, reserve, {count}).integer(0, 0)) -
         count + 1;
     const std::string recorded_at = sdk::formatRfc3339(std::chrono::system_clock::now());
     const std::string insert =
         "INSERT INTO event_log (sequence, event_id, source, type, subject, time, recorded_at, body) VALUES ";
-    if (dialect_.driver() == StoreDriver::Sqlite) {
+    if (sqlite) {
       SqliteRowStatement row_insert(session(), insert + valueRows(8, 1));
       for (std::size_t i = 0; i < pending_events_.size(); ++i) {
         const auto& row = pending_events_[i];
@@ -321,7 +324,7 @@ void SqlTransaction::writeEvents() {
           params.emplace_back(recorded_at);
           params.emplace_back(std::move(row.body));
         }
-        run(session(), dialect_, insert + valueRows(8, rows), params);
+        execPostgres(session(), dialect_, insert + valueRows(8, rows), params);
       });
     }
     pending_events_.clear();
@@ -372,29 +375,28 @@ std::vector<bool> SqlTransaction::rememberIngress(const std::vector<IngressKey>&
         params.emplace_back(keys[order[i]].id);
         params.emplace_back(expiries[order[i]]);
       }
-      std::vector<std::string> sources;
-      std::vector<std::string> ids;
-      auto statement =
-          prepare(session(), dialect_, insert + valueRows(3, rows) + on_conflict + " RETURNING source, event_id", params);
-      statement, into(sources), into(ids);
-      statement.execute();
+      const PgRows returned = execPostgres(session(), dialect_,
+                                           insert + valueRows(3, rows) + on_conflict + " RETURNING source, event_id", params);
+      const auto source = [&](std::size_t j) { return returned.text(j, 0); };
+      const auto id = [&](std::size_t j) { return returned.text(j, 1); };
       // Both lists in key order: one merge pass finds each inserted key.
-      std::vector<std::size_t> inserted(sources.size());
+      std::vector<std::size_t> inserted(returned.size());
       for (std::size_t j = 0; j < inserted.size(); ++j) inserted[j] = j;
-      std::sort(inserted.begin(), inserted.end(),
-                [&](std::size_t a, std::size_t b) { return std::tie(sources[a], ids[a]) < std::tie(sources[b], ids[b]); });
+      std::sort(inserted.begin(), inserted.end(), [&](std::size_t a, std::size_t b) {
+        return std::pair(source(a), id(a)) < std::pair(source(b), id(b));
+      });
       std::size_t next = 0;
       for (std::size_t i = offset; i < offset + rows && next < inserted.size(); ++i) {
         const auto& key = keys[order[i]];
-        if (key.source == sources[inserted[next]] && key.id == ids[inserted[next]]) {
+        if (key.source == source(inserted[next]) && key.id == id(inserted[next])) {
           remembered[order[i]] = true;
           ++next;
         }
       }
       // A key that came back altered would otherwise turn every later key into a duplicate.
       if (next != inserted.size()) {
-        throw StoreError("ingress_dedup: the database returned a key that was not sent (" + sources[inserted[next]] +
-                         ", " + ids[inserted[next]] + ")");
+        throw StoreError("ingress_dedup: the database returned a key that was not sent (" +
+                         std::string(source(inserted[next])) + ", " + std::string(id(inserted[next])) + ")");
       }
     });
     return remembered;

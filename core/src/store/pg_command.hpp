@@ -1,0 +1,42 @@
+#pragma once
+
+#include <Poco/Data/Session.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "store/sql_statement.hpp"
+
+struct pg_result;
+
+namespace ccm::core {
+
+// The rows a PostgreSQL statement returned, as text.
+class PgRows {
+public:
+  explicit PgRows(pg_result* result);
+  std::size_t size() const;
+  std::string_view text(std::size_t row, int column) const;
+  std::int64_t integer(std::size_t row, int column) const;
+
+private:
+  struct Clear {
+    void operator()(pg_result* result) const;
+  };
+  std::unique_ptr<pg_result, Clear> result_;
+};
+
+// Runs `sql` (with '?' placeholders) on a Poco PostgreSQL session through
+// libpq in one round trip (PQexecParams: parse, bind and execute together).
+// For the group commit: Poco::Data's PostgreSQL connector spends four round
+// trips on every statement (PQprepare, PQdescribePrepared, PQexecPrepared,
+// DEALLOCATE) and a regular expression over its text to count placeholders.
+// A failure throws std::runtime_error with the server's message and SQLSTATE
+// (guarded() names the operation).
+PgRows execPostgres(Poco::Data::Session& session, const Dialect& dialect, std::string_view sql,
+                    const std::vector<SqlValue>& params);
+
+}  // namespace ccm::core
