@@ -55,6 +55,12 @@ bool ConfigObject::has(std::string_view name) const {
   return member(name) != nullptr;
 }
 
+std::vector<std::string> ConfigObject::names() const {
+  std::vector<std::string> out;
+  for (const auto& member : value_->GetObject()) out.emplace_back(text(member.name));
+  return out;
+}
+
 const rapidjson::Value* ConfigObject::member(std::string_view name) const {
   const auto it = value_->FindMember(rapidjson::Value(rapidjson::StringRef(name.data(), name.size())));
   return it == value_->MemberEnd() ? nullptr : &it->value;

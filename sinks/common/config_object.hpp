@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ccm/sdk/host.hpp"
 
@@ -27,6 +28,8 @@ public:
   // Throws naming the first member not in `known`.
   void allowOnly(std::initializer_list<std::string_view> known) const;
   bool has(std::string_view name) const;
+  // The names of the members, in their order in the file.
+  std::vector<std::string> names() const;
 
   std::optional<std::string> string(std::string_view name) const;  // non-empty
   std::optional<bool> boolean(std::string_view name) const;

@@ -1,0 +1,203 @@
+#include "kafka_message.hpp"
+
+#include <librdkafka/rdkafka.h>
+
+#include <algorithm>
+#include <array>
+#include <stdexcept>
+
+#include "ccm/sdk/codec.hpp"
+#include "ccm/sdk/text.hpp"
+
+namespace ccm::sinks::kafka {
+namespace {
+
+// Kafka's Topic.validate: at most 249 characters of [a-zA-Z0-9._-].
+constexpr std::size_t kMaxTopicLength = 249;
+// The codec's binary-mode headers carry the attributes with this prefix;
+// the Kafka binding's (3.2.3.1) is "ce_".
+constexpr std::string_view kHttpAttributePrefix = "ce-";
+constexpr std::string_view kKafkaAttributePrefix = "ce_";
+
+bool isTopicCharacter(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
+std::string encodeTopicValue(std::string_view value) {
+  std::string out(value);
+  std::ranges::replace_if(
+      out, [](char c) { return !isTopicCharacter(c); }, '_');
+  return out;
+}
+
+// Codes for which sending the same message again cannot succeed: the broker
+// refuses its size, its form, our right to write, or the topic's name.
+constexpr std::array kPermanentErrors = {
+    RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE,
+    RD_KAFKA_RESP_ERR_INVALID_MSG,
+    RD_KAFKA_RESP_ERR_INVALID_MSG_SIZE,
+    RD_KAFKA_RESP_ERR_INVALID_RECORD,
+    RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE,
+    RD_KAFKA_RESP_ERR_UNSUPPORTED_FOR_MESSAGE_FORMAT,
+    RD_KAFKA_RESP_ERR_POLICY_VIOLATION,
+    RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED,
+    RD_KAFKA_RESP_ERR_CLUSTER_AUTHORIZATION_FAILED,
+    RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION,
+    RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION,
+    RD_KAFKA_RESP_ERR__INVALID_ARG,
+    RD_KAFKA_RESP_ERR__BAD_MSG,
+};
+
+std::string extensionText(const sdk::ExtensionValue& value) {
+  if (const auto* text = std::get_if<std::string>(&value)) return *text;
+  if (const auto* flag = std::get_if<bool>(&value)) return *flag ? "true" : "false";
+  return std::to_string(std::get<std::int32_t>(value));
+}
+
+KafkaMessage structured(const sdk::CloudEvent& event) {
+  KafkaMessage message;
+  message.value = sdk::toStructured(event);
+  message.headers.emplace_back("content-type", std::string(kStructuredContentType));
+  return message;
+}
+
+}  // namespace
+
+TopicTemplate::TopicTemplate(std::string_view text) {
+  if (text.empty()) throw std::invalid_argument("must not be empty");
+  std::string literal;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '}') throw std::invalid_argument("has a '}' without '{'");
+    if (c != '{') {
+      if (!isTopicCharacter(c)) {
+        throw std::invalid_argument(std::string("has the character '") + c +
+                                    "', which a Kafka topic name cannot hold (only ASCII letters, digits, '.', '_' "
+                                    "and '-')");
+      }
+      literal += c;
+      continue;
+    }
+    const std::size_t close = text.find('}', i);
+    if (close == std::string_view::npos) throw std::invalid_argument("has a '{' without '}'");
+    const std::string_view name = text.substr(i + 1, close - i - 1);
+    Part part;
+    if (name == "type") {
+      part = Part::Type;
+    } else if (name == "source") {
+      part = Part::Source;
+    } else if (name == "subject") {
+      part = Part::Subject;
+    } else if (name == "id") {
+      part = Part::Id;
+    } else {
+      throw std::invalid_argument("has the unknown placeholder {" + std::string(name) +
+                                  "}; known are {type}, {source}, {subject} and {id}");
+    }
+    if (!literal.empty()) parts_.emplace_back(Part::Literal, std::move(literal));
+    literal.clear();
+    parts_.emplace_back(part, "");
+    i = close;
+  }
+  if (!literal.empty()) parts_.emplace_back(Part::Literal, std::move(literal));
+  if (parts_.size() == 1 && parts_[0].first == Part::Literal &&
+      (parts_[0].second == "." || parts_[0].second == ".." || parts_[0].second.size() > kMaxTopicLength)) {
+    throw std::invalid_argument("is not a Kafka topic name (\".\", \"..\" and names over 249 characters are not)");
+  }
+}
+
+std::variant<std::string, sdk::Outcome> TopicTemplate::topicFor(const sdk::CloudEvent& event) const {
+  std::string topic;
+  for (const auto& [part, literal] : parts_) {
+    switch (part) {
+      case Part::Literal:
+        topic += literal;
+        break;
+      case Part::Type:
+        topic += encodeTopicValue(event.type);
+        break;
+      case Part::Source:
+        topic += encodeTopicValue(event.source);
+        break;
+      case Part::Id:
+        topic += encodeTopicValue(event.id);
+        break;
+      case Part::Subject:
+        if (!event.subject) {
+          return sdk::Outcome::permanent("the topic template uses {subject} and event " + event.id + " has no subject");
+        }
+        topic += encodeTopicValue(*event.subject);
+        break;
+    }
+  }
+  if (topic.size() > kMaxTopicLength) {
+    return sdk::Outcome::permanent("topic for event " + event.id + " is " + std::to_string(topic.size()) +
+                                   " characters; Kafka allows 249");
+  }
+  if (topic == "." || topic == "..") {
+    return sdk::Outcome::permanent("topic for event " + event.id + " would be \"" + topic +
+                                   "\", which Kafka does not allow");
+  }
+  return topic;
+}
+
+std::optional<std::string> messageKey(const sdk::CloudEvent& event) {
+  if (const auto it = event.extensions.find("partitionkey"); it != event.extensions.end()) {
+    return extensionText(it->second);
+  }
+  return event.subject;
+}
+
+std::variant<KafkaMessage, sdk::Outcome> toMessage(const sdk::CloudEvent& event, const TopicTemplate& topic,
+                                                   ContentMode mode) {
+  if (auto invalid = sdk::validate(event)) {
+    return sdk::Outcome::permanent("event " + event.id + " is not a valid CloudEvent: " + invalid->message);
+  }
+  auto name = topic.topicFor(event);
+  if (auto* failed = std::get_if<sdk::Outcome>(&name)) return std::move(*failed);
+
+  // The HTTP binding's binary message has what the Kafka binding needs: the
+  // attributes in order, extensions in their canonical string form, and the
+  // labelling of data; only the percent-encoding of header values is undone,
+  // since a Kafka header carries any UTF-8 (3.2.3).
+  sdk::HttpMessage http = sdk::toBinary(event);
+  const bool has_attributes = std::ranges::any_of(
+      http.headers, [](const auto& header) { return header.first.starts_with(kHttpAttributePrefix); });
+  KafkaMessage message;
+  if (mode == ContentMode::Structured || !has_attributes) {
+    message = structured(event);
+  } else {
+    for (auto& [header, value] : http.headers) {
+      if (sdk::equalsIgnoreCase(header, "Content-Type")) {
+        message.headers.emplace_back("content-type", std::move(value));
+        continue;
+      }
+      auto decoded = sdk::percentDecodeHeaderValue(value);
+      if (!decoded) return sdk::Outcome::permanent("event " + event.id + ": " + decoded.error().message);
+      message.headers.emplace_back(std::string(kKafkaAttributePrefix) + header.substr(kHttpAttributePrefix.size()),
+                                   std::move(decoded.value()));
+    }
+    // 3.2.2: an event without data is a message without value.
+    if (!event.data.empty()) message.value = std::move(http.body);
+  }
+  message.topic = std::move(std::get<std::string>(name));
+  message.key = messageKey(event);
+  return message;
+}
+
+sdk::Outcome deliveryOutcome(int error, std::string_view last_error) {
+  if (error == RD_KAFKA_RESP_ERR_NO_ERROR) return sdk::Outcome::delivered();
+  if (std::ranges::find(kPermanentErrors, static_cast<rd_kafka_resp_err_t>(error)) != kPermanentErrors.end()) {
+    return sdk::Outcome::permanent("Kafka refused the message: " + describeError(error));
+  }
+  std::string message = "not delivered: " + describeError(error);
+  if (!last_error.empty()) message += "; last client error: " + std::string(last_error);
+  return sdk::Outcome::retryable(std::move(message));
+}
+
+std::string describeError(int error) {
+  const auto code = static_cast<rd_kafka_resp_err_t>(error);
+  return std::string(rd_kafka_err2name(code)) + " (" + rd_kafka_err2str(code) + ")";
+}
+
+}  // namespace ccm::sinks::kafka
