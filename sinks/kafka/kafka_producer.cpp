@@ -65,6 +65,9 @@ std::variant<KafkaProducer::MessageId, sdk::Outcome> KafkaProducer::produce(cons
   MessageId id;
   {
     std::lock_guard lock(mutex_);
+    // librdkafka would fail it at once; the report thread is replacing the producer.
+    if (fatal_)
+      return sdk::Outcome::retryable("the idempotent producer had a fatal error; the sink is making a new one");
     id = next_id_++;
     // Before producing: the report can come before rd_kafka_produceva returns.
     pending_.emplace(id, std::nullopt);
