@@ -10,6 +10,7 @@ packages=(
   libpoco-dev libsqlite3-dev libpq-dev libssl-dev openssl
   rapidjson-dev
   libmosquitto-dev mosquitto
+  librdkafka-dev
   libboost-dev
   libyaml-cpp-dev
   googletest libgtest-dev libgmock-dev

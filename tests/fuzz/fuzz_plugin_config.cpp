@@ -16,6 +16,7 @@
 #include "eventgrid_sink_config.hpp"
 #include "fuzz_target.hpp"
 #include "http_sink_config.hpp"
+#include "kafka_sink_config.hpp"
 #include "knative_sink_config.hpp"
 #include "mqtt_sink_config.hpp"
 #include "pod_generator.hpp"
@@ -42,6 +43,7 @@ std::vector<Plugin> loadPlugins() {
       {"plugins/pod-generator/schema.json", [](const auto& c) { plugins::pod_generator::parseConfig(c.config_json); },
        nullptr},
       {"sinks/mqtt/schema.json", [](const auto& c) { sinks::mqtt::parseConfig(c); }, nullptr},
+      {"sinks/kafka/schema.json", [](const auto& c) { sinks::kafka::parseConfig(c); }, nullptr},
   };
   for (auto& plugin : loaded) {
     plugin.schema = ccm::fuzz::compileSchemaFile(std::string(CCM_SOURCE_DIR "/") + plugin.schema_file);
