@@ -61,84 +61,44 @@ KafkaMessage structured(const sdk::CloudEvent& event) {
   return message;
 }
 
-}  // namespace
-
-TopicTemplate::TopicTemplate(std::string_view text) {
+common::EventTemplate parseTopic(std::string_view text) {
   if (text.empty()) throw std::invalid_argument("must not be empty");
-  std::string literal;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (c == '}') throw std::invalid_argument("has a '}' without '{'");
-    if (c != '{') {
+  common::EventTemplate parsed(text);
+  const auto literals = parsed.literals();
+  for (const auto& literal : literals) {
+    for (const char c : literal) {
       if (!isTopicCharacter(c)) {
         throw std::invalid_argument(std::string("has the character '") + c +
                                     "', which a Kafka topic name cannot hold (only ASCII letters, digits, '.', '_' "
                                     "and '-')");
       }
-      literal += c;
-      continue;
     }
-    const std::size_t close = text.find('}', i);
-    if (close == std::string_view::npos) throw std::invalid_argument("has a '{' without '}'");
-    const std::string_view name = text.substr(i + 1, close - i - 1);
-    Part part;
-    if (name == "type") {
-      part = Part::Type;
-    } else if (name == "source") {
-      part = Part::Source;
-    } else if (name == "subject") {
-      part = Part::Subject;
-    } else if (name == "id") {
-      part = Part::Id;
-    } else {
-      throw std::invalid_argument("has the unknown placeholder {" + std::string(name) +
-                                  "}; known are {type}, {source}, {subject} and {id}");
-    }
-    if (!literal.empty()) parts_.emplace_back(Part::Literal, std::move(literal));
-    literal.clear();
-    parts_.emplace_back(part, "");
-    i = close;
   }
-  if (!literal.empty()) parts_.emplace_back(Part::Literal, std::move(literal));
-  if (parts_.size() == 1 && parts_[0].first == Part::Literal &&
-      (parts_[0].second == "." || parts_[0].second == ".." || parts_[0].second.size() > kMaxTopicLength)) {
+  // A template without placeholders is the topic itself.
+  if (literals.size() == 1 && literals[0].size() == text.size() &&
+      (text == "." || text == ".." || text.size() > kMaxTopicLength)) {
     throw std::invalid_argument("is not a Kafka topic name (\".\", \"..\" and names over 249 characters are not)");
   }
+  return parsed;
 }
 
+}  // namespace
+
+TopicTemplate::TopicTemplate(std::string_view text) : template_(parseTopic(text)) {}
+
 std::variant<std::string, sdk::Outcome> TopicTemplate::topicFor(const sdk::CloudEvent& event) const {
-  std::string topic;
-  for (const auto& [part, literal] : parts_) {
-    switch (part) {
-      case Part::Literal:
-        topic += literal;
-        break;
-      case Part::Type:
-        topic += encodeTopicValue(event.type);
-        break;
-      case Part::Source:
-        topic += encodeTopicValue(event.source);
-        break;
-      case Part::Id:
-        topic += encodeTopicValue(event.id);
-        break;
-      case Part::Subject:
-        if (!event.subject) {
-          return sdk::Outcome::permanent("the topic template uses {subject} and event " + event.id + " has no subject");
-        }
-        topic += encodeTopicValue(*event.subject);
-        break;
-    }
-  }
-  if (topic.size() > kMaxTopicLength) {
-    return sdk::Outcome::permanent("topic for event " + event.id + " is " + std::to_string(topic.size()) +
+  auto topic = template_.render(event, encodeTopicValue);
+  if (!topic)
+    return sdk::Outcome::permanent("the topic template uses {subject} and event " + event.id + " has no subject");
+  if (topic->size() > kMaxTopicLength) {
+    return sdk::Outcome::permanent("topic for event " + event.id + " is " + std::to_string(topic->size()) +
                                    " characters; Kafka allows 249");
   }
-  if (topic == "." || topic == "..") {
-    return sdk::Outcome::permanent("topic for event " + event.id + " would be \"" + topic +
+  if (*topic == "." || *topic == "..") {
+    return sdk::Outcome::permanent("topic for event " + event.id + " would be \"" + *topic +
                                    "\", which Kafka does not allow");
   }
-  return topic;
+  return std::move(*topic);
 }
 
 std::optional<std::string> messageKey(const sdk::CloudEvent& event) {

@@ -9,6 +9,7 @@
 
 #include "ccm/sdk/cloud_event.hpp"
 #include "ccm/sdk/sink.hpp"
+#include "common/event_template.hpp"
 
 // The CloudEvents Kafka Protocol Binding 1.0.2 as pure functions: a CloudEvent
 // as a Kafka message, the topic it goes to, and what a delivery report's
@@ -31,11 +32,10 @@ struct KafkaMessage {
   std::vector<std::pair<std::string, std::string>> headers;  // in this order
 };
 
-// A topic name with placeholders {type}, {source}, {subject} and {id}, each
-// replaced by the event's attribute with every byte a Kafka topic name cannot
-// hold (anything but ASCII letters, digits, '.', '_' and '-') written as '_'.
-// "{{" and "}}" stand for literal braces, which a topic cannot hold either, so
-// they are refused.
+// A topic name with placeholders {type}, {source}, {subject} and {id}
+// (common::EventTemplate), each replaced by the event's attribute with every
+// byte a Kafka topic name cannot hold (anything but ASCII letters, digits,
+// '.', '_' and '-') written as '_'.
 class TopicTemplate {
 public:
   // Throws std::invalid_argument saying what is wrong (an unknown placeholder,
@@ -48,8 +48,7 @@ public:
   std::variant<std::string, sdk::Outcome> topicFor(const sdk::CloudEvent& event) const;
 
 private:
-  enum class Part { Literal, Type, Source, Subject, Id };
-  std::vector<std::pair<Part, std::string>> parts_;
+  common::EventTemplate template_;
 };
 
 // The message key: the partitioning extension's `partitionkey` when the event

@@ -42,81 +42,33 @@ bool isRetryableReason(int reason_code) {
   return std::ranges::find(kRetryable, reason_code) != kRetryable.end();
 }
 
-}  // namespace
-
-TopicTemplate::TopicTemplate(std::string_view text) {
+// The wildcards and NUL are looked for in the whole text: no placeholder
+// name holds them, and no literal part may.
+common::EventTemplate parseTopic(std::string_view text) {
   if (text.empty()) throw std::invalid_argument("must not be empty");
   if (text.front() == '$') throw std::invalid_argument("must not start with '$' (topics the broker reserves)");
-  std::string literal;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
+  for (const char c : text) {
     if (c == '+' || c == '#') {
       throw std::invalid_argument(std::string("must not contain the wildcard '") + c + "' (a topic name has none)");
     }
     if (c == '\0') throw std::invalid_argument("must not contain NUL");
-    if ((c == '{' || c == '}') && i + 1 < text.size() && text[i + 1] == c) {
-      literal += c;
-      ++i;
-      continue;
-    }
-    if (c == '}') throw std::invalid_argument("has a '}' without '{' (write \"}}\" for a literal brace)");
-    if (c != '{') {
-      literal += c;
-      continue;
-    }
-    const std::size_t close = text.find('}', i);
-    if (close == std::string_view::npos) throw std::invalid_argument("has a '{' without '}'");
-    const std::string_view name = text.substr(i + 1, close - i - 1);
-    Part part;
-    if (name == "type") {
-      part = Part::Type;
-    } else if (name == "source") {
-      part = Part::Source;
-    } else if (name == "subject") {
-      part = Part::Subject;
-    } else if (name == "id") {
-      part = Part::Id;
-    } else {
-      throw std::invalid_argument("has the unknown placeholder {" + std::string(name) +
-                                  "}; known are {type}, {source}, {subject} and {id}");
-    }
-    if (!literal.empty()) parts_.emplace_back(Part::Literal, std::move(literal));
-    literal.clear();
-    parts_.emplace_back(part, "");
-    i = close;
   }
-  if (!literal.empty()) parts_.emplace_back(Part::Literal, std::move(literal));
+  return common::EventTemplate(text);
 }
 
+}  // namespace
+
+TopicTemplate::TopicTemplate(std::string_view text) : template_(parseTopic(text)) {}
+
 std::variant<std::string, sdk::Outcome> TopicTemplate::topicFor(const sdk::CloudEvent& event) const {
-  std::string topic;
-  for (const auto& [part, literal] : parts_) {
-    switch (part) {
-      case Part::Literal:
-        topic += literal;
-        break;
-      case Part::Type:
-        topic += encodeTopicValue(event.type);
-        break;
-      case Part::Source:
-        topic += encodeTopicValue(event.source);
-        break;
-      case Part::Id:
-        topic += encodeTopicValue(event.id);
-        break;
-      case Part::Subject:
-        if (!event.subject) {
-          return sdk::Outcome::permanent("the topic template uses {subject} and event " + event.id + " has no subject");
-        }
-        topic += encodeTopicValue(*event.subject);
-        break;
-    }
-  }
-  if (topic.size() > kMaxStringBytes) {
-    return sdk::Outcome::permanent("topic for event " + event.id + " is " + std::to_string(topic.size()) +
+  auto topic = template_.render(event, encodeTopicValue);
+  if (!topic)
+    return sdk::Outcome::permanent("the topic template uses {subject} and event " + event.id + " has no subject");
+  if (topic->size() > kMaxStringBytes) {
+    return sdk::Outcome::permanent("topic for event " + event.id + " is " + std::to_string(topic->size()) +
                                    " bytes; MQTT allows 65535");
   }
-  return topic;
+  return std::move(*topic);
 }
 
 std::variant<MqttMessage, sdk::Outcome> toMessage(const sdk::CloudEvent& event, const TopicTemplate& topic,

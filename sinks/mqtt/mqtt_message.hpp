@@ -8,6 +8,7 @@
 
 #include "ccm/sdk/cloud_event.hpp"
 #include "ccm/sdk/sink.hpp"
+#include "common/event_template.hpp"
 
 // The CloudEvents MQTT Protocol Binding 1.0.2 as pure functions: a CloudEvent
 // as an MQTT PUBLISH message, the topic it goes to, and what the broker's
@@ -44,8 +45,7 @@ public:
   std::variant<std::string, sdk::Outcome> topicFor(const sdk::CloudEvent& event) const;
 
 private:
-  enum class Part { Literal, Type, Source, Subject, Id };
-  std::vector<std::pair<Part, std::string>> parts_;
+  common::EventTemplate template_;
 };
 
 // The PUBLISH for `event`, or a permanent outcome when the event is invalid.

@@ -20,6 +20,20 @@ inline sdk::CloudEvent numberedEvent(std::string_view sink, int n) {
   return event;
 }
 
+// The example event of docs/sinks/http.md, which every sink's doc shows on
+// its wire.
+inline sdk::CloudEvent exampleEvent() {
+  sdk::CloudEvent event;
+  event.id = "0b7e5a3c-2f1d-4d8e-9a61-3c5f0e2b7d10";
+  event.source = "urn:ccm-gateway";
+  event.type = "ccm.lablet.session.graded";
+  event.datacontenttype = "application/json";
+  event.subject = "session 42";
+  event.time = "2025-03-14T09:26:53Z";
+  event.data = sdk::Data::json(R"({"score":87})");
+  return event;
+}
+
 // Events 1..count.
 inline std::vector<sdk::CloudEvent> numberedEvents(std::string_view sink, int count) {
   std::vector<sdk::CloudEvent> events;

@@ -18,17 +18,22 @@ namespace ccm::sinks::kafka::testing {
 using ccm::testing::KafkaMockCluster;
 using ccm::testing::KafkaTopicReader;
 
-// The example event of docs/sinks/http.md, docs/sinks/kafka.md shows on the wire.
-inline sdk::CloudEvent exampleEvent() {
-  sdk::CloudEvent event;
-  event.id = "0b7e5a3c-2f1d-4d8e-9a61-3c5f0e2b7d10";
-  event.source = "urn:ccm-gateway";
-  event.type = "ccm.lablet.session.graded";
-  event.datacontenttype = "application/json";
-  event.subject = "session 42";
-  event.time = "2025-03-14T09:26:53Z";
-  event.data = sdk::Data::json(R"({"score":87})");
-  return event;
+using ccm::testing::exampleEvent;
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+// The headers binary mode sends for exampleEvent(), as docs/sinks/kafka.md shows them.
+inline Headers exampleBinaryHeaders() {
+  return {{"ce_specversion", "1.0"},           {"ce_id", "0b7e5a3c-2f1d-4d8e-9a61-3c5f0e2b7d10"},
+          {"ce_source", "urn:ccm-gateway"},    {"ce_type", "ccm.lablet.session.graded"},
+          {"ce_subject", "session 42"},        {"ce_time", "2025-03-14T09:26:53Z"},
+          {"content-type", "application/json"}};
+}
+
+// The value structured mode sends for exampleEvent().
+inline std::string exampleStructuredValue() {
+  return R"({"specversion":"1.0","id":"0b7e5a3c-2f1d-4d8e-9a61-3c5f0e2b7d10","source":"urn:ccm-gateway",)"
+         R"("type":"ccm.lablet.session.graded","datacontenttype":"application/json","subject":"session 42",)"
+         R"("time":"2025-03-14T09:26:53Z","data":{"score":87}})";
 }
 
 inline sdk::CloudEvent makeEvent(int n, std::optional<std::string> subject = std::nullopt) {

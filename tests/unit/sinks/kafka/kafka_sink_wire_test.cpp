@@ -14,10 +14,10 @@ namespace {
 
 using testing::configFor;
 using testing::exampleEvent;
+using testing::Headers;
 using testing::KafkaMockCluster;
 using testing::KafkaTopicReader;
 using testing::makeEvent;
-using Headers = std::vector<std::pair<std::string, std::string>>;
 using Kind = sdk::Outcome::Kind;
 
 class KafkaSinkWire : public testing::KafkaSinkFixture {
@@ -39,13 +39,7 @@ TEST_F(KafkaSinkWire, BinaryModeSendsCeHeadersTheSubjectAsKeyAndTheDataAsValue) 
   ASSERT_EQ(messages.size(), 1u);
   EXPECT_EQ(messages[0].key, "session 42");
   EXPECT_EQ(messages[0].value, R"({"score":87})");
-  EXPECT_EQ(messages[0].headers, (Headers{{"ce_specversion", "1.0"},
-                                          {"ce_id", "0b7e5a3c-2f1d-4d8e-9a61-3c5f0e2b7d10"},
-                                          {"ce_source", "urn:ccm-gateway"},
-                                          {"ce_type", "ccm.lablet.session.graded"},
-                                          {"ce_subject", "session 42"},
-                                          {"ce_time", "2025-03-14T09:26:53Z"},
-                                          {"content-type", "application/json"}}));
+  EXPECT_EQ(messages[0].headers, testing::exampleBinaryHeaders());
 }
 
 TEST_F(KafkaSinkWire, StructuredModeSendsTheJsonFormatWithItsContentTypeHeader) {
@@ -55,10 +49,7 @@ TEST_F(KafkaSinkWire, StructuredModeSendsTheJsonFormatWithItsContentTypeHeader) 
   const auto messages = reader.waitFor(1);
   ASSERT_EQ(messages.size(), 1u);
   EXPECT_EQ(messages[0].key, "session 42");
-  EXPECT_EQ(messages[0].value,
-            R"({"specversion":"1.0","id":"0b7e5a3c-2f1d-4d8e-9a61-3c5f0e2b7d10","source":"urn:ccm-gateway",)"
-            R"("type":"ccm.lablet.session.graded","datacontenttype":"application/json","subject":"session 42",)"
-            R"("time":"2025-03-14T09:26:53Z","data":{"score":87}})");
+  EXPECT_EQ(messages[0].value, testing::exampleStructuredValue());
   EXPECT_EQ(messages[0].headers, (Headers{{"content-type", "application/cloudevents+json; charset=UTF-8"}}));
 }
 
