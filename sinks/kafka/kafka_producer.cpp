@@ -3,7 +3,6 @@
 #include <librdkafka/rdkafka.h>
 #include <syslog.h>
 
-#include <algorithm>
 #include <stdexcept>
 
 namespace ccm::sinks::kafka {

@@ -134,6 +134,12 @@ TEST_F(KafkaSinkConfigTest, LibrdkafkaChecksTheExtraPropertiesNamingTheKey) {
             R"("compression.codec")");
 }
 
+TEST_F(KafkaSinkConfigTest, PropertiesTheIdempotentProducerCannotWorkWithAreRefusedWhenTheSinkIsMade) {
+  EXPECT_EQ(
+      constructError(R"({"bootstrap_servers":"k:9092","properties":{"max.in.flight":"10"}})"),
+      "kafka sink config: librdkafka refused it: `max.in.flight` must be set <= 5 when `enable.idempotence` is true");
+}
+
 TEST_F(KafkaSinkConfigTest, TheSchemaAcceptsTheShippedExampleConfig) {
   ccm::testing::expectExampleDiffersOnlyInSinks("kafka", "kafka", ccm::testing::sinkSchema("kafka"));
 }
