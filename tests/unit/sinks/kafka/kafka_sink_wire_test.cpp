@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "kafka_sink_test_support.hpp"
@@ -108,6 +109,26 @@ TEST_F(KafkaSinkWire, TheTopicTemplateRoutesByType) {
   EXPECT_EQ(messages[0].topic, "ccm.com.example.kafka-sink.test");
   EXPECT_EQ(messages[0].value, R"({"n":1})");
   EXPECT_EQ(messages[1].value, R"({"n":2})");
+}
+
+TEST_F(KafkaSinkWire, ConcurrentCallsShareTheProducerAndEachGetsItsOwnOutcomes) {
+  auto sink = makeSink(configFor(cluster_));
+  std::vector<std::vector<sdk::Outcome>> outcomes(2);
+  std::vector<std::thread> callers;
+  for (int caller = 0; caller < 2; ++caller) {
+    callers.emplace_back([&, caller] {
+      std::vector<sdk::CloudEvent> batch;
+      for (int n = 1; n <= 20; ++n) batch.push_back(makeEvent(caller * 100 + n, "caller-" + std::to_string(caller)));
+      outcomes[caller] = sink->deliver(batch);
+    });
+  }
+  for (auto& caller : callers) caller.join();
+  for (const auto& each : outcomes) {
+    ASSERT_EQ(each.size(), 20u);
+    for (const auto& outcome : each) EXPECT_EQ(outcome.kind, Kind::Delivered) << outcome.message;
+  }
+  KafkaTopicReader reader(cluster_.bootstraps(), "ccm-events", 1);
+  EXPECT_EQ(reader.waitFor(40, std::chrono::seconds(10), std::chrono::milliseconds(300)).size(), 40u);
 }
 
 }  // namespace
