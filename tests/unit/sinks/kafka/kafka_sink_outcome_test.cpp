@@ -25,6 +25,17 @@ class KafkaSinkOutcomes : public testing::KafkaSinkFixture {
 protected:
   KafkaSinkOutcomes() { cluster_.createTopic("ccm-events", 1); }
 
+  // Delivers event 1 until it is delivered: the producer then has its
+  // connection, producer id and the topic's metadata, whose first fetch a
+  // short timeout_ms on a loaded machine may not cover.
+  void warmUp(KafkaSink& sink) {
+    sdk::Outcome outcome;
+    ASSERT_TRUE(ccm::testing::waitUntil(std::chrono::seconds(20), [&] {
+      outcome = sink.deliver({makeEvent(1)}).at(0);
+      return outcome.kind == Kind::Delivered;
+    })) << outcome.message;
+  }
+
   KafkaMockCluster cluster_;
 };
 
@@ -66,7 +77,7 @@ TEST_F(KafkaSinkOutcomes, ErrorsThatMayClearAreRetriedByTheProducerWithinTheTime
 
 TEST_F(KafkaSinkOutcomes, AnUnknownTopicOrPartitionIsRetriedUntilTheTimeoutThenRetryable) {
   auto sink = makeSink(configFor(cluster_, R"("timeout_ms":500)"));
-  ASSERT_EQ(sink->deliver({makeEvent(1)}).at(0).kind, Kind::Delivered);
+  warmUp(*sink);
   // The leader keeps answering that it has no such partition (a topic being
   // created, or deleted): librdkafka refreshes metadata and retries.
   cluster_.failProduceRequests(std::vector<rd_kafka_resp_err_t>(200, RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART));
@@ -87,7 +98,7 @@ TEST_F(KafkaSinkOutcomes, AMessageOverMessageMaxBytesIsPermanentAtOnce) {
 
 TEST_F(KafkaSinkOutcomes, ABrokerDownIsRetryableAfterTheTimeoutAndDeliveryResumesWhenItIsBack) {
   auto sink = makeSink(configFor(cluster_, R"("timeout_ms":1000,"properties":{"reconnect.backoff.max.ms":"500"})"));
-  ASSERT_EQ(sink->deliver({makeEvent(1)}).at(0).kind, Kind::Delivered);
+  warmUp(*sink);
   cluster_.setBrokerDown(1);
   const auto down = sink->deliver({makeEvent(2, "s"), makeEvent(3, "s"), makeEvent(4)});
   ASSERT_EQ(down.size(), 3u);
@@ -119,7 +130,7 @@ TEST_F(KafkaSinkOutcomes, ABrokerDownIsRetryableAfterTheTimeoutAndDeliveryResume
 
 TEST_F(KafkaSinkOutcomes, AFatalIdempotenceErrorIsRetryableAndANewProducerDelivers) {
   auto sink = makeSink(configFor(cluster_));
-  ASSERT_EQ(sink->deliver({makeEvent(1)}).at(0).kind, Kind::Delivered);
+  warmUp(*sink);
   // The head-of-line request out of sequence: librdkafka cannot tell what the
   // broker holds and raises a fatal error.
   cluster_.failProduceRequests({RD_KAFKA_RESP_ERR_OUT_OF_ORDER_SEQUENCE_NUMBER});
@@ -134,8 +145,8 @@ TEST_F(KafkaSinkOutcomes, AFatalIdempotenceErrorIsRetryableAndANewProducerDelive
   })) << outcome.message;
   KafkaTopicReader reader(cluster_.bootstraps(), "ccm-events", 1);
   const auto messages = reader.waitFor(2, std::chrono::seconds(10), std::chrono::milliseconds(300));
-  ASSERT_EQ(messages.size(), 2u);
-  EXPECT_EQ(messages[1].value, R"({"n":2})");
+  ASSERT_GE(messages.size(), 2u);
+  EXPECT_EQ(messages.back().value, R"({"n":2})");
   const auto logs = host_.logs();
   EXPECT_TRUE(std::ranges::any_of(logs, [](const auto& record) {
     return record.level == sdk::LogLevel::Error &&
