@@ -56,8 +56,8 @@ ServiceAccountKey parseServiceAccountKey(std::string_view text) {
   std::string token_uri = stringMember(key, "token_uri", false);
   if (token_uri.empty()) token_uri = kDefaultTokenUri;
   if (!common::isHttpUrl(token_uri)) throw std::invalid_argument("the key file's \"token_uri\" is not an http(s) URL");
-  return ServiceAccountKey{stringMember(key, "client_email"), stringMember(key, "private_key_id"),
-                           std::move(token_uri), *private_key};
+  return ServiceAccountKey{stringMember(key, "client_email"), stringMember(key, "private_key_id"), std::move(token_uri),
+                           *private_key};
 }
 
 std::string jwtAssertion(const ServiceAccountKey& key, std::chrono::system_clock::time_point now) {
@@ -101,8 +101,8 @@ GoogleToken::GoogleToken(TokenSource source, sdk::Host& host, const sdk::HttpCli
 std::variant<common::IssuedToken, sdk::Outcome> GoogleToken::fetch() {
   if (!source_.key) {
     // The metadata server refuses a request without this header (403).
-    const auto result = client_.send(
-        sdk::HttpRequest{.method = "GET", .url = source_.metadata_url, .headers = {{"Metadata-Flavor", "Google"}}, .body = ""});
+    const auto result = client_.send(sdk::HttpRequest{
+        .method = "GET", .url = source_.metadata_url, .headers = {{"Metadata-Flavor", "Google"}}, .body = ""});
     return common::readTokenResponse(result, host_.clock().now(), kMetadataTokenFailure);
   }
   std::string assertion;
@@ -111,11 +111,10 @@ std::variant<common::IssuedToken, sdk::Outcome> GoogleToken::fetch() {
   } catch (const std::exception& e) {
     return sdk::Outcome::retryable(std::string(kKeyTokenFailure) + e.what());
   }
-  const auto result =
-      client_.send(sdk::HttpRequest{.method = "POST",
-                                    .url = source_.key->token_uri,
-                                    .headers = {{"Content-Type", "application/x-www-form-urlencoded"}},
-                                    .body = tokenRequestBody(assertion)});
+  const auto result = client_.send(sdk::HttpRequest{.method = "POST",
+                                                    .url = source_.key->token_uri,
+                                                    .headers = {{"Content-Type", "application/x-www-form-urlencoded"}},
+                                                    .body = tokenRequestBody(assertion)});
   return common::readTokenResponse(result, host_.clock().now(), kKeyTokenFailure);
 }
 

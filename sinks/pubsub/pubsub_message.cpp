@@ -53,14 +53,14 @@ std::variant<std::pair<Attributes, std::string>, sdk::Outcome> binaryMessage(con
   return std::pair{std::move(attributes), std::move(http.body)};
 }
 
-std::optional<sdk::Outcome> overLimit(const sdk::CloudEvent& event, const Attributes& attributes,
-                                      std::string_view data, std::string_view ordering_key) {
+std::optional<sdk::Outcome> overLimit(const sdk::CloudEvent& event, const Attributes& attributes, std::string_view data,
+                                      std::string_view ordering_key) {
   const auto refuse = [&](const std::string& what) {
     return sdk::Outcome::permanent("event " + event.id + ": " + what);
   };
   if (data.size() > kMaxDataBytes) {
-    return refuse("data is " + std::to_string(data.size()) + " bytes; Pub/Sub allows " +
-                  std::to_string(kMaxDataBytes) + " (10 MB) in a message");
+    return refuse("data is " + std::to_string(data.size()) + " bytes; Pub/Sub allows " + std::to_string(kMaxDataBytes) +
+                  " (10 MB) in a message");
   }
   if (attributes.size() > kMaxAttributes) {
     return refuse("has " + std::to_string(attributes.size()) + " attributes; Pub/Sub allows " +
@@ -142,7 +142,8 @@ common::Prepared toMessage(const sdk::CloudEvent& event, const MessageMapping& m
   }
   writer.Key("attributes");
   writer.StartObject();
-  for (const auto& [key, value] : attributes) written = written && writeString(writer, key) && writeString(writer, value);
+  for (const auto& [key, value] : attributes)
+    written = written && writeString(writer, key) && writeString(writer, value);
   writer.EndObject();
   if (!ordering_key.empty()) {
     writer.Key("orderingKey");

@@ -31,7 +31,8 @@ std::vector<sdk::Outcome> PubSubSink::deliver(const std::vector<sdk::CloudEvent>
 std::vector<sdk::Outcome> PubSubSink::publish(std::span<const common::Entry> entries) {
   const std::string body = publishBody(entries);
   if (!token_) {
-    return std::vector<sdk::Outcome>(entries.size(), publishOutcome(send(body, ""), entries.size(), host_.clock().now()));
+    return std::vector<sdk::Outcome>(entries.size(),
+                                     publishOutcome(send(body, ""), entries.size(), host_.clock().now()));
   }
   // A 401 means the token was revoked or expired early: one new token, one more try.
   sdk::Result<sdk::HttpResponse> result = sdk::Error{"auth", "no attempt"};

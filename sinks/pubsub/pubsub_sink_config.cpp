@@ -130,7 +130,8 @@ PubSubSinkConfig parseConfig(const sdk::PluginContext& context) {
     out.credentials = credentialsOf(config, context.host);
   }
   using common::percentEncode;
-  out.publish_url = endpoint + "/v1/projects/" + percentEncode(project) + "/topics/" + percentEncode(topic) + ":publish";
+  out.publish_url =
+      endpoint + "/v1/projects/" + percentEncode(project) + "/topics/" + percentEncode(topic) + ":publish";
   out.client = config.clientOptions();
   if (auto size = config.integer("max_batch_size", 1, 100000)) out.max_batch_size = *size;
   return out;

@@ -55,9 +55,8 @@ std::string jsonString(std::string_view text) {
 
 std::optional<std::string> base64Decode(const std::string& text) {
   // Poco's decoder skips characters outside the alphabet; Google's does not.
-  const bool alphabet = std::ranges::all_of(text, [](unsigned char c) {
-    return std::isalnum(c) != 0 || c == '+' || c == '/' || c == '=';
-  });
+  const bool alphabet = std::ranges::all_of(
+      text, [](unsigned char c) { return std::isalnum(c) != 0 || c == '+' || c == '/' || c == '='; });
   if (!alphabet || text.size() % 4 != 0) return std::nullopt;
   std::istringstream in(text);
   Poco::Base64Decoder decoder(in);
@@ -73,17 +72,16 @@ std::string_view view(const rapidjson::Value& value) {
 
 std::string serviceAccountKeyJson(const GoogleProject& project, const std::string& private_key_pem,
                                   const std::string& token_uri) {
-  return R"({"type":"service_account","project_id":)" + jsonString(project.project) +
-         R"(,"private_key_id":)" + jsonString(project.private_key_id) + R"(,"private_key":)" +
-         jsonString(private_key_pem) + R"(,"client_email":)" + jsonString(project.client_email) +
+  return R"({"type":"service_account","project_id":)" + jsonString(project.project) + R"(,"private_key_id":)" +
+         jsonString(project.private_key_id) + R"(,"private_key":)" + jsonString(private_key_pem) +
+         R"(,"client_email":)" + jsonString(project.client_email) +
          R"(,"client_id":"104518209432841751923","auth_uri":"https://accounts.google.com/o/oauth2/auth","token_uri":)" +
          jsonString(token_uri) +
          R"(,"auth_provider_x509_cert_url":"https://www.googleapis.com/oauth2/v1/certs","universe_domain":"googleapis.com"})";
 }
 
 PubSubFake::PubSubFake(GoogleProject project)
-    : project_(std::move(project)),
-      server_([this](ReceivedRequest request) { return answer(std::move(request)); }) {}
+    : project_(std::move(project)), server_([this](ReceivedRequest request) { return answer(std::move(request)); }) {}
 
 std::string PubSubFake::endpoint() const {
   return server_.url();
@@ -305,8 +303,9 @@ Reply PubSubFake::publish(const ReceivedRequest& request) {
   }
   const auto messages = body.FindMember("messages");
   if (messages == body.MemberEnd() || !messages->value.IsArray() || messages->value.Empty()) {
-    return invalidArgument("The value for message_count is too small. You passed 0 in the request, but the minimum "
-                           "value is 1.");
+    return invalidArgument(
+        "The value for message_count is too small. You passed 0 in the request, but the minimum "
+        "value is 1.");
   }
   if (messages->value.Size() > 1000) {
     return invalidArgument("The value for message_count is too large. You passed " +

@@ -27,4 +27,17 @@ inline std::vector<sdk::CloudEvent> numberedEvents(std::string_view sink, int co
   return events;
 }
 
+// The example event of docs/sinks/http.md, which every sink's page shows on the wire.
+inline sdk::CloudEvent docsExampleEvent() {
+  sdk::CloudEvent event;
+  event.id = "0b7e5a3c-2f1d-4d8e-9a61-3c5f0e2b7d10";
+  event.source = "urn:ccm-gateway";
+  event.type = "ccm.lablet.session.graded";
+  event.datacontenttype = "application/json";
+  event.subject = "session 42";
+  event.time = "2025-03-14T09:26:53Z";
+  event.data = sdk::Data::json(R"({"score":87})");
+  return event;
+}
+
 }  // namespace ccm::testing

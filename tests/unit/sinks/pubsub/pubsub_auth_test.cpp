@@ -104,7 +104,11 @@ TEST_F(PubSubAuth, TheMetadataServerGivesTheTokenWhenAskedWithMetadataFlavor) {
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].method, "GET");
   EXPECT_EQ(requests[0].target, "/computeMetadata/v1/instance/service-accounts/default/token");
-  EXPECT_EQ(requests[0].header("Metadata-Flavor"), "Google");
+  const fakes::Headers headers = {{"Connection", "Keep-Alive"},
+                                  {"Metadata-Flavor", "Google"},
+                                  {"Content-Length", "0"},
+                                  {"Host", fake_.hostAndPort()}};
+  EXPECT_EQ(requests[0].headers, headers);
   EXPECT_TRUE(fake_.tokenRequests().empty());
   EXPECT_EQ(lastAuthorization(), "Bearer " + fake_.issuedTokens().at(0));
 }

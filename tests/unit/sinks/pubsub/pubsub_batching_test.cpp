@@ -1,5 +1,4 @@
 #include <gtest/gtest.h>
-
 #include <rapidjson/document.h>
 
 #include <string>
@@ -61,7 +60,8 @@ TEST_F(PubSubBatching, AnEventWhoseRequestWouldBeOverTenMegabytesIsPermanentAndT
   ASSERT_EQ(outcomes.size(), 3u);
   EXPECT_EQ(outcomes[0].kind, Outcome::Kind::Delivered);
   EXPECT_EQ(outcomes[1].kind, Outcome::Kind::Permanent);
-  EXPECT_TRUE(outcomes[1].message.starts_with("event evt-2: a publish request of it alone is 1013")) << outcomes[1].message;
+  EXPECT_TRUE(outcomes[1].message.starts_with("event evt-2: a publish request of it alone is 1013"))
+      << outcomes[1].message;
   EXPECT_TRUE(outcomes[1].message.ends_with(
       " bytes of JSON; Pub/Sub takes 10000000 (10 MB) in a publish request, and data travels base64-encoded"));
   EXPECT_EQ(outcomes[2].kind, Outcome::Kind::Delivered);
@@ -71,13 +71,13 @@ TEST_F(PubSubBatching, AnEventWhoseRequestWouldBeOverTenMegabytesIsPermanentAndT
 TEST_F(PubSubBatching, DataOverTheMessageLimitIsPermanent) {
   const auto outcomes = deliver(config(), {eventWithData(1, 10000001)});
   EXPECT_EQ(outcomes.at(0).kind, Outcome::Kind::Permanent);
-  EXPECT_EQ(outcomes.at(0).message, "event evt-1: data is 10000001 bytes; Pub/Sub allows 10000000 (10 MB) in a message");
+  EXPECT_EQ(outcomes.at(0).message,
+            "event evt-1: data is 10000001 bytes; Pub/Sub allows 10000000 (10 MB) in a message");
   EXPECT_TRUE(fake_.publishRequests().empty());
 }
 
 TEST_F(PubSubBatching, AnAttributeValueOverTheLimitIsPermanentAndOneAtTheLimitGoes) {
-  const auto outcomes =
-      deliver(config(), {makeEvent(1, std::string(1025, 's')), makeEvent(2, std::string(1024, 's'))});
+  const auto outcomes = deliver(config(), {makeEvent(1, std::string(1025, 's')), makeEvent(2, std::string(1024, 's'))});
   ASSERT_EQ(outcomes.size(), 2u);
   EXPECT_EQ(outcomes[0].kind, Outcome::Kind::Permanent);
   EXPECT_EQ(outcomes[0].message,
@@ -111,7 +111,8 @@ TEST_F(PubSubBatching, AnAttributeNameOverTheLimitIsPermanent) {
 }
 
 TEST_F(PubSubBatching, AnOrderingKeyOverTheLimitIsPermanent) {
-  const auto outcomes = deliver(config(R"("mode":"structured","ordering":true)"), {makeEvent(1, std::string(1025, 'k'))});
+  const auto outcomes =
+      deliver(config(R"("mode":"structured","ordering":true)"), {makeEvent(1, std::string(1025, 'k'))});
   EXPECT_EQ(outcomes.at(0).kind, Outcome::Kind::Permanent);
   EXPECT_EQ(outcomes.at(0).message, "event evt-1: ordering key (its subject) is 1025 bytes; Pub/Sub allows 1024");
 }
@@ -132,9 +133,9 @@ TEST_F(PubSubBatching, WithoutOrderingOneRequestCarriesEverySubject) {
 TEST_F(PubSubBatching, AFailedRequestHoldsBackTheLaterEventsOfItsOrderingKey) {
   fake_.scriptPublish(PubSubFake::rpcError(503, "UNAVAILABLE", "The service is currently unavailable."));
   // Key "a" needs two requests (4 MB of base64 each): the second must not overtake the first.
-  const auto outcomes = deliver(config(R"("ordering":true)"),
-                                {eventWithData(1, 3000000, "a"), eventWithData(2, 3000000, "a"),
-                                 eventWithData(3, 3000000, "a"), makeEvent(4, "b")});
+  const auto outcomes =
+      deliver(config(R"("ordering":true)"), {eventWithData(1, 3000000, "a"), eventWithData(2, 3000000, "a"),
+                                             eventWithData(3, 3000000, "a"), makeEvent(4, "b")});
   ASSERT_EQ(outcomes.size(), 4u);
   EXPECT_EQ(outcomes[0].kind, Outcome::Kind::Retryable);
   EXPECT_EQ(outcomes[0].message, "HTTP 503 Service Unavailable: UNAVAILABLE: The service is currently unavailable.");
@@ -149,9 +150,9 @@ TEST_F(PubSubBatching, AFailedRequestHoldsBackTheLaterEventsOfItsOrderingKey) {
 
 TEST_F(PubSubBatching, APermanentRequestDoesNotHoldBackItsOrderingKey) {
   fake_.scriptPublish(PubSubFake::rpcError(400, "INVALID_ARGUMENT", "Bad message."));
-  const auto outcomes = deliver(config(R"("ordering":true)"),
-                                {eventWithData(1, 3000000, "a"), eventWithData(2, 3000000, "a"),
-                                 eventWithData(3, 3000000, "a")});
+  const auto outcomes =
+      deliver(config(R"("ordering":true)"),
+              {eventWithData(1, 3000000, "a"), eventWithData(2, 3000000, "a"), eventWithData(3, 3000000, "a")});
   ASSERT_EQ(outcomes.size(), 3u);
   EXPECT_EQ(outcomes[0].kind, Outcome::Kind::Permanent);
   EXPECT_EQ(outcomes[1].kind, Outcome::Kind::Permanent);

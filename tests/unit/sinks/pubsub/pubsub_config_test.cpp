@@ -1,11 +1,10 @@
-#include "pubsub_sink_config.hpp"
-
 #include <gtest/gtest.h>
 
 #include <ostream>
 #include <string>
 
 #include "ccm/sdk/plugin.hpp"
+#include "pubsub_sink_config.hpp"
 #include "pubsub_test_support.hpp"
 #include "sink_plugin_checks.hpp"
 
@@ -42,8 +41,9 @@ TEST_F(PubSubSettings, ALocationalEndpointAndATopicNeedingEscapesMakeThePublishU
   const PubSubSinkConfig config = parse(
       R"({"project":"example.com:ccm-labs","topic":"lab+events","endpoint":"https://europe-west1-pubsub.googleapis.com/",)"
       R"("credentials":{"type":"metadata_server"}})");
-  EXPECT_EQ(config.publish_url,
-            "https://europe-west1-pubsub.googleapis.com/v1/projects/example.com%3Accm-labs/topics/lab%2Bevents:publish");
+  EXPECT_EQ(
+      config.publish_url,
+      "https://europe-west1-pubsub.googleapis.com/v1/projects/example.com%3Accm-labs/topics/lab%2Bevents:publish");
   EXPECT_EQ(config.credentials->metadata_url,
             "http://metadata.google.internal/computeMetadata/v1/instance/service-accounts/default/token");
 }
@@ -68,8 +68,8 @@ class PubSubSettingErrors : public testing::PubSubFixture, public ::testing::Wit
 
 TEST_P(PubSubSettingErrors, NameTheKey) {
   ScopedEnv not_a_key("CCM_PUBSUB_TEST_NOT_A_KEY", R"({"type":"authorized_user","client_id":"x"})");
-  const std::string json =
-      R"({"project":"ccm-labs","topic":"lab-events")" + (GetParam().config.empty() ? "" : "," + GetParam().config) + "}";
+  const std::string json = R"({"project":"ccm-labs","topic":"lab-events")" +
+                           (GetParam().config.empty() ? "" : "," + GetParam().config) + "}";
   EXPECT_EQ(constructError(json), "pubsub sink config " + GetParam().error) << json;
 }
 
@@ -89,10 +89,12 @@ INSTANTIATE_TEST_SUITE_P(
                   R"("credentials.key": is required for type "service_account")"},
         BadConfig{R"("credentials":{"type":"metadata_server","key":"env:X"})",
                   R"("credentials.key": is not a known setting)"},
-        BadConfig{R"("credentials":{"type":"service_account","key":"env:CCM_PUBSUB_TEST_UNSET"})",
-                  R"("credentials.key": secret "env:CCM_PUBSUB_TEST_UNSET": environment variable CCM_PUBSUB_TEST_UNSET is not set)"},
-        BadConfig{R"("credentials":{"type":"service_account","key":"env:CCM_PUBSUB_TEST_NOT_A_KEY"})",
-                  R"("credentials.key": the key file's "type" is "authorized_user"; the sink needs a service account key ("type": "service_account"))"},
+        BadConfig{
+            R"("credentials":{"type":"service_account","key":"env:CCM_PUBSUB_TEST_UNSET"})",
+            R"("credentials.key": secret "env:CCM_PUBSUB_TEST_UNSET": environment variable CCM_PUBSUB_TEST_UNSET is not set)"},
+        BadConfig{
+            R"("credentials":{"type":"service_account","key":"env:CCM_PUBSUB_TEST_NOT_A_KEY"})",
+            R"("credentials.key": the key file's "type" is "authorized_user"; the sink needs a service account key ("type": "service_account"))"},
         BadConfig{R"("max_batch_size":0)", R"("max_batch_size": must be an integer from 1 to 100000)"}));
 
 TEST_F(PubSubSettings, ProjectAndTopicAreRequiredAndChecked) {
@@ -131,8 +133,7 @@ TEST_F(PubSubSettings, EnvironmentVariablesAreNamedWhenWrong) {
   }
   {
     ScopedEnv key_file("GOOGLE_APPLICATION_CREDENTIALS", "/nonexistent/key.json");
-    EXPECT_TRUE(constructError(configWith("")).starts_with(
-        "pubsub sink config GOOGLE_APPLICATION_CREDENTIALS: "))
+    EXPECT_TRUE(constructError(configWith("")).starts_with("pubsub sink config GOOGLE_APPLICATION_CREDENTIALS: "))
         << constructError(configWith(""));
   }
 }

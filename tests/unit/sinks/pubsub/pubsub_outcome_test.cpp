@@ -104,10 +104,10 @@ TEST_F(PubSubOutcome, AnUnreachableServiceIsRetryable) {
   Poco::Net::ServerSocket socket(Poco::Net::SocketAddress("127.0.0.1", 0));
   const std::string endpoint = "http://127.0.0.1:" + std::to_string(socket.address().port());
   socket.close();
-  const auto outcomes = deliver(
-      R"({"project":"ccm-labs","topic":"lab-events","endpoint":")" + endpoint + R"(","credentials":)" +
-          R"({"type":"service_account","key":"env:)" + std::string(testing::kKeyVariable) + "\"}}",
-      makeEvents(1));
+  const auto outcomes =
+      deliver(R"({"project":"ccm-labs","topic":"lab-events","endpoint":")" + endpoint + R"(","credentials":)" +
+                  R"({"type":"service_account","key":"env:)" + std::string(testing::kKeyVariable) + "\"}}",
+              makeEvents(1));
   ASSERT_EQ(outcomes.size(), 1u);
   EXPECT_EQ(outcomes[0].kind, Outcome::Kind::Retryable);
   // The key's token_uri is the fake's, so the token comes; the publish cannot connect.
@@ -120,10 +120,10 @@ TEST(PubSubPublishOutcome, ReadsGoogleRpcStatusAndNothingElse) {
             Outcome::Kind::Delivered);
   EXPECT_EQ(publishOutcome(sdk::HttpResponse{200, "OK", {}, "not json"}, 1, now).kind, Outcome::Kind::Retryable);
   // A status Google's libraries do not retry stays permanent whatever its HTTP code.
-  const Outcome data_loss =
-      publishOutcome(sdk::HttpResponse{500, "Internal Server Error", {},
-                                       R"({"error":{"code":500,"message":"Lost.","status":"DATA_LOSS"}})"},
-                     1, now);
+  const Outcome data_loss = publishOutcome(
+      sdk::HttpResponse{
+          500, "Internal Server Error", {}, R"({"error":{"code":500,"message":"Lost.","status":"DATA_LOSS"}})"},
+      1, now);
   EXPECT_EQ(data_loss.kind, Outcome::Kind::Permanent);
   EXPECT_EQ(data_loss.message, "HTTP 500 Internal Server Error: DATA_LOSS: Lost.");
 }

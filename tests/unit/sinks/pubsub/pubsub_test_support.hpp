@@ -32,19 +32,13 @@ inline sdk::CloudEvent makeEvent(int n, std::optional<std::string> subject = std
   return event;
 }
 
-inline std::vector<sdk::CloudEvent> makeEvents(int count) { return ccm::testing::numberedEvents("pubsub", count); }
+inline std::vector<sdk::CloudEvent> makeEvents(int count) {
+  return ccm::testing::numberedEvents("pubsub", count);
+}
 
-// The example event of docs/sinks/http.md, docs/sinks/pubsub.md shows on the wire.
+// The example event docs/sinks/pubsub.md shows on the wire.
 inline sdk::CloudEvent exampleEvent() {
-  sdk::CloudEvent event;
-  event.id = "0b7e5a3c-2f1d-4d8e-9a61-3c5f0e2b7d10";
-  event.source = "urn:ccm-gateway";
-  event.type = "ccm.lablet.session.graded";
-  event.datacontenttype = "application/json";
-  event.subject = "session 42";
-  event.time = "2025-03-14T09:26:53Z";
-  event.data = sdk::Data::json(R"({"score":87})");
-  return event;
+  return ccm::testing::docsExampleEvent();
 }
 
 // A sink against a PubSubFake, with the fake's service account key in

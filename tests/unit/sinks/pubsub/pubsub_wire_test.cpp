@@ -22,8 +22,12 @@ TEST_F(PubSubWire, BinaryModeSendsTheBindingsAttributesAndTheDataBase64Encoded) 
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].method, "POST");
   EXPECT_EQ(requests[0].target, "/v1/projects/ccm-labs/topics/lab-events:publish");
-  EXPECT_EQ(requests[0].header("Content-Type"), "application/json");
-  EXPECT_EQ(requests[0].header("Authorization"), "Bearer " + fake_.issuedTokens().at(0));
+  const fakes::Headers headers = {{"Connection", "Keep-Alive"},
+                                  {"Content-Type", "application/json"},
+                                  {"Authorization", "Bearer " + fake_.issuedTokens().at(0)},
+                                  {"Content-Length", std::to_string(requests[0].body.size())},
+                                  {"Host", fake_.hostAndPort()}};
+  EXPECT_EQ(requests[0].headers, headers);
   // {"score":87} is eyJzY29yZSI6ODd9 in base64.
   EXPECT_EQ(requests[0].body,
             R"({"messages":[{"data":"eyJzY29yZSI6ODd9","attributes":{"ce-specversion":"1.0",)"
@@ -113,7 +117,11 @@ TEST_F(PubSubWire, TheTokenRequestCarriesAJwtSignedWithTheKeyAsGoogleDocumentsIt
   ASSERT_EQ(requests.size(), 1u);
   EXPECT_EQ(requests[0].method, "POST");
   EXPECT_EQ(requests[0].target, "/token");
-  EXPECT_EQ(requests[0].header("Content-Type"), "application/x-www-form-urlencoded");
+  const fakes::Headers headers = {{"Connection", "Keep-Alive"},
+                                  {"Content-Type", "application/x-www-form-urlencoded"},
+                                  {"Content-Length", std::to_string(requests[0].body.size())},
+                                  {"Host", fake_.hostAndPort()}};
+  EXPECT_EQ(requests[0].headers, headers);
   const std::string prefix = "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer&assertion=";
   ASSERT_TRUE(requests[0].body.starts_with(prefix)) << requests[0].body;
   const std::string jwt = requests[0].body.substr(prefix.size());
@@ -124,7 +132,8 @@ TEST_F(PubSubWire, TheTokenRequestCarriesAJwtSignedWithTheKeyAsGoogleDocumentsIt
   // 1741944413 is kNow; exp is an hour later.
   EXPECT_EQ(core::decodeBase64Url(jwt.substr(first_dot + 1, second_dot - first_dot - 1)),
             R"({"iss":"ccm-gateway@ccm-labs.iam.gserviceaccount.com","scope":"https://www.googleapis.com/auth/pubsub",)"
-            R"("aud":")" + fake_.tokenUri() + R"(","iat":1741944413,"exp":1741948013})");
+            R"("aud":")" +
+                fake_.tokenUri() + R"(","iat":1741944413,"exp":1741948013})");
   // RS256 with a 2048-bit key: 256 bytes, 342 base64url characters.
   EXPECT_EQ(jwt.size() - second_dot - 1, 342u);
 }
