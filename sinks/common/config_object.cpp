@@ -108,6 +108,15 @@ std::optional<std::string> ConfigObject::url(std::string_view name) const {
 }
 
 std::optional<std::string> ConfigObject::secret(std::string_view name, sdk::Host& host) const {
+  auto secret = secretText(name, host);
+  if (secret && !isFieldValue(*secret)) {
+    throw error(name, "secret \"" + std::string(text(*member(name))) +
+                          "\" contains control characters, which a header cannot carry");
+  }
+  return secret;
+}
+
+std::optional<std::string> ConfigObject::secretText(std::string_view name, sdk::Host& host) const {
   const auto* value = member(name);
   if (value == nullptr) return std::nullopt;
   if (!value->IsString()) throw error(name, "must be a secret reference, \"env:NAME\" or \"file:/path\"");
@@ -115,9 +124,6 @@ std::optional<std::string> ConfigObject::secret(std::string_view name, sdk::Host
   auto secret = host.resolveSecret(reference);
   if (!secret) throw error(name, secret.error().message);
   if (secret.value().empty()) throw error(name, "secret \"" + reference + "\" is empty");
-  if (!isFieldValue(secret.value())) {
-    throw error(name, "secret \"" + reference + "\" contains control characters, which a header cannot carry");
-  }
   return std::move(secret.value());
 }
 

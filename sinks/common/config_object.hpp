@@ -41,6 +41,9 @@ public:
   // A secret reference, "env:NAME" or "file:/path", resolved through the host;
   // empty values and values a header cannot carry are refused.
   std::optional<std::string> secret(std::string_view name, sdk::Host& host) const;
+  // A secret reference resolved as secret() does, for a value that never goes
+  // into a header, such as a key file: it may span lines.
+  std::optional<std::string> secretText(std::string_view name, sdk::Host& host) const;
   std::optional<ConfigObject> object(std::string_view name) const;
   // The path of a file this process can read now.
   std::optional<std::string> readableFile(std::string_view name) const;

@@ -1,7 +1,10 @@
 #include "common/crypto.hpp"
 
+#include <openssl/bio.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/pem.h>
 #include <openssl/sha.h>
 
 #include <algorithm>
@@ -70,6 +73,46 @@ std::optional<std::string> base64Decode(std::string_view text) {
   // EVP_DecodeBlock counts the padding as zero bytes.
   out.resize(static_cast<std::size_t>(size) - padding);
   return out;
+}
+
+std::string base64UrlEncode(std::string_view raw) {
+  std::string text = base64Encode(raw);
+  while (text.ends_with('=')) text.pop_back();
+  std::ranges::replace(text, '+', '-');
+  std::ranges::replace(text, '/', '_');
+  return text;
+}
+
+std::optional<RsaPrivateKey> RsaPrivateKey::fromPem(std::string_view pem) {
+  const std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
+                                                       BIO_free);
+  // An encrypted key is refused rather than answered with a password prompt on the terminal.
+  pem_password_cb* no_password = [](char*, int, int, void*) { return 0; };
+  EVP_PKEY* key = bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, no_password, nullptr) : nullptr;
+  // A failed read leaves its reasons queued; they must not surface in a later, unrelated error.
+  ERR_clear_error();
+  if (key == nullptr) return std::nullopt;
+  std::shared_ptr<EVP_PKEY> owned(key, EVP_PKEY_free);
+  if (EVP_PKEY_get_base_id(key) != EVP_PKEY_RSA) return std::nullopt;
+  return RsaPrivateKey(std::move(owned));
+}
+
+std::string RsaPrivateKey::signSha256(std::string_view data) const {
+  const std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  std::size_t size = 0;
+  if (!context || EVP_DigestSignInit(context.get(), nullptr, EVP_sha256(), nullptr, key_.get()) != 1 ||
+      EVP_DigestSign(context.get(), nullptr, &size, bytes(data), data.size()) != 1) {
+    ERR_clear_error();
+    throw std::runtime_error("RS256 signing failed");
+  }
+  std::string signature(size, '\0');
+  if (EVP_DigestSign(context.get(), reinterpret_cast<unsigned char*>(signature.data()), &size, bytes(data),
+                     data.size()) != 1) {
+    ERR_clear_error();
+    throw std::runtime_error("RS256 signing failed");
+  }
+  signature.resize(size);
+  return signature;
 }
 
 }  // namespace ccm::sinks::common

@@ -1,7 +1,10 @@
 #include "common/packed_delivery.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
+#include <map>
+#include <numeric>
 #include <optional>
 #include <stdexcept>
 #include <utility>
@@ -15,12 +18,31 @@ constexpr std::string_view kNotAttempted = "not attempted: an earlier request of
 std::size_t requestEnd(const std::vector<Entry>& entries, std::size_t begin, const RequestLimits& limits) {
   std::size_t end = begin + 1;
   std::size_t bytes = limits.framing_bytes + entries[begin].bytes;
-  while (end < entries.size() && end - begin < limits.max_entries &&
+  while (end < entries.size() && end - begin < limits.max_entries && entries[end].group == entries[begin].group &&
          bytes + limits.separator_bytes + entries[end].bytes <= limits.max_bytes) {
     bytes += limits.separator_bytes + entries[end].bytes;
     ++end;
   }
   return end;
+}
+
+// Reorders the entries so that each group's are adjacent, groups in the order
+// of their first entry, keeping the order within a group (a stable sort).
+void groupTogether(std::vector<Entry>& entries, std::vector<std::size_t>& event_of) {
+  std::map<std::string_view, std::size_t> rank;
+  for (const auto& entry : entries) rank.try_emplace(entry.group, rank.size());
+  if (rank.size() < 2) return;
+  std::vector<std::size_t> order(entries.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::ranges::stable_sort(order, {}, [&](std::size_t i) { return rank.at(entries[i].group); });
+  std::vector<Entry> grouped;
+  std::vector<std::size_t> grouped_events;
+  for (const std::size_t i : order) {
+    grouped.push_back(std::move(entries[i]));
+    grouped_events.push_back(event_of[i]);
+  }
+  entries = std::move(grouped);
+  event_of = std::move(grouped_events);
 }
 
 }  // namespace
@@ -41,6 +63,7 @@ std::vector<sdk::Outcome> deliverInRequests(const std::vector<sdk::CloudEvent>& 
         outcomes[i] = std::get<sdk::Outcome>(std::move(prepared));
       }
     }
+    groupTogether(entries, event_of);
     for (std::size_t begin = 0; begin < entries.size();) {
       const std::size_t end = requestEnd(entries, begin, limits);
       const auto results = send(std::span<const Entry>(entries).subspan(begin, end - begin));

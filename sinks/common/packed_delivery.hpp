@@ -27,6 +27,9 @@ struct RequestLimits {
 struct Entry {
   std::string encoded;
   std::size_t bytes = 0;
+  // Entries of different groups never share a request (a Pub/Sub publish
+  // request carries one ordering key).
+  std::string group{};
 };
 
 // An event's entry, or the outcome it gets without being sent (too large, or
@@ -38,6 +41,8 @@ using SendRequest = std::function<std::vector<sdk::Outcome>(std::span<const Entr
 
 // Prepares every event of `batch`, packs the entries in order into requests,
 // each filled as far as `limits` allow, and sends them one after another.
+// With groups, a group's entries go in batch order, and its requests before
+// those of groups whose first entry comes later.
 // After a request with a Retryable outcome, the remaining entries are not
 // sent: they come back Retryable ("not attempted: ...") with that outcome's
 // retry_after, so a retry cannot let them overtake it. Never throws: an

@@ -1,6 +1,5 @@
 #include "eventgrid_auth.hpp"
 
-#include <algorithm>
 #include <mutex>
 
 #include "common/crypto.hpp"
@@ -10,8 +9,6 @@
 
 namespace ccm::sinks::eventgrid {
 namespace {
-
-using namespace std::chrono_literals;
 
 // Custom topics read the key from aeg-sas-key; namespace topics from
 // "Authorization: SharedAccessKey <key>" (Event Grid access key docs).
@@ -48,47 +45,40 @@ private:
   CachedToken token_;
 };
 
-// A Microsoft Entra ID access token, fetched when there is none usable. The
-// lock is held across the fetch so that concurrent deliveries wait for one
-// token instead of each asking for their own.
+// A Microsoft Entra ID access token, fetched when there is none usable.
 class EntraCredential final : public Credential {
 public:
   EntraCredential(EntraSettings settings, sdk::Host& host, const sdk::HttpClientOptions& options)
-      : settings_(std::move(settings)), client_(host, options, "eventgrid sink token") {}
+      : settings_(std::move(settings)),
+        host_(host),
+        client_(host, options, "eventgrid sink token"),
+        token_([this] { return fetch(); }) {}
 
   std::variant<Header, sdk::Outcome> header(std::chrono::system_clock::time_point now) override {
-    std::lock_guard lock(mutex_);
-    if (!token_.usableAt(now)) {
-      const sdk::HttpRequest request{.method = "POST",
-                                     .url = settings_.token_url,
-                                     .headers = {{"Content-Type", "application/x-www-form-urlencoded"}},
-                                     .body = tokenRequestBody(settings_)};
-      auto answer = readTokenResponse(client_.send(request), now);
-      if (auto* failure = std::get_if<sdk::Outcome>(&answer)) return std::move(*failure);
-      auto& issued = std::get<IssuedToken>(answer);
-      token_ = {std::move(issued.access_token), now, now + issued.lifetime};
-    }
-    return Header{"Authorization", "Bearer " + token_.value};
+    auto authorization = token_.authorization(now);
+    if (auto* failure = std::get_if<sdk::Outcome>(&authorization)) return std::move(*failure);
+    return Header{"Authorization", std::get<std::string>(std::move(authorization))};
   }
 
-  void rejected() override {
-    std::lock_guard lock(mutex_);
-    token_ = {};
-  }
+  void rejected() override { token_.drop(); }
 
 private:
+  std::variant<common::IssuedToken, sdk::Outcome> fetch() {
+    const sdk::HttpRequest request{.method = "POST",
+                                   .url = settings_.token_url,
+                                   .headers = {{"Content-Type", "application/x-www-form-urlencoded"}},
+                                   .body = tokenRequestBody(settings_)};
+    const auto result = client_.send(request);
+    return common::readTokenResponse(result, host_.clock().now(), kEntraTokenFailure);
+  }
+
   const EntraSettings settings_;
+  sdk::Host& host_;
   common::MeteredHttpClient client_;
-  std::mutex mutex_;
-  CachedToken token_;
+  common::BearerToken token_;
 };
 
 }  // namespace
-
-bool CachedToken::usableAt(std::chrono::system_clock::time_point now) const {
-  const auto margin = std::min<std::chrono::system_clock::duration>(5min, (expires - issued) / 2);
-  return !value.empty() && now < expires - margin;
-}
 
 std::unique_ptr<Credential> makeCredential(const EventGridSinkConfig& config, sdk::Host& host) {
   switch (config.auth) {

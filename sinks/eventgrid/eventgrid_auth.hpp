@@ -8,22 +8,14 @@
 
 #include "ccm/sdk/host.hpp"
 #include "ccm/sdk/sink.hpp"
+#include "common/oauth_token.hpp"
 #include "eventgrid_sink_config.hpp"
 
 namespace ccm::sinks::eventgrid {
 
 using Header = std::pair<std::string, std::string>;
 
-// A token that expires, kept until shortly before it does.
-struct CachedToken {
-  std::string value;
-  std::chrono::system_clock::time_point issued;
-  std::chrono::system_clock::time_point expires;
-
-  // Usable until five minutes before expiry (half its lifetime for a shorter
-  // one), so no request carries a token that lapses on the way.
-  bool usableAt(std::chrono::system_clock::time_point now) const;
-};
+using common::CachedToken;
 
 // Authenticates publish requests in one of the ways Event Grid accepts.
 // Thread-safe: deliver() may run concurrently.

@@ -162,6 +162,15 @@ std::string TestSigningKey::publicKeyPem() const {
   return std::string(data, static_cast<std::size_t>(size));
 }
 
+std::string TestSigningKey::privateKeyPem() const {
+  const std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), BIO_free);
+  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key_.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
+    throwOpenSslError("PEM_write_bio_PrivateKey");
+  char* data = nullptr;
+  const long size = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<std::size_t>(size));
+}
+
 std::string jwksOf(const std::vector<const TestSigningKey*>& keys) {
   std::string out = "{\"keys\":[";
   for (std::size_t i = 0; i < keys.size(); ++i) out += (i == 0 ? "" : ",") + keys[i]->jwk();

@@ -28,6 +28,8 @@ public:
                    const std::string& hmac_key = "") const;
   // SubjectPublicKeyInfo PEM, the secret of the "HS256 keyed with the public key" attack.
   std::string publicKeyPem() const;
+  // The private key as unencrypted PKCS#8 PEM ("BEGIN PRIVATE KEY"), as Google's key files hold it.
+  std::string privateKeyPem() const;
 
 private:
   TestSigningKey(std::string kid, std::string curve, std::shared_ptr<EVP_PKEY> key)
