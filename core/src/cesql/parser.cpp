@@ -116,7 +116,8 @@ public:
 
   std::unique_ptr<Node> parseWhole() {
     auto root = parseBinary(0);
-    if (peek().kind != TokenKind::End) fail(peek(), std::string("expected the end of the expression, found ") + describe(peek().kind));
+    if (peek().kind != TokenKind::End)
+      fail(peek(), std::string("expected the end of the expression, found ") + describe(peek().kind));
     return root;
   }
 

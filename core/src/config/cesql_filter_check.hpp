@@ -1,9 +1,9 @@
 #pragma once
 
+#include <rapidjson/document.h>
+
 #include <optional>
 #include <string>
-
-#include <rapidjson/document.h>
 
 #include "ccm/sdk/result.hpp"
 

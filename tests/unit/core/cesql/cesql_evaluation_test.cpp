@@ -21,8 +21,7 @@ std::string errorOf(const Evaluation& evaluation) {
 }
 
 TEST(CesqlEvaluation, IntegerOverflowIsAMathErrorWithZero) {
-  for (const char* text : {"2147483647 + 1", "-2147483648 - 1", "65536 * 65536", "-2147483648 / -1",
-                           "- -2147483648"}) {
+  for (const char* text : {"2147483647 + 1", "-2147483648 - 1", "65536 * 65536", "-2147483648 / -1", "- -2147483648"}) {
     const auto result = evaluate(text);
     EXPECT_EQ(result.value, Value(std::int32_t{0})) << text;
     EXPECT_EQ(errorOf(result), "math") << text;

@@ -24,8 +24,9 @@ Value valueOf(const std::string& text) {
 }
 
 TEST(CesqlParser, ErrorsNameWhatWasExpectedAndThePosition) {
-  EXPECT_EQ(parseError("a = (1 + 2"), "expected ')' to close the '(' at position 5, found the end of the expression "
-                                      "at position 11");
+  EXPECT_EQ(parseError("a = (1 + 2"),
+            "expected ')' to close the '(' at position 5, found the end of the expression "
+            "at position 11");
   EXPECT_EQ(parseError("subject = 'abc"), "string literal without its closing ' at position 11");
   EXPECT_EQ(parseError("subject # 1"), "unexpected character '#' at position 9");
   EXPECT_EQ(parseError("subject = 1 2"), "expected the end of the expression, found an integer at position 13");

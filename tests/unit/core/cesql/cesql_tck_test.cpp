@@ -41,15 +41,24 @@ Value valueOf(const YAML::Node& node) {
 
 void setAttribute(sdk::CloudEvent& event, const std::string& name, const YAML::Node& node) {
   const auto text = node.Scalar();
-  if (name == "specversion") event.specversion = text;
-  else if (name == "id") event.id = text;
-  else if (name == "source") event.source = text;
-  else if (name == "type") event.type = text;
-  else if (name == "subject") event.subject = text;
-  else if (name == "time") event.time = text;
-  else if (name == "datacontenttype") event.datacontenttype = text;
-  else if (name == "dataschema") event.dataschema = text;
-  else event.extensions[name] = valueOf(node);
+  if (name == "specversion")
+    event.specversion = text;
+  else if (name == "id")
+    event.id = text;
+  else if (name == "source")
+    event.source = text;
+  else if (name == "type")
+    event.type = text;
+  else if (name == "subject")
+    event.subject = text;
+  else if (name == "time")
+    event.time = text;
+  else if (name == "datacontenttype")
+    event.datacontenttype = text;
+  else if (name == "dataschema")
+    event.dataschema = text;
+  else
+    event.extensions[name] = valueOf(node);
 }
 
 // "Any valid event" where a case names none: every optional context attribute
@@ -165,7 +174,9 @@ INSTANTIATE_TEST_SUITE_P(Spec, CesqlTck, ::testing::ValuesIn(loadTck()), testNam
 
 // Guards against a TCK that silently failed to load: the copied files hold
 // this many cases (count them again when the files are updated).
-TEST(CesqlTckFiles, AllCasesAreLoaded) { EXPECT_EQ(loadTck().size(), 275u); }
+TEST(CesqlTckFiles, AllCasesAreLoaded) {
+  EXPECT_EQ(loadTck().size(), 275u);
+}
 
 }  // namespace
 }  // namespace ccm::core::cesql

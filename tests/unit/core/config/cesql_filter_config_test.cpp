@@ -15,17 +15,19 @@ sdk::Result<GatewayConfig> loadWithFilter(const std::string& cesql_json) {
     {"name": "b", "plugin": "file", "config": {"path": "/tmp/b"}},
     {"name": "c", "plugin": "file", "config": {"path": "/tmp/c"},
      "delivery": {"filter": {"types": ["ccm.*"],
-                             "cesql": )" + cesql_json + R"(}}}
+                             "cesql": )" +
+                           cesql_json + R"(}}}
   ]
 })";
   return loadConfigText(text, "gw.json", [](const std::string&) { return std::nullopt; });
 }
 
 TEST(CesqlFilterConfig, AValidExpressionIsKeptInTheSinksDeliveryObject) {
-  auto config = loadWithFilter(R"("type LIKE 'ccm.lablet.session.%' AND subject IN ('a','b')")");
-  ASSERT_TRUE(config) << config.error().message;
+  auto config = loadWithFilter(R"json("type LIKE 'ccm.lablet.session.%' AND subject IN ('a','b')")json");
+                ASSERT_TRUE(config)
+                << config.error().message;
   EXPECT_THAT(config.value().sinks.at(2).delivery_json,
-              ::testing::HasSubstr(R"("cesql":"type LIKE 'ccm.lablet.session.%' AND subject IN ('a','b')")"));
+              ::testing::HasSubstr(R"json("cesql":"type LIKE 'ccm.lablet.session.%' AND subject IN ('a','b')")json"));
 }
 
 TEST(CesqlFilterConfig, ParseErrorNamesFileLinePointerAndPosition) {
@@ -45,16 +47,16 @@ TEST(CesqlFilterConfig, LikeWithoutAStringLiteralIsRefused) {
 }
 
 TEST(CesqlFilterConfig, UnknownFunctionIsRefusedAtLoadRatherThanFailingEveryEvent) {
-  auto config = loadWithFilter(R"("LOWER(type) = 'x' AND STARTS_WITH(subject, 'a')")");
-  ASSERT_FALSE(config);
+  auto config = loadWithFilter(R"json("LOWER(type) = 'x' AND STARTS_WITH(subject, 'a')")json");
+      ASSERT_FALSE(config);
   EXPECT_THAT(config.error().message,
               ::testing::EndsWith("/sinks/2/delivery/filter/cesql: not a valid CESQL filter: no function STARTS_WITH "
                                   "(CESQL v1 has no such built-in) at position 23"));
 }
 
 TEST(CesqlFilterConfig, ExpressionThatCannotGiveABooleanIsRefused) {
-  auto config = loadWithFilter(R"("CONCAT(type, subject)")");
-  ASSERT_FALSE(config);
+  auto config = loadWithFilter(R"json("CONCAT(type, subject)")json");
+      ASSERT_FALSE(config);
   EXPECT_THAT(config.error().message,
               ::testing::EndsWith("not a valid CESQL filter: the expression gives a String; a filter needs a Boolean "
                                   "at position 1"));

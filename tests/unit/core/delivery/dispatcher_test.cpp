@@ -228,8 +228,8 @@ TEST(Dispatcher, SinkWithACesqlFilterReceivesOnlyTheEventsItMatches) {
   }
   MemoryStore store(events);
   auto sink = std::make_shared<RecordingSink>();
-  auto settings = deliverySettingsFromJson(R"({"filter": {"types": ["ccm.*"],
-      "cesql": "type LIKE 'ccm.lablet.session.%' AND subject IN ('a', 'b')"}})");
+  auto settings = deliverySettingsFromJson(R"json({"filter": {"types": ["ccm.*"],
+      "cesql": "type LIKE 'ccm.lablet.session.%' AND subject IN ('a', 'b')"}})json");
   MetricsRegistry metrics;
   Dispatcher dispatcher("test-sink", "test", sink, settings, store, metrics, "replica-1");
   dispatcher.start();

@@ -65,7 +65,7 @@ TEST(SinkFilter, EmptyFilterMatchesEverythingAndSubjectsAreExact) {
 
 TEST(SinkFilter, CesqlExpressionMustHoldBesidesTheGlobs) {
   auto settings = deliverySettingsFromJson(
-      R"({"filter": {"sources": ["urn:*"], "cesql": "type LIKE 'ccm.lablet.session.%' AND subject IN ('a','b')"}})");
+      R"json({"filter": {"sources": ["urn:*"], "cesql": "type LIKE 'ccm.lablet.session.%' AND subject IN ('a','b')"}})json");
   sdk::CloudEvent event;
   event.type = "ccm.lablet.session.running";
   event.source = "urn:ccm";
@@ -84,7 +84,7 @@ TEST(SinkFilter, CesqlExpressionMustHoldBesidesTheGlobs) {
 // CESQL v1 1.2: an expression that errors does not let the event through;
 // here NOT would have turned the comparison's false into true.
 TEST(SinkFilter, CesqlErrorMeansNoMatch) {
-  auto settings = deliverySettingsFromJson(R"({"filter": {"cesql": "NOT (priority > 3)"}})");
+  auto settings = deliverySettingsFromJson(R"json({"filter": {"cesql": "NOT (priority > 3)"}})json");
   sdk::CloudEvent event;
   event.type = "t";
   event.extensions["priority"] = std::int32_t{2};
