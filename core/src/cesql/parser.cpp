@@ -18,12 +18,6 @@ constexpr int kMultiplicative = 40;
 constexpr int kIn = 50;
 constexpr int kLike = 60;
 
-// Thrown inside the parser only, caught by parseExpression: it unwinds a
-// recursive descent whose depth is bounded by kMaxExpressionHeight.
-struct Failure {
-  ParseError error;
-};
-
 std::optional<Operator> binaryOperator(TokenKind kind) {
   switch (kind) {
     case TokenKind::Plus:
@@ -101,10 +95,13 @@ std::string caseFolded(std::string_view word, bool to_upper) {
   return out;
 }
 
+// Recursive descent with precedence climbing. A refusal is kept in error_
+// (the first one only) and every parse function then returns nullptr, which
+// its callers pass on: parse errors are values, not exceptions.
 class Parser {
 public:
   Parser(std::string_view expression, std::vector<Token> tokens)
-      : expression_(expression), tokens_(std::move(tokens)), positions_(expression.size() + 1) {
+      : tokens_(std::move(tokens)), positions_(expression.size() + 1) {
     // Character positions of every byte offset, once, rather than a count per node.
     std::size_t position = 1;
     for (std::size_t offset = 0; offset < expression.size(); ++offset) {
@@ -114,10 +111,13 @@ public:
     positions_[expression.size()] = position;
   }
 
-  std::unique_ptr<Node> parseWhole() {
+  std::variant<std::unique_ptr<Node>, ParseError> parseWhole() {
     auto root = parseBinary(0);
-    if (peek().kind != TokenKind::End)
+    if (!root && !error_) fail(peek(), "expected a value");  // every refusal sets error_; this only keeps it so
+    if (root && peek().kind != TokenKind::End) {
       fail(peek(), std::string("expected the end of the expression, found ") + describe(peek().kind));
+    }
+    if (error_) return std::move(*error_);
     return root;
   }
 
@@ -126,15 +126,16 @@ private:
   // bounds the recursion before the tree's height is known.
   class Nesting {
   public:
-    explicit Nesting(Parser& parser) : parser_(parser) {
-      if (++parser_.nesting_ > kMaxExpressionHeight) {
-        parser_.fail(parser_.peek(),
-                     "expression nested deeper than " + std::to_string(kMaxExpressionHeight) + " levels");
-      }
-    }
+    explicit Nesting(Parser& parser) : parser_(parser) { ++parser_.nesting_; }
     ~Nesting() { --parser_.nesting_; }
     Nesting(const Nesting&) = delete;
     Nesting& operator=(const Nesting&) = delete;
+
+    bool tooDeep() const {
+      if (parser_.nesting_ <= kMaxExpressionHeight) return false;
+      parser_.fail(parser_.peek(), "expression nested deeper than " + std::to_string(kMaxExpressionHeight) + " levels");
+      return true;
+    }
 
   private:
     Parser& parser_;
@@ -143,15 +144,18 @@ private:
   const Token& peek(std::size_t ahead = 0) const { return tokens_[std::min(next_ + ahead, tokens_.size() - 1)]; }
   const Token& take() { return tokens_[std::min(next_++, tokens_.size() - 1)]; }
 
-  [[noreturn]] void fail(const Token& at, std::string message) const {
-    throw Failure{{positionOf(at), std::move(message)}};
+  // Keeps the first refusal; returns nullptr for the caller to pass on.
+  std::nullptr_t fail(const Token& at, std::string message) {
+    if (!error_) error_ = ParseError{positionOf(at), std::move(message)};
+    return nullptr;
   }
 
-  const Token& expect(TokenKind kind, const std::string& context) {
+  const Token* expect(TokenKind kind, const std::string& context) {
     if (peek().kind != kind) {
       fail(peek(), std::string("expected ") + describe(kind) + " " + context + ", found " + describe(peek().kind));
+      return nullptr;
     }
-    return take();
+    return &take();
   }
 
   std::unique_ptr<Node> node(NodeKind kind, const Token& at, Type type) {
@@ -163,18 +167,22 @@ private:
   }
 
   // Adds an operand, keeping the height, so a long left-leaning chain
-  // ("1 + 1 + 1 ...", parsed without recursion) is bounded too.
-  void adopt(Node& parent, std::unique_ptr<Node> child, const Token& at) {
+  // ("1 + 1 + 1 ...", parsed without recursion) is bounded too. False when
+  // the operand failed to parse or the tree grew too high.
+  bool adopt(Node& parent, std::unique_ptr<Node> child, const Token& at) {
+    if (!child) return false;
     parent.height = std::max(parent.height, child->height + 1);
     if (parent.height > kMaxExpressionHeight) {
       fail(at, "expression nested deeper than " + std::to_string(kMaxExpressionHeight) + " levels");
+      return false;
     }
     parent.operands.push_back(std::move(child));
+    return true;
   }
 
   std::unique_ptr<Node> parseBinary(int min_power) {
     auto left = parseUnary();
-    for (;;) {
+    while (left) {
       const Token& token = peek();
       const bool negated = token.kind == TokenKind::Not;
       const TokenKind postfix = negated ? peek(1).kind : token.kind;
@@ -198,10 +206,11 @@ private:
                            arithmetic ? Type::Integer : Type::Boolean);
       combined->op = *op;
       combined->position = left->position;
-      adopt(*combined, std::move(left), token);
-      adopt(*combined, parseBinary(bindingPower(*op) + 1), token);
+      if (!adopt(*combined, std::move(left), token)) return nullptr;
+      if (!adopt(*combined, parseBinary(bindingPower(*op) + 1), token)) return nullptr;
       left = std::move(combined);
     }
+    return nullptr;
   }
 
   // AND, OR and XOR share one level and group to the right; the chain is kept
@@ -211,13 +220,13 @@ private:
     const Token& start = peek();
     auto chain = node(NodeKind::Logic, start, Type::Boolean);
     chain->position = first->position;
-    adopt(*chain, std::move(first), start);
+    if (!adopt(*chain, std::move(first), start)) return nullptr;
     while (auto op = binaryOperator(peek().kind)) {
       if (bindingPower(*op) != kLogic) break;
       const Token& token = take();
       chain->logic.push_back(*op);
       chain->logic_positions.push_back(positionOf(token));
-      adopt(*chain, parseBinary(kLogic + 1), token);
+      if (!adopt(*chain, parseBinary(kLogic + 1), token)) return nullptr;
     }
     return chain;
   }
@@ -226,37 +235,39 @@ private:
   std::unique_ptr<Node> parseLike(std::unique_ptr<Node> value, bool negated) {
     if (negated) take();
     const Token& like = take();
-    const Token& pattern = expect(TokenKind::String, "after LIKE (its pattern must be a string literal)");
+    const Token* pattern = expect(TokenKind::String, "after LIKE (its pattern must be a string literal)");
+    if (!pattern) return nullptr;
     auto made = node(NodeKind::Like, like, Type::Boolean);
     made->position = value->position;
     made->negated = negated;
-    made->pattern = LikePattern(pattern.text);
-    adopt(*made, std::move(value), like);
+    made->pattern = LikePattern(pattern->text);
+    if (!adopt(*made, std::move(value), like)) return nullptr;
     return made;
   }
 
   std::unique_ptr<Node> parseIn(std::unique_ptr<Node> value, bool negated) {
     if (negated) take();
     const Token& in = take();
-    expect(TokenKind::LeftParen, "after IN");
+    if (!expect(TokenKind::LeftParen, "after IN")) return nullptr;
     auto made = node(NodeKind::In, in, Type::Boolean);
     made->position = value->position;
     made->negated = negated;
-    adopt(*made, std::move(value), in);
+    if (!adopt(*made, std::move(value), in)) return nullptr;
     do {
-      adopt(*made, parseBinary(0), in);
+      if (!adopt(*made, parseBinary(0), in)) return nullptr;
     } while (peek().kind == TokenKind::Comma && (take(), true));
-    expect(TokenKind::RightParen, "to close the IN set");
+    if (!expect(TokenKind::RightParen, "to close the IN set")) return nullptr;
     return made;
   }
 
   std::unique_ptr<Node> parseUnary() {
     Nesting nesting(*this);
+    if (nesting.tooDeep()) return nullptr;
     const Token& token = peek();
     if (token.kind == TokenKind::Not) {
       take();
       auto made = node(NodeKind::Not, token, Type::Boolean);
-      adopt(*made, parseUnary(), token);
+      if (!adopt(*made, parseUnary(), token)) return nullptr;
       return made;
     }
     // CESQLLexer.g4 reads a sign right before digits as part of an integer
@@ -268,7 +279,7 @@ private:
     if (token.kind == TokenKind::Minus) {
       take();
       auto made = node(NodeKind::Negate, token, Type::Integer);
-      adopt(*made, parseUnary(), token);
+      if (!adopt(*made, parseUnary(), token)) return nullptr;
       return made;
     }
     return parsePrimary();
@@ -281,8 +292,8 @@ private:
     const std::int64_t value = negative ? -magnitude : magnitude;
     if (error != std::errc() || end != digits.text.data() + digits.text.size() ||
         value < std::numeric_limits<std::int32_t>::min() || value > std::numeric_limits<std::int32_t>::max()) {
-      fail(start, "integer literal " + std::string(negative ? "-" : "") + digits.text +
-                      " outside the 32-bit range (-2147483648 to 2147483647)");
+      return fail(start, "integer literal " + std::string(negative ? "-" : "") + digits.text +
+                             " outside the 32-bit range (-2147483648 to 2147483647)");
     }
     auto made = node(NodeKind::Literal, start, Type::Integer);
     made->literal = static_cast<std::int32_t>(value);
@@ -307,20 +318,26 @@ private:
       }
       case TokenKind::LeftParen: {
         auto inner = parseBinary(0);
-        expect(TokenKind::RightParen, "to close the '(' at position " + std::to_string(positionOf(token)));
+        if (!inner) return nullptr;
+        if (!expect(TokenKind::RightParen, "to close the '(' at position " + std::to_string(positionOf(token)))) {
+          return nullptr;
+        }
         return inner;
       }
       case TokenKind::Exists: {
-        const Token& name = expect(TokenKind::Word, "after EXISTS");
-        if (!isIdentifier(name.text)) fail(name, "attribute names are letters and digits, not \"" + name.text + "\"");
+        const Token* name = expect(TokenKind::Word, "after EXISTS");
+        if (!name) return nullptr;
+        if (!isIdentifier(name->text)) {
+          return fail(*name, "attribute names are letters and digits, not \"" + name->text + "\"");
+        }
         auto made = node(NodeKind::Exists, token, Type::Boolean);
-        made->name = caseFolded(name.text, false);
+        made->name = caseFolded(name->text, false);
         return made;
       }
       case TokenKind::Word:
         return peek().kind == TokenKind::LeftParen ? parseCall(token) : attribute(token);
       default:
-        fail(token, std::string("expected a value, found ") + describe(token.kind));
+        return fail(token, std::string("expected a value, found ") + describe(token.kind));
     }
   }
 
@@ -328,7 +345,7 @@ private:
   // CloudEvents spec allows lower case only, so folding loses nothing.
   std::unique_ptr<Node> attribute(const Token& token) {
     if (!isIdentifier(token.text)) {
-      fail(token, "attribute names are letters and digits, not \"" + token.text + "\"");
+      return fail(token, "attribute names are letters and digits, not \"" + token.text + "\"");
     }
     auto made = node(NodeKind::Attribute, token, Type::Any);
     made->name = caseFolded(token.text, false);
@@ -337,17 +354,17 @@ private:
 
   std::unique_ptr<Node> parseCall(const Token& name) {
     if (!isLetters(name.text, true) || name.text.front() == '_') {
-      fail(name, "function names are letters and '_', not \"" + name.text + "\"");
+      return fail(name, "function names are letters and '_', not \"" + name.text + "\"");
     }
     take();
     auto made = node(NodeKind::Call, name, Type::Boolean);
     made->name = caseFolded(name.text, true);
     if (peek().kind != TokenKind::RightParen) {
       do {
-        adopt(*made, parseBinary(0), name);
+        if (!adopt(*made, parseBinary(0), name)) return nullptr;
       } while (peek().kind == TokenKind::Comma && (take(), true));
     }
-    expect(TokenKind::RightParen, "to close the arguments of " + made->name);
+    if (!expect(TokenKind::RightParen, "to close the arguments of " + made->name)) return nullptr;
     made->function = findFunction(made->name, made->operands.size());
     if (made->function != nullptr) made->type = made->function->result;
     return made;
@@ -355,11 +372,11 @@ private:
 
   std::size_t positionOf(const Token& token) const { return positions_[token.offset]; }
 
-  std::string_view expression_;
   std::vector<Token> tokens_;
   std::vector<std::size_t> positions_;
   std::size_t next_ = 0;
   std::size_t nesting_ = 0;
+  std::optional<ParseError> error_;
 };
 
 }  // namespace
@@ -371,12 +388,8 @@ std::variant<std::unique_ptr<Node>, ParseError> parseExpression(std::string_view
   }
   auto tokens = tokenize(expression);
   if (auto* error = std::get_if<ParseError>(&tokens)) return std::move(*error);
-  try {
-    Parser parser(expression, std::move(std::get<std::vector<Token>>(tokens)));
-    return parser.parseWhole();
-  } catch (Failure& failure) {
-    return std::move(failure.error);
-  }
+  Parser parser(expression, std::move(std::get<std::vector<Token>>(tokens)));
+  return parser.parseWhole();
 }
 
 }  // namespace ccm::core::cesql
