@@ -6,19 +6,20 @@
 # fails the build, naming the file.
 #
 # Bottom to top; each module lists what it may use.
+set(CCM_LAYERS_cesql "")
 set(CCM_LAYERS_concurrency "")
 set(CCM_LAYERS_observability "")
 set(CCM_LAYERS_domain "")
 set(CCM_LAYERS_http "observability")
 set(CCM_LAYERS_auth "domain;http;observability")
 set(CCM_LAYERS_store "concurrency;domain;observability")
-set(CCM_LAYERS_config "auth;http;store")
+set(CCM_LAYERS_config "auth;cesql;http;store")
 set(CCM_LAYERS_engine "config;domain;observability;store")
 set(CCM_LAYERS_plugin "config;observability")
-set(CCM_LAYERS_delivery "concurrency;config;domain;observability;store")
+set(CCM_LAYERS_delivery "cesql;concurrency;config;domain;observability;store")
 set(CCM_LAYERS_api "auth;concurrency;config;delivery;domain;engine;http;observability;store")
 set(CCM_LAYERS_ingress "api;auth;config;domain;engine;http;observability;store")
-set(CCM_LAYERS_app "api;auth;concurrency;config;delivery;domain;engine;http;ingress;observability;plugin;store")
+set(CCM_LAYERS_app "api;auth;cesql;concurrency;config;delivery;domain;engine;http;ingress;observability;plugin;store")
 
 function(ccm_check_layering source_root)
   file(GLOB modules RELATIVE ${source_root} ${source_root}/*)

@@ -10,6 +10,7 @@
 
 #include "ccm/sdk/codec.hpp"
 #include "config/auth_config_reader.hpp"
+#include "config/cesql_filter_check.hpp"
 #include "http/host_address.hpp"
 #include "config/json_locations.hpp"
 #include "config/json_schema.hpp"
@@ -113,6 +114,7 @@ std::optional<sdk::Error> readInstances(const rapidjson::Value& root, const char
     if (auto auth = item.FindMember("auth"); auth != item.MemberEnd()) {
       if (auto error = readAuth(auth->value, pointer + "/auth", out.back().auth)) return error;
     }
+    if (auto error = checkCesqlFilter(item, pointer)) return error;
     if (!names.insert(out.back().name).second) {
       return sdk::Error{pointer + "/name", pointer + "/name: duplicate " + std::string(section) + " name \"" +
                                                out.back().name + "\" (names must be unique)"};

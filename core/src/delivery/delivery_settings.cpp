@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace ccm::core {
 namespace {
@@ -40,7 +41,8 @@ bool SinkFilter::matches(const sdk::CloudEvent& event) const {
     for (const auto& subject : subjects) found = found || subject == *event.subject;
     if (!found) return false;
   }
-  return true;
+  // The globs first: they are cheaper, and most events they refuse.
+  return !cesql || cesql->matches(event);
 }
 
 DeliverySettings deliverySettingsFromJson(const std::string& json) {
@@ -52,6 +54,11 @@ DeliverySettings deliverySettingsFromJson(const std::string& json) {
     settings.filter.types = strings(it->value, "types");
     settings.filter.subjects = strings(it->value, "subjects");
     settings.filter.sources = strings(it->value, "sources");
+    if (auto cesql = it->value.FindMember("cesql"); cesql != it->value.MemberEnd() && cesql->value.IsString()) {
+      auto compiled = cesql::Filter::compile({cesql->value.GetString(), cesql->value.GetStringLength()});
+      if (!compiled) throw std::invalid_argument("delivery.filter.cesql: " + compiled.error().describe());
+      settings.filter.cesql = std::move(compiled.value());
+    }
   }
   settings.batch_size = static_cast<std::size_t>(integer(doc, "batch_size", static_cast<std::int64_t>(settings.batch_size)));
   settings.linger = std::chrono::milliseconds(integer(doc, "linger_ms", settings.linger.count()));

@@ -7,17 +7,20 @@
 #include <vector>
 
 #include "ccm/sdk/cloud_event.hpp"
+#include "cesql/filter.hpp"
 #include "config/glob.hpp"
 #include "delivery/rate_limiter.hpp"
 
 namespace ccm::core {
 
 // Which events a sink receives. Empty lists match everything; type and
-// source entries are globs ('*' matches any run of characters).
+// source entries are globs ('*' matches any run of characters). With a CESQL
+// expression too, an event must match the lists and the expression.
 struct SinkFilter {
   std::vector<std::string> types;
   std::vector<std::string> subjects;
   std::vector<std::string> sources;
+  std::optional<cesql::Filter> cesql{};
 
   bool matches(const sdk::CloudEvent& event) const;
 };
@@ -40,7 +43,9 @@ struct DeliverySettings {
 };
 
 // Reads a "delivery" JSON object (already validated against the config
-// schema); "{}" gives the defaults.
+// schema, its filter.cesql compiled by the config loader); "{}" gives the
+// defaults. A filter.cesql that does not compile breaks that promise and
+// throws std::invalid_argument.
 DeliverySettings deliverySettingsFromJson(const std::string& json);
 
 }  // namespace ccm::core

@@ -152,13 +152,16 @@ class RecordingSink final : public sdk::Sink {
 public:
   std::vector<sdk::Outcome> deliver(const std::vector<sdk::CloudEvent>& batch) override {
     std::lock_guard lock(mutex_);
-    batches_.push_back({std::chrono::steady_clock::now(), batch.size()});
+    std::vector<std::string> ids;
+    for (const auto& event : batch) ids.push_back(event.id);
+    batches_.push_back({std::chrono::steady_clock::now(), batch.size(), std::move(ids)});
     return std::vector<sdk::Outcome>(batch.size(), sdk::Outcome::delivered());
   }
 
   struct Call {
     std::chrono::steady_clock::time_point at;
     std::size_t events;
+    std::vector<std::string> ids;
   };
   std::vector<Call> calls() const {
     std::lock_guard lock(mutex_);
@@ -208,6 +211,33 @@ TEST(Dispatcher, RateLimitMakesEventsWaitAndNeverFail) {
   }
   EXPECT_EQ(dispatcher.status().failed, 0u);
   EXPECT_EQ(dispatcher.status().dead_lettered, 0u);
+  dispatcher.stop(1000ms);
+}
+
+// delivery.filter: a type glob and a CESQL expression. Of six events, only
+// those matching both reach the sink; the others move the cursor past them.
+TEST(Dispatcher, SinkWithACesqlFilterReceivesOnlyTheEventsItMatches) {
+  std::vector<StoredEvent> events;
+  const std::vector<std::pair<std::string, std::string>> shapes = {
+      {"ccm.lablet.session.started", "a"}, {"ccm.worker.running", "a"},         {"ccm.lablet.session.stopped", "c"},
+      {"ccm.lablet.session.stopped", "b"}, {"ccm.lablet.session.started", "a"}, {"other.lablet.session.x", "a"}};
+  for (const auto& [type, subject] : shapes) {
+    events.push_back(storedEvent(static_cast<std::int64_t>(events.size()) + 1));
+    events.back().event.type = type;
+    events.back().event.subject = subject;
+  }
+  MemoryStore store(events);
+  auto sink = std::make_shared<RecordingSink>();
+  auto settings = deliverySettingsFromJson(R"json({"filter": {"types": ["ccm.*"],
+      "cesql": "type LIKE 'ccm.lablet.session.%' AND subject IN ('a', 'b')"}})json");
+  MetricsRegistry metrics;
+  Dispatcher dispatcher("test-sink", "test", sink, settings, store, metrics, "replica-1");
+  dispatcher.start();
+
+  ASSERT_TRUE(waitFor([&] { return dispatcher.status().cursor == 6; }, 5000ms));
+  std::vector<std::string> received;
+  for (const auto& call : sink->calls()) received.insert(received.end(), call.ids.begin(), call.ids.end());
+  EXPECT_EQ(received, (std::vector<std::string>{"e-1", "e-4", "e-5"}));
   dispatcher.stop(1000ms);
 }
 

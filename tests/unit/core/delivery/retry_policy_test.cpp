@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
 namespace ccm::core {
 namespace {
 
@@ -59,6 +61,42 @@ TEST(SinkFilter, EmptyFilterMatchesEverythingAndSubjectsAreExact) {
   EXPECT_FALSE((SinkFilter{{"ccm.lablet.*"}, {}, {}}.matches(event)));
   event.subject.reset();
   EXPECT_FALSE((SinkFilter{{}, {"w1"}, {}}.matches(event)));
+}
+
+TEST(SinkFilter, CesqlExpressionMustHoldBesidesTheGlobs) {
+  auto settings = deliverySettingsFromJson(
+      R"json({"filter": {"sources": ["urn:*"], "cesql": "type LIKE 'ccm.lablet.session.%' AND subject IN ('a','b')"}})json");
+  sdk::CloudEvent event;
+  event.type = "ccm.lablet.session.running";
+  event.source = "urn:ccm";
+  event.subject = "b";
+  EXPECT_TRUE(settings.filter.matches(event));
+  event.subject = "c";
+  EXPECT_FALSE(settings.filter.matches(event));
+  event.subject = "a";
+  event.type = "ccm.worker.running";
+  EXPECT_FALSE(settings.filter.matches(event));
+  event.type = "ccm.lablet.session.running";
+  event.source = "https://elsewhere";  // the expression holds, the source glob does not
+  EXPECT_FALSE(settings.filter.matches(event));
+}
+
+// CESQL v1 1.2: an expression that errors does not let the event through;
+// here NOT would have turned the comparison's false into true.
+TEST(SinkFilter, CesqlErrorMeansNoMatch) {
+  auto settings = deliverySettingsFromJson(R"json({"filter": {"cesql": "NOT (priority > 3)"}})json");
+  sdk::CloudEvent event;
+  event.type = "t";
+  event.extensions["priority"] = std::int32_t{2};
+  EXPECT_TRUE(settings.filter.matches(event));
+  event.extensions["priority"] = std::string("high");  // not an Integer: a CastError
+  EXPECT_FALSE(settings.filter.matches(event));
+  event.extensions.erase("priority");  // a MissingAttributeError
+  EXPECT_FALSE(settings.filter.matches(event));
+}
+
+TEST(DeliverySettings, CesqlThatDoesNotCompileBreaksTheValidatedPromise) {
+  EXPECT_THROW(deliverySettingsFromJson(R"({"filter": {"cesql": "type LIKE"}})"), std::invalid_argument);
 }
 
 TEST(DeliverySettings, ReadsEveryKeyAndKeepsDefaultsForTheRest) {
