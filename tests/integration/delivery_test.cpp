@@ -7,6 +7,7 @@
 #include <fstream>
 #include <thread>
 #include <map>
+#include <set>
 #include <regex>
 
 #include <gmock/gmock.h>
@@ -319,6 +320,107 @@ TEST_F(Delivery, ReloadAddsAndRemovesSinksWithoutLosingOrResendingEvents) {
   EXPECT_THAT(refused.body, HasSubstr("invalid JSON"));
   createDefinition("d5");
   ASSERT_TRUE(second.waitForRequests(6, std::chrono::seconds(20)));
+}
+
+// docs/delivery.md, Pause and resume.
+TEST_F(Delivery, APausedSinkGetsNothingNewUntilResumedThenEverythingThatQueued) {
+  CloudEventsReceiver receiver;
+  writeConfig({sinkEntry("out", receiver, kFastRetry)});
+  start();
+  createDefinition("before");
+  ASSERT_TRUE(receiver.waitForRequests(1, std::chrono::seconds(20)));
+
+  auto paused = post("/api/v1/sinks/out/pause", R"({"reason": "receiver maintenance"})");
+  ASSERT_EQ(paused.status, 200) << paused.body;
+  auto body = parse(paused.body);
+  EXPECT_STREQ(body["sink"].GetString(), "out");
+  EXPECT_TRUE(body["paused"].GetBool());
+  EXPECT_STREQ(body["pause"]["reason"].GetString(), "receiver maintenance");
+  EXPECT_FALSE(body["pause"]["automatic"].GetBool());
+  // Pausing again keeps the first pause (and announces nothing more).
+  auto again = parse(post("/api/v1/sinks/out/pause", R"({"reason": "other"})").body);
+  EXPECT_STREQ(again["pause"]["paused_at"].GetString(), body["pause"]["paused_at"].GetString());
+  EXPECT_STREQ(again["pause"]["reason"].GetString(), "receiver maintenance");
+
+  std::vector<std::string> queued;
+  for (int i = 0; i < 3; ++i) queued.push_back(createDefinition("while-paused-" + std::to_string(i)));
+  auto status = sinkStatus("out");
+  EXPECT_TRUE(status["paused"].GetBool());
+  EXPECT_STREQ(status["pause"]["reason"].GetString(), "receiver maintenance");
+  EXPECT_THAT(get("/metrics").body, HasSubstr("ccm_sink_paused{sink=\"out\"} 1"));
+  // Nothing new goes out while paused; the lag grows instead.
+  EXPECT_FALSE(receiver.waitForRequests(2, std::chrono::milliseconds(1500)));
+  EXPECT_GE(sinkStatus("out")["lag"].GetInt64(), 4);
+
+  auto resumed = post("/api/v1/sinks/out/resume");
+  ASSERT_EQ(resumed.status, 200) << resumed.body;
+  EXPECT_EQ(resumed.body, R"({"sink":"out","paused":false})");
+  // The three definitions, and the pause and resume announcements themselves.
+  ASSERT_TRUE(receiver.waitForRequests(6, std::chrono::seconds(20)));
+  std::multiset<std::string> types;
+  std::set<std::string> subjects;
+  for (const auto& request : receiver.requests()) {
+    types.insert(request.header("ce-type").value_or(""));
+    subjects.insert(request.header("ce-subject").value_or(""));
+  }
+  EXPECT_EQ(types.count("ccm.lablet.definition.created"), 4u);
+  EXPECT_EQ(types.count("ccm.gateway.sink.paused"), 1u);
+  EXPECT_EQ(types.count("ccm.gateway.sink.resumed"), 1u);
+  for (const auto& id : queued) EXPECT_EQ(subjects.count(id), 1u) << id;
+  EXPECT_FALSE(sinkStatus("out")["paused"].GetBool());
+  EXPECT_THAT(get("/metrics").body, HasSubstr("ccm_sink_paused{sink=\"out\"} 0"));
+}
+
+TEST_F(Delivery, ASinkFailingPastPauseAfterSecondsIsPausedAndOtherSinksHearOfIt) {
+  CloudEventsReceiver failing;
+  failing.setDefaultReply(Reply{.status = 503});
+  CloudEventsReceiver watcher;
+  writeConfig({sinkEntry("flaky", failing,
+                         R"({"pause_after_seconds": 1, "retry": {"initial_backoff_ms": 20, "max_backoff_ms": 100,
+                             "max_attempts": 1000}, "circuit_breaker": {"failure_threshold": 1000}})"),
+               sinkEntry("watch", watcher, R"({"filter": {"types": ["ccm.gateway.*"]}})")});
+  start();
+  createDefinition("d");
+  ASSERT_TRUE(watcher.waitForRequests(1, std::chrono::seconds(20)));
+  const auto announced = watcher.requests().front();
+  EXPECT_EQ(announced.header("ce-type"), "ccm.gateway.sink.paused");
+  EXPECT_EQ(announced.header("ce-subject"), "flaky");
+  auto data = parse(announced.body);
+  EXPECT_STREQ(data["sink"].GetString(), "flaky");
+  EXPECT_TRUE(data["automatic"].GetBool());
+  EXPECT_THAT(data["reason"].GetString(), HasSubstr("without a success (delivery.pause_after_seconds 1)"));
+  EXPECT_THAT(data["reason"].GetString(), HasSubstr("last error: "));
+  EXPECT_THAT(data["reason"].GetString(), HasSubstr("503"));
+
+  auto status = sinkStatus("flaky");
+  EXPECT_TRUE(status["paused"].GetBool());
+  EXPECT_TRUE(status["pause"]["automatic"].GetBool());
+  EXPECT_TRUE(gateway_->waitForStderrLine("sink paused", std::chrono::seconds(5)));
+  // Paused: the failing receiver is left alone.
+  const auto tried = failing.requests().size();
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  EXPECT_EQ(failing.requests().size(), tried);
+
+  // A pause is stored: it holds across a restart until resumed.
+  gateway_.reset();
+  start();
+  EXPECT_TRUE(sinkStatus("flaky")["paused"].GetBool());
+  failing.setDefaultReply(Reply{.status = 200});
+  ASSERT_EQ(post("/api/v1/sinks/flaky/resume").status, 200);
+  ASSERT_TRUE(failing.waitForRequests(tried + 1, std::chrono::seconds(20)));
+  EXPECT_GE(statusAfterDelivering("flaky", 1)["delivered"].GetUint64(), 1u);
+}
+
+TEST_F(Delivery, PausingASinkThatIsNotConfiguredIs404) {
+  CloudEventsReceiver receiver;
+  writeConfig({sinkEntry("out", receiver, kFastRetry)});
+  start();
+  auto reply = post("/api/v1/sinks/nope/pause");
+  EXPECT_EQ(reply.status, 404);
+  EXPECT_THAT(reply.body, HasSubstr("sink nope is not configured"));
+  EXPECT_EQ(post("/api/v1/sinks/nope/resume").status, 404);
+  auto bad = post("/api/v1/sinks/out/pause", R"({"reason": 5})");
+  EXPECT_EQ(bad.status, 400);
 }
 
 }  // namespace

@@ -11,6 +11,17 @@ namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
+void writePause(Writer& w, const SinkPause& pause) {
+  w.StartObject();
+  w.Key("paused_at");
+  w.String(pause.paused_at);
+  w.Key("reason");
+  w.String(pause.reason);
+  w.Key("automatic");
+  w.Bool(pause.automatic);
+  w.EndObject();
+}
+
 void writeStatus(Writer& w, const SinkStatus& s) {
   w.StartObject();
   w.Key("name");
@@ -43,6 +54,12 @@ void writeStatus(Writer& w, const SinkStatus& s) {
   w.Bool(s.leased);
   w.Key("lease_holder");
   w.String(s.lease_holder);
+  w.Key("paused");
+  w.Bool(s.pause.has_value());
+  if (s.pause) {
+    w.Key("pause");
+    writePause(w, *s.pause);
+  }
   w.EndObject();
 }
 
@@ -85,8 +102,50 @@ std::string countJson(const char* key, std::size_t count) {
 
 }  // namespace
 
-void addDeliveryRoutes(Router& router, DeliveryService& delivery, Store& store,
+void addDeliveryRoutes(Router& router, DeliveryService& delivery, Store& store, Lifecycle& lifecycle,
                        std::function<Expected<std::string>()> reload) {
+  auto reason = requestSchema(R"({"type": "object", "additionalProperties": false,
+    "properties": {"reason": {"type": "string", "maxLength": 1000}}})",
+                              "sink pause request");
+  // The pause in force (or none) as the store has it after a command.
+  const auto pauseJson = [](const std::string& sink, const std::optional<SinkPause>& pause) {
+    rapidjson::StringBuffer buffer;
+    Writer w(buffer);
+    w.StartObject();
+    w.Key("sink");
+    w.String(sink);
+    w.Key("paused");
+    w.Bool(pause.has_value());
+    if (pause) {
+      w.Key("pause");
+      writePause(w, *pause);
+    }
+    w.EndObject();
+    return std::string(buffer.GetString());
+  };
+
+  router.add("POST", "/api/v1/sinks/{name}/pause",
+             [&delivery, &lifecycle, reason, pauseJson](const HttpRequest& rq, const PathParams& p) {
+               const std::string& name = p.at("name");
+               if (!delivery.has(name)) return problemResponse(Error::notFound("sink " + name + " is not configured"));
+               auto body = readOptionalJsonBody(rq, *reason);
+               if (!body) return problemResponse(body.error());
+               auto paused = lifecycle.pauseSink(name, stringMember(body.value(), "reason", "paused by an operator"), false);
+               if (!paused) return problemResponse(paused.error());
+               delivery.pauseChanged(name);
+               return jsonResponse(200, pauseJson(name, paused.value()));
+             });
+
+  router.add("POST", "/api/v1/sinks/{name}/resume",
+             [&delivery, &lifecycle, pauseJson](const HttpRequest&, const PathParams& p) {
+               const std::string& name = p.at("name");
+               if (!delivery.has(name)) return problemResponse(Error::notFound("sink " + name + " is not configured"));
+               auto resumed = lifecycle.resumeSink(name);
+               if (!resumed) return problemResponse(resumed.error());
+               delivery.pauseChanged(name);
+               return jsonResponse(200, pauseJson(name, std::nullopt));
+             });
+
   router.add("GET", "/api/v1/sinks", [&delivery](const HttpRequest&, const PathParams&) {
     rapidjson::StringBuffer buffer;
     Writer w(buffer);

@@ -164,7 +164,21 @@ sdk::Result<std::unique_ptr<Gateway>> Gateway::create(GatewayConfig config) {
   gateway->delivery_ = std::make_unique<DeliveryService>(
       *gateway->store_, gateway->metrics_, gateway->config_.server.replica_id,
       std::chrono::milliseconds(gateway->config_.server.shutdown_timeout_ms),
-      std::chrono::milliseconds(gateway->config_.server.sink_lease_ms));
+      std::chrono::milliseconds(gateway->config_.server.sink_lease_ms),
+      [lifecycle = gateway->lifecycle_.get()](const std::string& sink,
+                                               const std::string& reason) -> std::optional<SinkPause> {
+        std::string error;
+        try {
+          auto paused = lifecycle->pauseSink(sink, reason, true);
+          if (paused) return paused.value();
+          error = paused.error().detail;
+        } catch (const std::exception& e) {
+          error = e.what();  // the store is away: the dispatcher tries again next turn
+        }
+        logWithFields(Poco::Logger::get("ccm.delivery"), sdk::LogLevel::Error, "cannot pause sink",
+                      {{"sink", sink}, {"error", error}});
+        return std::nullopt;
+      });
   gateway->lifecycle_->setCommitListener([delivery = gateway->delivery_.get()] { delivery->wakeAll(); });
 
   auto selected = selectPlugins(gateway->config_, *gateway->catalog_);
@@ -290,7 +304,7 @@ void Gateway::addRoutes(Router& router) {
   addWorkerRoutes(router, *lifecycle_, *store_);
   addEventLogRoutes(router, *store_);
   addIngressRoute(router, *ingress_, &metrics_);
-  addDeliveryRoutes(router, *delivery_, *store_, [this]() -> Expected<std::string> {
+  addDeliveryRoutes(router, *delivery_, *store_, *lifecycle_, [this]() -> Expected<std::string> {
     auto change = reload();
     if (!change) return Error::unprocessable(change.error().message);
     auto list = [](const std::vector<std::string>& names) {

@@ -5,17 +5,19 @@
 namespace ccm::core {
 
 DeliveryService::DeliveryService(Store& store, MetricsRegistry& metrics, std::string replica_id,
-                                 std::chrono::milliseconds shutdown_deadline, std::chrono::milliseconds sink_lease)
+                                 std::chrono::milliseconds shutdown_deadline, std::chrono::milliseconds sink_lease,
+                                 AutoPause auto_pause)
     : store_(store),
       metrics_(metrics),
       replica_id_(std::move(replica_id)),
       shutdown_deadline_(shutdown_deadline),
-      sink_lease_(sink_lease) {}
+      sink_lease_(sink_lease),
+      auto_pause_(std::move(auto_pause)) {}
 
 DeliveryService::~DeliveryService() { stopAll(); }
 
 DeliveryService::Change DeliveryService::apply(std::vector<SinkSpec> specs) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   Change change;
   std::set<std::string> wanted;
   for (const auto& spec : specs) wanted.insert(spec.name);
@@ -46,7 +48,7 @@ DeliveryService::Change DeliveryService::apply(std::vector<SinkSpec> specs) {
     running.fingerprint = spec.fingerprint;
     running.sink = spec.sink;
     running.dispatcher = std::make_unique<Dispatcher>(spec.name, spec.plugin, spec.sink, spec.settings, store_,
-                                                      metrics_, replica_id_, sink_lease_);
+                                                      metrics_, replica_id_, sink_lease_, auto_pause_);
     running.dispatcher->start();
     running_.emplace(spec.name, std::move(running));
   }
@@ -54,26 +56,42 @@ DeliveryService::Change DeliveryService::apply(std::vector<SinkSpec> specs) {
 }
 
 std::map<std::string, std::string> DeliveryService::fingerprints() const {
-  std::lock_guard lock(mutex_);
+  std::shared_lock lock(mutex_);
   std::map<std::string, std::string> out;
   for (const auto& [name, running] : running_) out[name] = running.fingerprint;
   return out;
 }
 
 void DeliveryService::wakeAll() {
-  std::lock_guard lock(mutex_);
+  // While the set changes, new dispatchers read the log anyway and stopping
+  // ones need no wake; waiting here could deadlock (mutex_).
+  std::shared_lock lock(mutex_, std::try_to_lock);
+  if (!lock) return;
   for (auto& [name, running] : running_) running.dispatcher->wake();
 }
 
+bool DeliveryService::pauseChanged(const std::string& name) {
+  std::shared_lock lock(mutex_);
+  const auto it = running_.find(name);
+  if (it == running_.end()) return false;
+  it->second.dispatcher->pauseChanged();
+  return true;
+}
+
+bool DeliveryService::has(const std::string& name) const {
+  std::shared_lock lock(mutex_);
+  return running_.count(name) != 0;
+}
+
 std::vector<SinkStatus> DeliveryService::status() const {
-  std::lock_guard lock(mutex_);
+  std::shared_lock lock(mutex_);
   std::vector<SinkStatus> out;
   for (const auto& [name, running] : running_) out.push_back(running.dispatcher->status());
   return out;
 }
 
 void DeliveryService::stopAll() {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   for (auto& [name, running] : running_) running.dispatcher->stop(shutdown_deadline_);
   running_.clear();
 }

@@ -3,7 +3,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
-#include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -35,7 +35,7 @@ public:
 
   DeliveryService(Store& store, MetricsRegistry& metrics, std::string replica_id,
                   std::chrono::milliseconds shutdown_deadline,
-                  std::chrono::milliseconds sink_lease = std::chrono::milliseconds(4000));
+                  std::chrono::milliseconds sink_lease = std::chrono::milliseconds(4000), AutoPause auto_pause = {});
   ~DeliveryService();
 
   // Makes `specs` the running set. Unchanged sinks (same name and fingerprint)
@@ -47,6 +47,9 @@ public:
   // The fingerprint of each running sink, so callers build only what changed.
   std::map<std::string, std::string> fingerprints() const;
   void wakeAll();
+  // `name` was paused or resumed in the store; false when no such sink runs.
+  bool pauseChanged(const std::string& name);
+  bool has(const std::string& name) const;
   std::vector<SinkStatus> status() const;
   void stopAll();
 
@@ -62,7 +65,11 @@ private:
   const std::string replica_id_;
   const std::chrono::milliseconds shutdown_deadline_;
   const std::chrono::milliseconds sink_lease_;
-  mutable std::mutex mutex_;
+  const AutoPause auto_pause_;
+  // Exclusive while the running set changes (apply, stopAll), which joins
+  // dispatcher threads; a dispatcher's own commit (an automatic pause) wakes
+  // the others under a shared lock, so it must not wait for that.
+  mutable std::shared_mutex mutex_;
   std::map<std::string, Running> running_;
 };
 

@@ -88,6 +88,7 @@ DeliverySettings deliverySettingsFromJson(const std::string& json) {
     rate.burst = static_cast<std::size_t>(integer(it->value, "burst", std::max<std::int64_t>(1, second)));
     settings.rate_limit = rate;
   }
+  settings.pause_after = std::chrono::seconds(integer(doc, "pause_after_seconds", settings.pause_after.count()));
   if (auto it = doc.FindMember("start_from"); it != doc.MemberEnd() && it->value.IsString()) {
     settings.start_from_beginning = std::string(it->value.GetString()) != "end";
   }

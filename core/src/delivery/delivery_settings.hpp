@@ -40,6 +40,7 @@ struct DeliverySettings {
   std::chrono::milliseconds breaker_open{30000};
   bool start_from_beginning = true;  // a sink seen for the first time: whole log, or only new events
   std::optional<RateLimiter::Settings> rate_limit;  // none: as fast as the sink takes them
+  std::chrono::seconds pause_after{0};  // failing this long without a success pauses the sink; 0: never
 };
 
 // Reads a "delivery" JSON object (already validated against the config

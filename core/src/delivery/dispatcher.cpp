@@ -22,7 +22,7 @@ Poco::Logger& log() { return Poco::Logger::get("ccm.delivery"); }
 
 Dispatcher::Dispatcher(std::string name, std::string plugin, std::shared_ptr<sdk::Sink> sink,
                        DeliverySettings settings, Store& store, MetricsRegistry& metrics, std::string replica_id,
-                       std::chrono::milliseconds lease)
+                       std::chrono::milliseconds lease, AutoPause auto_pause)
     : name_(std::move(name)),
       plugin_(std::move(plugin)),
       sink_(std::move(sink)),
@@ -31,6 +31,7 @@ Dispatcher::Dispatcher(std::string name, std::string plugin, std::shared_ptr<sdk
       metrics_(metrics),
       replica_id_(std::move(replica_id)),
       lease_(lease),
+      auto_pause_(std::move(auto_pause)),
       breaker_({settings_.breaker_failure_threshold, settings_.breaker_open}),
       random_(std::random_device{}()) {
   if (settings_.rate_limit) rate_limiter_.emplace(*settings_.rate_limit, SteadyClock::now());
@@ -44,6 +45,9 @@ Dispatcher::Dispatcher(std::string name, std::string plugin, std::shared_ptr<sdk
                     "1 for the replica that holds the sink's lease (as this replica sees the store), 0 for one that held it before.");
   metrics_.describe("ccm_sink_lag_events", sdk::MetricType::Gauge, "Events in the log beyond the sink's cursor.");
   metrics_.describe("ccm_sink_circuit_open", sdk::MetricType::Gauge, "1 while the sink's circuit breaker is open.");
+  metrics_.describe("ccm_sink_paused", sdk::MetricType::Gauge,
+                    "1 while delivery to the sink is paused (by an operator or delivery.pause_after_seconds).");
+  metrics_.set("ccm_sink_paused", 0, {{"sink", name_}});
   metrics_.describe("ccm_sink_delivery_latency_seconds", sdk::MetricType::Histogram,
                     "From commit to the event log to the sink's acknowledgement.");
 }
@@ -51,6 +55,13 @@ Dispatcher::Dispatcher(std::string name, std::string plugin, std::shared_ptr<sdk
 Dispatcher::~Dispatcher() { stop(std::chrono::milliseconds(0)); }
 
 void Dispatcher::start() {
+  // Before any thread runs: a sink paused before a restart shows so at once.
+  try {
+    loadPause(true);
+    status_.pause = pause_;
+  } catch (const std::exception&) {
+    // The store is away; the loop reads the pause before it sends anything.
+  }
   saver_thread_ = std::thread([this] { saver(); });
   const std::size_t threads = std::max<std::size_t>(1, settings_.concurrency);
   for (std::size_t i = 0; i < threads; ++i) workers_.emplace_back([this] { worker(); });
@@ -85,6 +96,14 @@ void Dispatcher::wake() {
   {
     std::lock_guard lock(mutex_);
     woken_ = true;
+  }
+  loop_wake_.notify_one();
+}
+
+void Dispatcher::pauseChanged() {
+  {
+    std::lock_guard lock(mutex_);
+    pause_changed_ = true;
   }
   loop_wake_.notify_one();
 }
@@ -220,12 +239,49 @@ void Dispatcher::loadReplays() {
   }
 }
 
+void Dispatcher::loadPause(bool force) {
+  const auto now = SteadyClock::now();
+  if (!force && now < next_pause_poll_) return;
+  next_pause_poll_ = now + kReplayPollInterval;
+  std::optional<SinkPause> pause = store_.sinkPause(name_);
+  const bool was_paused = pause_.has_value();
+  if (pause.has_value() == was_paused) {
+    pause_ = std::move(pause);
+    return;
+  }
+  if (pause) {
+    logWithFields(log(), sdk::LogLevel::Warning, "sink paused",
+                  {{"sink", name_},
+                   {"reason", pause->reason},
+                   {"automatic", pause->automatic ? "true" : "false"},
+                   {"paused_at", pause->paused_at}});
+  } else {
+    logWithFields(log(), sdk::LogLevel::Info, "sink resumed", {{"sink", name_}, {"paused_at", pause_->paused_at}});
+    failing_since_.reset();  // a resumed sink gets the whole pause_after again
+  }
+  pause_ = std::move(pause);
+  metrics_.set("ccm_sink_paused", pause_ ? 1 : 0, {{"sink", name_}});
+}
+
+void Dispatcher::pauseIfFailingTooLong() {
+  if (settings_.pause_after.count() <= 0 || pause_ || !failing_since_ || !auto_pause_) return;
+  const auto failing = std::chrono::system_clock::now() - *failing_since_;
+  if (failing < settings_.pause_after) return;
+  const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(failing).count();
+  const std::string reason = "failed for " + std::to_string(seconds) +
+                             " s without a success (delivery.pause_after_seconds " +
+                             std::to_string(settings_.pause_after.count()) +
+                             "); last error: " + status_counters_.last_error;
+  if (auto_pause_(name_, reason)) loadPause(true);
+}
+
 std::int64_t Dispatcher::cursorNow() const {
   return pending_.empty() ? read_position_ : pending_.begin()->first - 1;
 }
 
 std::vector<Dispatcher::Batch> Dispatcher::selectBatches(std::chrono::steady_clock::time_point now) {
   std::vector<Batch> batches;
+  if (pause_) return batches;  // what is in flight finishes; nothing new starts
   std::size_t limit = settings_.batch_size;
   if (const auto sink_limit = sink_->maxBatchSize(); sink_limit > 0) limit = std::min(limit, sink_limit);
 
@@ -360,9 +416,14 @@ void Dispatcher::applyCompletions(std::deque<Completion> done) {
       finish();
     }
     // Permanent failures are the event's fault, not the sink's: only
-    // retryable ones count against the breaker.
-    if (delivered_any) breaker_.recordSuccess();
-    else if (retryable_any) breaker_.recordFailure(steady_now);
+    // retryable ones count against the breaker and towards pause_after.
+    if (delivered_any) {
+      breaker_.recordSuccess();
+      failing_since_.reset();
+    } else if (retryable_any) {
+      breaker_.recordFailure(steady_now);
+      if (!failing_since_) failing_since_ = wall_now;
+    }
   }
 
   {
@@ -523,6 +584,7 @@ void Dispatcher::publishStatus() {
   status_.last_error = status_counters_.last_error;
   status_.last_error_at = status_counters_.last_error_at;
   status_.leased = leased;
+  status_.pause = pause_;
 }
 
 void Dispatcher::loop() {
@@ -534,10 +596,17 @@ void Dispatcher::loop() {
     std::deque<Completion> done;
     auto wakeup = SteadyClock::now() + std::chrono::seconds(1);
     try {
+      bool force_pause_read = false;
+      {
+        std::lock_guard lock(mutex_);
+        std::swap(force_pause_read, pause_changed_);
+      }
+      loadPause(force_pause_read);
       if (holdLease()) {
         if (!recovered_) recover();
         refill();
         loadReplays();
+        pauseIfFailingTooLong();
         const auto now = SteadyClock::now();
         auto batches = selectBatches(now);
         if (!batches.empty()) {
@@ -559,7 +628,8 @@ void Dispatcher::loop() {
     }
     {
       std::unique_lock lock(mutex_);
-      loop_wake_.wait_until(lock, wakeup, [this] { return stopping_ || woken_ || !completions_.empty(); });
+      loop_wake_.wait_until(lock, wakeup,
+                            [this] { return stopping_ || woken_ || pause_changed_ || !completions_.empty(); });
       woken_ = false;
       done.swap(completions_);
     }

@@ -4,9 +4,11 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -38,7 +40,12 @@ struct SinkStatus {
   std::uint64_t dead_lettered = 0;
   bool leased = false;       // this replica delivers this sink
   std::string lease_holder;  // the replica that does ("" while none holds it)
+  std::optional<SinkPause> pause;  // set while delivery is paused
 };
+
+// Pauses a sink durably, announcing it (Lifecycle::pauseSink with automatic
+// set); the pause in force, or std::nullopt when it could not be stored.
+using AutoPause = std::function<std::optional<SinkPause>(const std::string& sink, const std::string& reason)>;
 
 // Delivers the event log to one sink, from the sink's durable cursor, with the
 // shared retry policy (docs/delivery.md):
@@ -48,13 +55,16 @@ struct SinkStatus {
 //   permanent ones and those past max attempts/age become dead letters;
 // - a circuit breaker stops hammering a sink that keeps failing;
 // - progress is stored after every batch, so a restart re-sends only what was
-//   in flight.
+//   in flight;
+// - a paused sink (store: sink_pauses, read every second) gets nothing new;
+//   with delivery.pause_after_seconds the dispatcher pauses a sink that has
+//   failed that long without one success, through `auto_pause`.
 // One loop thread owns the state; `concurrency` worker threads call the sink.
 class Dispatcher {
 public:
   Dispatcher(std::string name, std::string plugin, std::shared_ptr<sdk::Sink> sink, DeliverySettings settings,
              Store& store, MetricsRegistry& metrics, std::string replica_id,
-             std::chrono::milliseconds lease = std::chrono::milliseconds(4000));
+             std::chrono::milliseconds lease = std::chrono::milliseconds(4000), AutoPause auto_pause = {});
   ~Dispatcher();
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
@@ -65,6 +75,8 @@ public:
   void stop(std::chrono::milliseconds deadline);
   // New events were committed: look at the log now rather than at the next poll.
   void wake();
+  // The sink was paused or resumed: read its pause now rather than within a second.
+  void pauseChanged();
   SinkStatus status() const;
   const std::string& name() const { return name_; }
 
@@ -97,6 +109,8 @@ private:
   void recover();
   void refill();
   void loadReplays();
+  void loadPause(bool force);
+  void pauseIfFailingTooLong();
   std::vector<Batch> selectBatches(std::chrono::steady_clock::time_point now);
   void applyCompletions(std::deque<Completion> done);
   std::int64_t cursorNow() const;
@@ -117,6 +131,7 @@ private:
   MetricsRegistry& metrics_;
   const std::string replica_id_;
   const std::chrono::milliseconds lease_;
+  const AutoPause auto_pause_;
 
   // Loop-thread state.
   bool recovered_ = false;
@@ -142,6 +157,10 @@ private:
   std::mt19937_64 random_;
   std::size_t batches_in_flight_ = 0;
   std::chrono::steady_clock::time_point next_replay_poll_{};
+  std::optional<SinkPause> pause_;
+  std::chrono::steady_clock::time_point next_pause_poll_{};
+  // Since the first retryable failure after the last success (wall clock, as pause_after_seconds).
+  std::optional<std::chrono::system_clock::time_point> failing_since_;
   std::chrono::steady_clock::time_point lease_valid_until_{};
   std::chrono::steady_clock::time_point lease_renewed_at_{};
   std::string holder_in_metric_;
@@ -161,6 +180,7 @@ private:
   bool workers_exit_ = false;
   std::chrono::steady_clock::time_point stop_deadline_{};
   bool woken_ = false;
+  bool pause_changed_ = false;
   std::deque<Batch> work_;
   std::deque<Completion> completions_;
   SinkStatus status_;

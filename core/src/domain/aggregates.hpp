@@ -97,4 +97,13 @@ struct ScoreReport {
   std::string created_at;
 };
 
+// A sink an operator or the dispatcher paused (docs/delivery.md, Pause and
+// resume): nothing is sent to it until it is resumed; its events keep queuing.
+struct SinkPause {
+  std::string sink;
+  std::string paused_at;  // RFC 3339
+  std::string reason;
+  bool automatic = false;  // delivery.pause_after_seconds, not an operator
+};
+
 }  // namespace ccm::core

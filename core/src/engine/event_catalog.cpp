@@ -67,6 +67,9 @@ std::vector<EventTypeInfo> buildCatalog() {
       {kScalingUpCompleted, kV1, K::Scaling, "Requested worker is running", scaling},
       {kScalingDownRequested, kV1, K::Scaling, "Autoscaler requested a worker's removal", scaling},
       {kScalingDownCompleted, kV1, K::Scaling, "Removed worker is terminated", scaling},
+      {kSinkPaused, kV1, K::Sink, "Delivery to a sink paused (by an operator or after failing too long)",
+       {"sink", "reason", "automatic", "timestamp"}},
+      {kSinkResumed, kV1, K::Sink, "Delivery to a paused sink resumed", {"sink", "paused_at", "timestamp"}},
   };
   // clang-format on
 }

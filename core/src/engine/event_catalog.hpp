@@ -52,10 +52,23 @@ inline constexpr std::string_view kScalingUpCompleted = "ccm.scaling.up.complete
 inline constexpr std::string_view kScalingDownRequested = "ccm.scaling.down.requested";
 inline constexpr std::string_view kScalingDownCompleted = "ccm.scaling.down.completed";
 
+// Issue #19: the gateway's own delivery, so that another sink can alert on it.
+inline constexpr std::string_view kSinkPaused = "ccm.gateway.sink.paused";
+inline constexpr std::string_view kSinkResumed = "ccm.gateway.sink.resumed";
+
 }  // namespace event_type
 
 // What an event is about; decides which payload builder makes it.
-enum class AggregateKind { LabletDefinition, LabletSession, UserSession, GradingSession, ScoreReport, Worker, Scaling };
+enum class AggregateKind {
+  LabletDefinition,
+  LabletSession,
+  UserSession,
+  GradingSession,
+  ScoreReport,
+  Worker,
+  Scaling,
+  Sink
+};
 
 struct EventTypeInfo {
   std::string_view type;

@@ -227,4 +227,19 @@ DomainEvent scalingEvent(std::string_view type, const std::string& worker_id, co
   return event(info->type, worker_id, payload, now);
 }
 
+DomainEvent sinkPaused(const SinkPause& pause) {
+  Payload payload;
+  payload.string("sink", pause.sink)
+      .string("reason", pause.reason)
+      .boolean("automatic", pause.automatic)
+      .string("timestamp", pause.paused_at);
+  return event(event_type::kSinkPaused, pause.sink, payload, pause.paused_at);
+}
+
+DomainEvent sinkResumed(const SinkPause& pause, const std::string& now) {
+  Payload payload;
+  payload.string("sink", pause.sink).string("paused_at", pause.paused_at).string("timestamp", now);
+  return event(event_type::kSinkResumed, pause.sink, payload, now);
+}
+
 }  // namespace ccm::core

@@ -56,4 +56,9 @@ DomainEvent scoreReportCreated(const ScoreReport& report, const std::string& now
 DomainEvent scalingEvent(std::string_view type, const std::string& worker_id, const std::string& template_name,
                          const std::string& reason, const std::string& now, const std::string& requested_by = "");
 
+// ccm.gateway.sink.paused; subject is the sink's name.
+DomainEvent sinkPaused(const SinkPause& pause);
+// ccm.gateway.sink.resumed, ending `pause`; subject is the sink's name.
+DomainEvent sinkResumed(const SinkPause& pause, const std::string& now);
+
 }  // namespace ccm::core

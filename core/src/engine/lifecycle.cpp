@@ -47,6 +47,9 @@ template Expected<LabletDefinition> Lifecycle::inTransaction(
     const std::function<Expected<LabletDefinition>(UnitOfWork&)>&);
 template Expected<Worker> Lifecycle::inTransaction(const std::function<Expected<Worker>(UnitOfWork&)>&);
 template Expected<LabletSession> Lifecycle::inTransaction(const std::function<Expected<LabletSession>(UnitOfWork&)>&);
+template Expected<SinkPause> Lifecycle::inTransaction(const std::function<Expected<SinkPause>(UnitOfWork&)>&);
+template Expected<std::optional<SinkPause>> Lifecycle::inTransaction(
+    const std::function<Expected<std::optional<SinkPause>>(UnitOfWork&)>&);
 
 namespace {
 

@@ -128,6 +128,15 @@ public:
   Expected<LabletSession> failGrading(const std::string& session_id, const std::string& reason);
   Expected<LabletSession> failGrading(UnitOfWork& uow, const std::string& session_id, const std::string& reason);
 
+  // Pauses delivery to `sink` (docs/delivery.md, Pause and resume) with
+  // ccm.gateway.sink.paused; a sink already paused keeps its pause, and no
+  // event is added. Returns the pause in force. The caller checks that the sink exists.
+  // (engine/sink_commands.cpp)
+  Expected<SinkPause> pauseSink(const std::string& sink, const std::string& reason, bool automatic);
+  // Ends the pause with ccm.gateway.sink.resumed; the pause that ended, or
+  // std::nullopt when the sink was not paused (nothing changes).
+  Expected<std::optional<SinkPause>> resumeSink(const std::string& sink);
+
   // Called after every commit that appended events (for example to wake the
   // dispatchers). Set once, before commands run.
   void setCommitListener(std::function<void()> listener) { on_commit_ = std::move(listener); }

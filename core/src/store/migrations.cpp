@@ -102,11 +102,21 @@ std::vector<std::string> retentionSchema(const Dialect&) {
   };
 }
 
+// Sinks paused by an operator or by delivery.pause_after_seconds; shared by
+// every replica, and kept across restarts.
+std::vector<std::string> pauseSchema(const Dialect&) {
+  return {
+      "CREATE TABLE sink_pauses (sink TEXT PRIMARY KEY, paused_at TEXT NOT NULL, reason TEXT NOT NULL,"
+      " automatic INTEGER NOT NULL)",
+  };
+}
+
 // Migration N is entry N - 1; append only.
-constexpr std::array<std::vector<std::string> (*)(const Dialect&), 3> kMigrations{
+constexpr std::array<std::vector<std::string> (*)(const Dialect&), 4> kMigrations{
     &initialSchema,    // 1: aggregates, port allocations, the event log
     &deliverySchema,   // 2: ingress dedup, sink cursors, retries, replays, leases, dead letters
     &retentionSchema,  // 3: retention skips, replays that carry their event
+    &pauseSchema,      // 4: paused sinks
 };
 
 }  // namespace

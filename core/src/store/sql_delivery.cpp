@@ -172,6 +172,13 @@ SharedSinkState SqlStore::sharedSinkState(const std::string& sink) {
   });
 }
 
+std::optional<SinkPause> SqlStore::sinkPause(const std::string& sink) {
+  return guarded("sinkPause " + sink, [&] {
+    auto lease = pool_.acquire();
+    return readSinkPause(lease->session(), dialect_, kSelectSinkPause, sink);
+  });
+}
+
 void SqlStore::releaseSinkLease(const std::string& sink, const std::string& owner) {
   inTransaction("releaseSinkLease " + sink, [&](Poco::Data::Session& session) {
     return run(session, dialect_, "DELETE FROM sink_leases WHERE sink = ? AND owner = ?", {sink, owner});

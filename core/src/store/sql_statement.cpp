@@ -55,6 +55,17 @@ std::int64_t queryInteger(Poco::Data::Session& session, const Dialect& dialect, 
   return values.front();
 }
 
+std::optional<SinkPause> readSinkPause(Poco::Data::Session& session, const Dialect& dialect, std::string_view sql,
+                                       const std::string& sink) {
+  std::vector<std::string> paused_at, reasons;
+  std::vector<Poco::Int64> automatic;
+  auto statement = prepare(session, dialect, sql, {sink});
+  statement, into(paused_at), into(reasons), into(automatic);
+  statement.execute();
+  if (paused_at.empty()) return std::nullopt;
+  return SinkPause{sink, paused_at.front(), reasons.front(), automatic.front() != 0};
+}
+
 std::string upsertSql(std::string_view table, const std::vector<std::string_view>& columns,
                       const std::vector<std::string_view>& keys) {
   std::string names;

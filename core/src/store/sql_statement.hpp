@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -65,6 +66,12 @@ decltype(auto) guarded(std::string_view operation, Body&& body) {
     throw StoreError(std::string(operation) + ": " + e.what());
   }
 }
+
+// The sink_pauses row of `sink` that `sql` (kSelectSinkPause, or a DELETE
+// ... RETURNING the same columns) yields, if any.
+inline constexpr std::string_view kSelectSinkPause = "SELECT paused_at, reason, automatic FROM sink_pauses WHERE sink = ?";
+std::optional<SinkPause> readSinkPause(Poco::Data::Session& session, const Dialect& dialect, std::string_view sql,
+                                       const std::string& sink);
 
 // An RFC 3339 time as fixed-width UTC ("2026-02-18T09:30:00.000000Z"), so
 // that string order is time order whatever offset or precision it was written

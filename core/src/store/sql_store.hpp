@@ -41,6 +41,7 @@ public:
                         const std::string& expires_at) override;
   void releaseSinkLease(const std::string& sink, const std::string& owner) override;
   SharedSinkState sharedSinkState(const std::string& sink) override;
+  std::optional<SinkPause> sinkPause(const std::string& sink) override;
   std::vector<DeadLetter> listDeadLetters(const DeadLetterFilter& filter) override;
   std::size_t replayDeadLetters(const DeadLetterFilter& filter) override;
   std::size_t purgeDeadLetters(const DeadLetterFilter& filter) override;

@@ -280,6 +280,26 @@ void SqlTransaction::saveScoreReport(const ScoreReport& report) {
   });
 }
 
+std::optional<SinkPause> SqlTransaction::findSinkPause(const std::string& sink) {
+  return guarded("findSinkPause " + sink, [&] { return readSinkPause(session(), dialect_, kSelectSinkPause, sink); });
+}
+
+bool SqlTransaction::insertSinkPause(const SinkPause& pause) {
+  return guarded("insertSinkPause " + pause.sink, [&] {
+    return run(session(), dialect_,
+               "INSERT INTO sink_pauses (sink, paused_at, reason, automatic) VALUES (?, ?, ?, ?)"
+               " ON CONFLICT (sink) DO NOTHING",
+               {pause.sink, pause.paused_at, pause.reason, std::int64_t{pause.automatic ? 1 : 0}}) == 1;
+  });
+}
+
+std::optional<SinkPause> SqlTransaction::deleteSinkPause(const std::string& sink) {
+  return guarded("deleteSinkPause " + sink, [&] {
+    return readSinkPause(session(), dialect_,
+                         "DELETE FROM sink_pauses WHERE sink = ? RETURNING paused_at, reason, automatic", sink);
+  });
+}
+
 void SqlTransaction::appendRecord(EventRecord record) {
   session();  // refuses once the transaction has ended
   pending_events_.push_back(std::move(record));

@@ -40,6 +40,9 @@ public:
   void saveGradingSession(const GradingSession& grading_session) override;
   std::optional<ScoreReport> findScoreReport(const std::string& id) override;
   void saveScoreReport(const ScoreReport& report) override;
+  std::optional<SinkPause> findSinkPause(const std::string& sink) override;
+  bool insertSinkPause(const SinkPause& pause) override;
+  std::optional<SinkPause> deleteSinkPause(const std::string& sink) override;
 
   void appendRecord(EventRecord record) override;
   std::vector<bool> rememberIngress(const std::vector<IngressKey>& keys) override;

@@ -173,6 +173,13 @@ public:
   virtual std::optional<ScoreReport> findScoreReport(const std::string& id) = 0;
   virtual void saveScoreReport(const ScoreReport& report) = 0;
 
+  // Paused sinks. insertSinkPause is false (and changes nothing) when the
+  // sink is paused already; deleteSinkPause returns the pause it ended.
+  // Both decide in one statement, so two replicas cannot both pause or resume.
+  virtual std::optional<SinkPause> findSinkPause(const std::string& sink) = 0;
+  virtual bool insertSinkPause(const SinkPause& pause) = 0;
+  virtual std::optional<SinkPause> deleteSinkPause(const std::string& sink) = 0;
+
   // Appends to the event log (the outbox). The event is written at commit,
   // when the transaction's events get their sequences, in append order: the
   // sequence row is locked only while a transaction commits, so concurrent
@@ -244,6 +251,8 @@ public:
   virtual void releaseSinkLease(const std::string& sink, const std::string& owner) = 0;
   // The stored cursor and the lease (a plain read: a standby's status).
   virtual SharedSinkState sharedSinkState(const std::string& sink) = 0;
+  // The pause in force for `sink`, if any (a plain read, polled by every replica).
+  virtual std::optional<SinkPause> sinkPause(const std::string& sink) = 0;
 
   virtual std::vector<DeadLetter> listDeadLetters(const DeadLetterFilter& filter) = 0;
   // Moves the matching dead letters back to their sinks' queues; returns how many.

@@ -50,6 +50,7 @@ public:
   }
   void releaseSinkLease(const std::string&, const std::string&) override {}
   SharedSinkState sharedSinkState(const std::string&) override { return {}; }
+  std::optional<SinkPause> sinkPause(const std::string&) override { return std::nullopt; }
   std::vector<DeadLetter> listDeadLetters(const DeadLetterFilter&) override { return {}; }
   std::size_t replayDeadLetters(const DeadLetterFilter&) override { return 0; }
   std::size_t purgeDeadLetters(const DeadLetterFilter&) override { return 0; }

@@ -43,7 +43,9 @@ TEST(EventCatalog, ListsEveryEmittedTypeExactlyOnce) {
       // Phase 4 plan, task 4.3 (ccm.worker.draining is in both lists).
       "ccm.worker.pending", "ccm.worker.provisioning.started", "ccm.worker.running", "ccm.worker.stopping",
       "ccm.worker.stopped", "ccm.worker.terminated", "ccm.scaling.up.requested", "ccm.scaling.up.completed",
-      "ccm.scaling.down.requested", "ccm.scaling.down.completed"};
+      "ccm.scaling.down.requested", "ccm.scaling.down.completed",
+      // Issue #19: pause and resume of delivery.
+      "ccm.gateway.sink.paused", "ccm.gateway.sink.resumed"};
   EXPECT_THAT(catalogTypes(), UnorderedElementsAreArray(expected));
 }
 

@@ -95,6 +95,9 @@ inline std::vector<DomainEvent> sampleEvents() {
       events.push_back(scalingEvent(info.type, "w-1", "cml-large", "queue depth 12", kNow, "operator-3"));
     }
   }
+  const SinkPause pause{"platform", kNow, "failed for 3602 s without a success", true};
+  events.push_back(sinkPaused(pause));
+  events.push_back(sinkResumed(pause, kNow));
   return events;
 }
 
