@@ -11,6 +11,7 @@ packages=(
   rapidjson-dev
   libmosquitto-dev mosquitto
   librdkafka-dev
+  libnats-dev nats-server
   libboost-dev
   libyaml-cpp-dev
   googletest libgtest-dev libgmock-dev

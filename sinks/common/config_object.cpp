@@ -143,6 +143,21 @@ std::optional<std::string> ConfigObject::readableFile(std::string_view name) con
   return path;
 }
 
+sdk::TlsOptions ConfigObject::tlsOptions() const {
+  allowOnly({"ca_file", "cert_file", "key_file", "verify"});
+  sdk::TlsOptions options;
+  options.ca_file = readableFile("ca_file").value_or("");
+  options.cert_file = readableFile("cert_file").value_or("");
+  options.key_file = readableFile("key_file").value_or("");
+  options.verify_peer = boolean("verify").value_or(true);
+  if (options.cert_file.empty() != options.key_file.empty()) {
+    throw error(options.cert_file.empty() ? "cert_file" : "key_file",
+                "is required with \"" + std::string(options.cert_file.empty() ? "key_file" : "cert_file") +
+                    "\" (a client certificate needs its key)");
+  }
+  return options;
+}
+
 sdk::HttpClientOptions ConfigObject::clientOptions() const {
   sdk::HttpClientOptions options;
   if (auto ms = integer("connect_timeout_ms", 1, 600000)) options.connect_timeout = std::chrono::milliseconds(*ms);

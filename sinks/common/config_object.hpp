@@ -52,6 +52,11 @@ public:
   // ranges and defaults (docs/sinks/http.md); no TLS settings.
   sdk::HttpClientOptions clientOptions() const;
 
+  // This object as TLS settings: ca_file, cert_file and key_file (readable
+  // files; a certificate needs its key) and verify (default true), nothing
+  // else (the mqtt and nats sinks' "tls").
+  sdk::TlsOptions tlsOptions() const;
+
   // The error for member `name` of this object.
   std::invalid_argument error(std::string_view name, std::string_view why) const;
   // The error for a setting from outside the config, such as an environment

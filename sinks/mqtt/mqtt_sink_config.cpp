@@ -15,27 +15,12 @@ using common::ConfigObject;
 
 constexpr std::uint16_t kDefaultTlsPort = 8883;
 
-sdk::TlsOptions tlsOf(const ConfigObject& tls) {
-  tls.allowOnly({"ca_file", "cert_file", "key_file", "verify"});
-  sdk::TlsOptions options;
-  options.ca_file = tls.readableFile("ca_file").value_or("");
-  options.cert_file = tls.readableFile("cert_file").value_or("");
-  options.key_file = tls.readableFile("key_file").value_or("");
-  options.verify_peer = tls.boolean("verify").value_or(true);
-  if (options.cert_file.empty() != options.key_file.empty()) {
-    throw tls.error(options.cert_file.empty() ? "cert_file" : "key_file",
-                    "is required with \"" + std::string(options.cert_file.empty() ? "key_file" : "cert_file") +
-                        "\" (a client certificate needs its key)");
-  }
-  return options;
-}
-
 ConnectionSettings connectionOf(const ConfigObject& config, const sdk::PluginContext& context) {
   ConnectionSettings out;
   auto host = config.string("host");
   if (!host) throw config.error("host", "is required");
   out.host = std::move(*host);
-  if (const auto tls = config.object("tls")) out.tls = tlsOf(*tls);
+  if (const auto tls = config.object("tls")) out.tls = tls->tlsOptions();
   out.port =
       static_cast<std::uint16_t>(config.integer("port", 1, 65535).value_or(out.tls ? kDefaultTlsPort : out.port));
   out.version = config.choice("protocol_version", {"5", "3.1.1"}).value_or("5") == "5" ? ProtocolVersion::V5

@@ -19,6 +19,7 @@
 #include "kafka_sink_config.hpp"
 #include "knative_sink_config.hpp"
 #include "mqtt_sink_config.hpp"
+#include "nats_sink_config.hpp"
 #include "pod_generator.hpp"
 #include "pubsub_sink_config.hpp"
 #include "schema_file.hpp"
@@ -46,6 +47,7 @@ std::vector<Plugin> loadPlugins() {
       {"sinks/mqtt/schema.json", [](const auto& c) { sinks::mqtt::parseConfig(c); }, nullptr},
       {"sinks/kafka/schema.json", [](const auto& c) { sinks::kafka::parseConfig(c); }, nullptr},
       {"sinks/pubsub/schema.json", [](const auto& c) { sinks::pubsub::parseConfig(c); }, nullptr},
+      {"sinks/nats/schema.json", [](const auto& c) { sinks::nats::parseConfig(c); }, nullptr},
   };
   for (auto& plugin : loaded) {
     plugin.schema = ccm::fuzz::compileSchemaFile(std::string(CCM_SOURCE_DIR "/") + plugin.schema_file);

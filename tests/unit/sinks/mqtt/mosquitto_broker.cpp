@@ -1,8 +1,5 @@
 #include "mosquitto_broker.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -10,39 +7,9 @@
 #include <stdexcept>
 #include <thread>
 
+#include "loopback_port.hpp"
+
 namespace ccm::testing {
-namespace {
-
-sockaddr_in loopback(std::uint16_t port) {
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  return address;
-}
-
-// A port the kernel just handed out; mosquitto binds it right after.
-std::uint16_t freePort() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address = loopback(0);
-  socklen_t length = sizeof address;
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    throw std::runtime_error("cannot find a free port");
-  }
-  ::close(fd);
-  return ntohs(address.sin_port);
-}
-
-bool accepts(std::uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address = loopback(port);
-  const bool connected = ::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
-  ::close(fd);
-  return connected;
-}
-
-}  // namespace
 
 bool MosquittoBroker::installed() {
   return ::access(kExecutable, X_OK) == 0;
@@ -54,8 +21,8 @@ MosquittoBroker::MosquittoBroker(Options options) : options_(std::move(options))
   std::string pattern = (std::filesystem::temp_directory_path() / "ccm-mosquitto-XXXXXX").string();
   if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   dir_ = pattern;
-  port_ = freePort();
-  if (!options_.sink_listener.empty() || !options_.users.empty()) sink_port_ = freePort();
+  port_ = freeLoopbackPort();
+  if (!options_.sink_listener.empty() || !options_.users.empty()) sink_port_ = freeLoopbackPort();
   if (!options_.acl.empty()) std::ofstream(file("acl")) << options_.acl;
   for (std::size_t i = 0; i < options_.users.size(); ++i) {
     std::vector<std::string> argv = {kPasswdTool, "-b"};
@@ -95,7 +62,7 @@ void MosquittoBroker::start() {
   writeConfig();
   process_ = std::make_unique<ChildProcess>(std::vector<std::string>{kExecutable, "-c", file("mosquitto.conf")});
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (!(accepts(port_) && (sink_port_ == 0 || accepts(sink_port_)))) {
+  while (!(acceptsConnections(port_) && (sink_port_ == 0 || acceptsConnections(sink_port_)))) {
     if (process_->waitForExit(std::chrono::milliseconds(0))) {
       process_->collectOutput();
       throw std::runtime_error("mosquitto exited: " + process_->stderrText());
