@@ -17,6 +17,7 @@
 #include "child_process.hpp"
 #include "fakes/cloudevents_receiver.hpp"
 #include "http_call.hpp"
+#include "wait_until.hpp"
 
 namespace {
 
@@ -344,10 +345,12 @@ TEST_F(Delivery, APausedSinkGetsNothingNewUntilResumedThenEverythingThatQueued) 
 
   std::vector<std::string> queued;
   for (int i = 0; i < 3; ++i) queued.push_back(createDefinition("while-paused-" + std::to_string(i)));
-  auto status = sinkStatus("out");
-  EXPECT_TRUE(status["paused"].GetBool());
-  EXPECT_STREQ(status["pause"]["reason"].GetString(), "receiver maintenance");
-  EXPECT_THAT(get("/metrics").body, HasSubstr("ccm_sink_paused{sink=\"out\"} 1"));
+  // The status and the gauge follow on the dispatcher's next turn.
+  const auto within = std::chrono::seconds(10);
+  const auto metricsShow = [&](const std::string& line) { return get("/metrics").body.find(line) != std::string::npos; };
+  ASSERT_TRUE(ccm::testing::waitUntil(within, [&] { return sinkStatus("out")["paused"].GetBool(); }));
+  EXPECT_STREQ(sinkStatus("out")["pause"]["reason"].GetString(), "receiver maintenance");
+  EXPECT_TRUE(ccm::testing::waitUntil(within, [&] { return metricsShow("ccm_sink_paused{sink=\"out\"} 1"); }));
   // Nothing new goes out while paused; the lag grows instead.
   EXPECT_FALSE(receiver.waitForRequests(2, std::chrono::milliseconds(1500)));
   EXPECT_GE(sinkStatus("out")["lag"].GetInt64(), 4);
@@ -368,7 +371,7 @@ TEST_F(Delivery, APausedSinkGetsNothingNewUntilResumedThenEverythingThatQueued) 
   EXPECT_EQ(types.count("ccm.gateway.sink.resumed"), 1u);
   for (const auto& id : queued) EXPECT_EQ(subjects.count(id), 1u) << id;
   EXPECT_FALSE(sinkStatus("out")["paused"].GetBool());
-  EXPECT_THAT(get("/metrics").body, HasSubstr("ccm_sink_paused{sink=\"out\"} 0"));
+  EXPECT_TRUE(ccm::testing::waitUntil(within, [&] { return metricsShow("ccm_sink_paused{sink=\"out\"} 0"); }));
 }
 
 TEST_F(Delivery, ASinkFailingPastPauseAfterSecondsIsPausedAndOtherSinksHearOfIt) {
@@ -392,9 +395,9 @@ TEST_F(Delivery, ASinkFailingPastPauseAfterSecondsIsPausedAndOtherSinksHearOfIt)
   EXPECT_THAT(data["reason"].GetString(), HasSubstr("last error: "));
   EXPECT_THAT(data["reason"].GetString(), HasSubstr("503"));
 
-  auto status = sinkStatus("flaky");
-  EXPECT_TRUE(status["paused"].GetBool());
-  EXPECT_TRUE(status["pause"]["automatic"].GetBool());
+  ASSERT_TRUE(
+      ccm::testing::waitUntil(std::chrono::seconds(10), [&] { return sinkStatus("flaky")["paused"].GetBool(); }));
+  EXPECT_TRUE(sinkStatus("flaky")["pause"]["automatic"].GetBool());
   EXPECT_TRUE(gateway_->waitForStderrLine("sink paused", std::chrono::seconds(5)));
   // Paused: the failing receiver is left alone.
   const auto tried = failing.requests().size();

@@ -11,14 +11,19 @@ namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
-void writePause(Writer& w, const SinkPause& pause) {
+// "paused", and the pause in force as "pause" when there is one.
+void writePauseFields(Writer& w, const std::optional<SinkPause>& pause) {
+  w.Key("paused");
+  w.Bool(pause.has_value());
+  if (!pause) return;
+  w.Key("pause");
   w.StartObject();
   w.Key("paused_at");
-  w.String(pause.paused_at);
+  w.String(pause->paused_at);
   w.Key("reason");
-  w.String(pause.reason);
+  w.String(pause->reason);
   w.Key("automatic");
-  w.Bool(pause.automatic);
+  w.Bool(pause->automatic);
   w.EndObject();
 }
 
@@ -54,12 +59,7 @@ void writeStatus(Writer& w, const SinkStatus& s) {
   w.Bool(s.leased);
   w.Key("lease_holder");
   w.String(s.lease_holder);
-  w.Key("paused");
-  w.Bool(s.pause.has_value());
-  if (s.pause) {
-    w.Key("pause");
-    writePause(w, *s.pause);
-  }
+  writePauseFields(w, s.pause);
   w.EndObject();
 }
 
@@ -114,20 +114,18 @@ void addDeliveryRoutes(Router& router, DeliveryService& delivery, Store& store, 
     w.StartObject();
     w.Key("sink");
     w.String(sink);
-    w.Key("paused");
-    w.Bool(pause.has_value());
-    if (pause) {
-      w.Key("pause");
-      writePause(w, *pause);
-    }
+    writePauseFields(w, pause);
     w.EndObject();
     return std::string(buffer.GetString());
   };
+  const auto notConfigured = [](const std::string& sink) {
+    return problemResponse(Error::notFound("sink " + sink + " is not configured"));
+  };
 
   router.add("POST", "/api/v1/sinks/{name}/pause",
-             [&delivery, &lifecycle, reason, pauseJson](const HttpRequest& rq, const PathParams& p) {
+             [&delivery, &lifecycle, reason, pauseJson, notConfigured](const HttpRequest& rq, const PathParams& p) {
                const std::string& name = p.at("name");
-               if (!delivery.has(name)) return problemResponse(Error::notFound("sink " + name + " is not configured"));
+               if (!delivery.has(name)) return notConfigured(name);
                auto body = readOptionalJsonBody(rq, *reason);
                if (!body) return problemResponse(body.error());
                auto paused = lifecycle.pauseSink(name, stringMember(body.value(), "reason", "paused by an operator"), false);
@@ -137,9 +135,9 @@ void addDeliveryRoutes(Router& router, DeliveryService& delivery, Store& store, 
              });
 
   router.add("POST", "/api/v1/sinks/{name}/resume",
-             [&delivery, &lifecycle, pauseJson](const HttpRequest&, const PathParams& p) {
+             [&delivery, &lifecycle, pauseJson, notConfigured](const HttpRequest&, const PathParams& p) {
                const std::string& name = p.at("name");
-               if (!delivery.has(name)) return problemResponse(Error::notFound("sink " + name + " is not configured"));
+               if (!delivery.has(name)) return notConfigured(name);
                auto resumed = lifecycle.resumeSink(name);
                if (!resumed) return problemResponse(resumed.error());
                delivery.pauseChanged(name);

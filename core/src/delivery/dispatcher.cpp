@@ -13,6 +13,8 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 constexpr auto kPollInterval = std::chrono::milliseconds(200);
 constexpr auto kReplayPollInterval = std::chrono::seconds(1);
+constexpr auto kPausePollInterval = std::chrono::seconds(1);
+constexpr auto kAutoPauseRetry = std::chrono::seconds(5);
 constexpr std::size_t kReadChunk = 1000;
 constexpr auto kSaveInterval = std::chrono::milliseconds(20);
 
@@ -60,7 +62,8 @@ void Dispatcher::start() {
     loadPause(true);
     status_.pause = pause_;
   } catch (const std::exception&) {
-    // The store is away; the loop reads the pause before it sends anything.
+    // The store is away: pause_known_ stays false, and nothing is sent
+    // until the loop has read the pause.
   }
   saver_thread_ = std::thread([this] { saver(); });
   const std::size_t threads = std::max<std::size_t>(1, settings_.concurrency);
@@ -182,6 +185,7 @@ void Dispatcher::recover() {
   for (const auto& retry : progress.retries) stored_retries_[retry.sequence] = retry;
   pending_.clear();
   replays_.clear();
+  failing_since_.reset();  // another replica, or another life, may have delivered meanwhile
   recovered_ = true;
   logWithFields(log(), sdk::LogLevel::Info, "sink dispatcher resumed",
                 {{"sink", name_},
@@ -196,6 +200,12 @@ void Dispatcher::refill() {
     const auto events = store_.readEvents({read_position_, "", "", kReadChunk});
     for (const auto& stored : events) {
       read_position_ = stored.sequence;
+      // The pause row commits with this event: read it now, so nothing
+      // committed after the pause is sent, whatever the poll's timing.
+      const auto& event = stored.event;
+      if ((event.type == kSinkPausedEventType || event.type == kSinkResumedEventType) && event.subject == name_) {
+        loadPause(true);
+      }
       if (done_above_.count(stored.sequence) != 0) continue;
       if (!settings_.filter.matches(stored.event)) {
         done_above_.insert(stored.sequence);
@@ -241,11 +251,14 @@ void Dispatcher::loadReplays() {
 
 void Dispatcher::loadPause(bool force) {
   const auto now = SteadyClock::now();
-  if (!force && now < next_pause_poll_) return;
-  next_pause_poll_ = now + kReplayPollInterval;
+  if (!force && pause_known_ && now < next_pause_poll_) return;
   std::optional<SinkPause> pause = store_.sinkPause(name_);
+  // Only after a read that worked: a failed one is tried again next turn.
+  next_pause_poll_ = now + kPausePollInterval;
+  const bool first_read = !pause_known_;
+  pause_known_ = true;
   const bool was_paused = pause_.has_value();
-  if (pause.has_value() == was_paused) {
+  if (pause.has_value() == was_paused && !first_read) {
     pause_ = std::move(pause);
     return;
   }
@@ -255,7 +268,7 @@ void Dispatcher::loadPause(bool force) {
                    {"reason", pause->reason},
                    {"automatic", pause->automatic ? "true" : "false"},
                    {"paused_at", pause->paused_at}});
-  } else {
+  } else if (was_paused) {
     logWithFields(log(), sdk::LogLevel::Info, "sink resumed", {{"sink", name_}, {"paused_at", pause_->paused_at}});
     failing_since_.reset();  // a resumed sink gets the whole pause_after again
   }
@@ -264,15 +277,21 @@ void Dispatcher::loadPause(bool force) {
 }
 
 void Dispatcher::pauseIfFailingTooLong() {
+  // Nothing left to deliver: the failures are over (dead-lettered), whatever comes next.
+  if (pending_.empty() && replays_.empty()) failing_since_.reset();
   if (settings_.pause_after.count() <= 0 || pause_ || !failing_since_ || !auto_pause_) return;
   const auto failing = std::chrono::system_clock::now() - *failing_since_;
-  if (failing < settings_.pause_after) return;
+  if (failing < settings_.pause_after || SteadyClock::now() < next_auto_pause_) return;
   const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(failing).count();
   const std::string reason = "failed for " + std::to_string(seconds) +
                              " s without a success (delivery.pause_after_seconds " +
                              std::to_string(settings_.pause_after.count()) +
                              "); last error: " + status_counters_.last_error;
-  if (auto_pause_(name_, reason)) loadPause(true);
+  if (auto_pause_(name_, reason)) {
+    loadPause(true);
+  } else {
+    next_auto_pause_ = SteadyClock::now() + kAutoPauseRetry;  // the store is away; it logged why
+  }
 }
 
 std::int64_t Dispatcher::cursorNow() const {
@@ -281,7 +300,8 @@ std::int64_t Dispatcher::cursorNow() const {
 
 std::vector<Dispatcher::Batch> Dispatcher::selectBatches(std::chrono::steady_clock::time_point now) {
   std::vector<Batch> batches;
-  if (pause_) return batches;  // what is in flight finishes; nothing new starts
+  // Paused, or not yet known to be unpaused: what is in flight finishes, nothing new starts.
+  if (pause_ || !pause_known_) return batches;
   std::size_t limit = settings_.batch_size;
   if (const auto sink_limit = sink_->maxBatchSize(); sink_limit > 0) limit = std::min(limit, sink_limit);
 

@@ -158,7 +158,9 @@ private:
   std::size_t batches_in_flight_ = 0;
   std::chrono::steady_clock::time_point next_replay_poll_{};
   std::optional<SinkPause> pause_;
+  bool pause_known_ = false;  // pause_ has been read from the store
   std::chrono::steady_clock::time_point next_pause_poll_{};
+  std::chrono::steady_clock::time_point next_auto_pause_{};  // after a failed attempt
   // Since the first retryable failure after the last success (wall clock, as pause_after_seconds).
   std::optional<std::chrono::system_clock::time_point> failing_since_;
   std::chrono::steady_clock::time_point lease_valid_until_{};

@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "domain/states.hpp"
@@ -99,6 +100,10 @@ struct ScoreReport {
 
 // A sink an operator or the dispatcher paused (docs/delivery.md, Pause and
 // resume): nothing is sent to it until it is resumed; its events keep queuing.
+// The CloudEvent types that announce a pause and a resume (engine/event_catalog.hpp).
+inline constexpr std::string_view kSinkPausedEventType = "ccm.gateway.sink.paused";
+inline constexpr std::string_view kSinkResumedEventType = "ccm.gateway.sink.resumed";
+
 struct SinkPause {
   std::string sink;
   std::string paused_at;  // RFC 3339

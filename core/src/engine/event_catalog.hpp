@@ -53,8 +53,8 @@ inline constexpr std::string_view kScalingDownRequested = "ccm.scaling.down.requ
 inline constexpr std::string_view kScalingDownCompleted = "ccm.scaling.down.completed";
 
 // Issue #19: the gateway's own delivery, so that another sink can alert on it.
-inline constexpr std::string_view kSinkPaused = "ccm.gateway.sink.paused";
-inline constexpr std::string_view kSinkResumed = "ccm.gateway.sink.resumed";
+inline constexpr std::string_view kSinkPaused = kSinkPausedEventType;
+inline constexpr std::string_view kSinkResumed = kSinkResumedEventType;
 
 }  // namespace event_type
 

@@ -24,6 +24,8 @@ public:
   explicit MemoryStore(std::vector<StoredEvent> events) : events_(std::move(events)) {}
 
   std::atomic<int> reads{0};
+  // The pause in force once the log has been read `reads` times or more (-1: never).
+  std::atomic<int> paused_from_read{-1};
 
   std::unique_ptr<Transaction> begin() override { throw std::logic_error("not used by the dispatcher"); }
   std::vector<StoredEvent> readEvents(const EventQuery& query) override {
@@ -50,7 +52,11 @@ public:
   }
   void releaseSinkLease(const std::string&, const std::string&) override {}
   SharedSinkState sharedSinkState(const std::string&) override { return {}; }
-  std::optional<SinkPause> sinkPause(const std::string&) override { return std::nullopt; }
+  std::optional<SinkPause> sinkPause(const std::string& sink) override {
+    const int from = paused_from_read;
+    if (from < 0 || reads < from) return std::nullopt;
+    return SinkPause{sink, "2026-12-03T10:00:00Z", "test", false};
+  }
   std::vector<DeadLetter> listDeadLetters(const DeadLetterFilter&) override { return {}; }
   std::size_t replayDeadLetters(const DeadLetterFilter&) override { return 0; }
   std::size_t purgeDeadLetters(const DeadLetterFilter&) override { return 0; }
@@ -255,6 +261,31 @@ TEST(RateLimiter, StartsFullRefillsAtTheRateAndNeverBeyondTheBurst) {
   RateLimiter slow({0.5, 1}, t0);
   slow.take(slow.available(t0));
   EXPECT_EQ(slow.nextAvailableAt(t0), t0 + 2s);
+}
+
+// The pause row commits with its event, after start() found the sink
+// unpaused: reading that event from the log makes the dispatcher read the
+// pause at once, so the events around it wait instead of going out before
+// the once-a-second poll would have seen it.
+TEST(Dispatcher, ReadingItsOwnPauseEventStopsTheSinkBeforeTheNextPoll) {
+  auto paused_event = storedEvent(2);
+  paused_event.event.type = std::string(kSinkPausedEventType);
+  paused_event.event.subject = "test-sink";
+  MemoryStore store({storedEvent(1), paused_event, storedEvent(3)});
+  store.paused_from_read = 1;  // committed before the loop's first read of the log
+  auto sink = std::make_shared<RecordingSink>();
+  MetricsRegistry metrics;
+  Dispatcher dispatcher("test-sink", "test", sink, DeliverySettings{}, store, metrics, "replica-1");
+  dispatcher.start();
+
+  ASSERT_TRUE(waitFor([&] { return dispatcher.status().pause.has_value(); }, 2000ms));
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(sink->delivered(), 0u);
+
+  store.paused_from_read = -1;  // resumed
+  dispatcher.pauseChanged();
+  EXPECT_TRUE(waitFor([&] { return sink->delivered() == 3; }, 2000ms));
+  dispatcher.stop(1000ms);
 }
 
 }  // namespace
