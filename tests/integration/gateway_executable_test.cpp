@@ -107,6 +107,16 @@ TEST_F(GatewayExecutable, ListPluginsShowsTheFileSinkWithItsVersion) {
   EXPECT_THAT(result.out, HasSubstr("file\tsink\t0.1.0\t" + kPluginDir + "/libccm-sink-file.so\t"));
 }
 
+TEST_F(GatewayExecutable, ListPluginsShowsEveryShippedSink) {
+  auto result = runCommand({kGateway, "--list-plugins", "--plugin-dir", kPluginDir});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  for (const char* sink : {"file", "http", "eventgrid", "eventbridge", "knative", "mqtt", "kafka", "nats", "pubsub"}) {
+    EXPECT_THAT(result.out, HasSubstr(std::string(sink) + "\tsink\t0.1.0\t" + kPluginDir + "/libccm-sink-" + sink +
+                                      ".so\t"))
+        << sink;
+  }
+}
+
 TEST_F(GatewayExecutable, ListPluginsWithoutArgumentsFindsTheBuiltPlugins) {
   auto result = runCommand({kGateway, "--list-plugins"});
   EXPECT_EQ(result.exit_code, 0) << result.err;

@@ -4,6 +4,7 @@
 #include <string_view>
 #include <vector>
 
+#include "domain/aggregates.hpp"
 #include "domain/states.hpp"
 
 // Every CloudEvent type the gateway emits, with its payload version and the
