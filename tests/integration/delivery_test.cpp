@@ -333,6 +333,7 @@ TEST_F(Delivery, APausedSinkGetsNothingNewUntilResumedThenEverythingThatQueued) 
 
   auto paused = post("/api/v1/sinks/out/pause", R"({"reason": "receiver maintenance"})");
   ASSERT_EQ(paused.status, 200) << paused.body;
+  EXPECT_TRUE(sinkStatus("out")["paused"].GetBool());  // at once, not on the dispatcher's next turn
   auto body = parse(paused.body);
   EXPECT_STREQ(body["sink"].GetString(), "out");
   EXPECT_TRUE(body["paused"].GetBool());

@@ -130,7 +130,7 @@ void addDeliveryRoutes(Router& router, DeliveryService& delivery, Store& store, 
                if (!body) return problemResponse(body.error());
                auto paused = lifecycle.pauseSink(name, stringMember(body.value(), "reason", "paused by an operator"), false);
                if (!paused) return problemResponse(paused.error());
-               delivery.pauseChanged(name);
+               delivery.pauseChanged(name, paused.value());
                return jsonResponse(200, pauseJson(name, paused.value()));
              });
 
@@ -140,7 +140,7 @@ void addDeliveryRoutes(Router& router, DeliveryService& delivery, Store& store, 
                if (!delivery.has(name)) return notConfigured(name);
                auto resumed = lifecycle.resumeSink(name);
                if (!resumed) return problemResponse(resumed.error());
-               delivery.pauseChanged(name);
+               delivery.pauseChanged(name, std::nullopt);
                return jsonResponse(200, pauseJson(name, std::nullopt));
              });
 

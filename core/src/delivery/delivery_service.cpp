@@ -70,11 +70,11 @@ void DeliveryService::wakeAll() {
   for (auto& [name, running] : running_) running.dispatcher->wake();
 }
 
-bool DeliveryService::pauseChanged(const std::string& name) {
+bool DeliveryService::pauseChanged(const std::string& name, const std::optional<SinkPause>& pause) {
   std::shared_lock lock(mutex_);
   const auto it = running_.find(name);
   if (it == running_.end()) return false;
-  it->second.dispatcher->pauseChanged();
+  it->second.dispatcher->pauseChanged(pause);
   return true;
 }
 

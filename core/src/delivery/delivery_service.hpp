@@ -47,8 +47,9 @@ public:
   // The fingerprint of each running sink, so callers build only what changed.
   std::map<std::string, std::string> fingerprints() const;
   void wakeAll();
-  // `name` was paused or resumed in the store; false when no such sink runs.
-  bool pauseChanged(const std::string& name);
+  // `name` was paused or resumed in the store (`pause` is now in force);
+  // false when no such sink runs.
+  bool pauseChanged(const std::string& name, const std::optional<SinkPause>& pause);
   bool has(const std::string& name) const;
   std::vector<SinkStatus> status() const;
   void stopAll();

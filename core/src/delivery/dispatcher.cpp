@@ -103,9 +103,10 @@ void Dispatcher::wake() {
   loop_wake_.notify_one();
 }
 
-void Dispatcher::pauseChanged() {
+void Dispatcher::pauseChanged(const std::optional<SinkPause>& pause) {
   {
     std::lock_guard lock(mutex_);
+    status_.pause = pause;
     pause_changed_ = true;
   }
   loop_wake_.notify_one();
@@ -604,7 +605,8 @@ void Dispatcher::publishStatus() {
   status_.last_error = status_counters_.last_error;
   status_.last_error_at = status_counters_.last_error_at;
   status_.leased = leased;
-  status_.pause = pause_;
+  // A pause or resume the API announced but this loop has not read yet is newer.
+  if (!pause_changed_) status_.pause = pause_;
 }
 
 void Dispatcher::loop() {

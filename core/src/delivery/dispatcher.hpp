@@ -75,8 +75,10 @@ public:
   void stop(std::chrono::milliseconds deadline);
   // New events were committed: look at the log now rather than at the next poll.
   void wake();
-  // The sink was paused or resumed: read its pause now rather than within a second.
-  void pauseChanged();
+  // The sink was paused or resumed (`pause` is now in force): status() says
+  // so at once, and the loop reads the pause from the store now rather than
+  // within a second.
+  void pauseChanged(const std::optional<SinkPause>& pause);
   SinkStatus status() const;
   const std::string& name() const { return name_; }
 

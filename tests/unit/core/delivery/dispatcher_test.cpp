@@ -283,7 +283,8 @@ TEST(Dispatcher, ReadingItsOwnPauseEventStopsTheSinkBeforeTheNextPoll) {
   EXPECT_EQ(sink->delivered(), 0u);
 
   store.paused_from_read = -1;  // resumed
-  dispatcher.pauseChanged();
+  dispatcher.pauseChanged(std::nullopt);
+  EXPECT_FALSE(dispatcher.status().pause.has_value());  // at once, before the loop has read the store
   EXPECT_TRUE(waitFor([&] { return sink->delivered() == 3; }, 2000ms));
   dispatcher.stop(1000ms);
 }
