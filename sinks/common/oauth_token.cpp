@@ -53,10 +53,10 @@ std::variant<IssuedToken, sdk::Outcome> readTokenResponse(const sdk::Result<sdk:
       // A day is more than any token endpoint grants; a larger number would overflow the clock.
       return IssuedToken{std::string(token), std::chrono::seconds(std::min<std::uint64_t>(*lifetime, 86400))};
     }
-    // The endpoint is broken rather than the request wrong; a later attempt may work.
-    return inContext(
-        sdk::Outcome::retryable("HTTP 200 without access_token and expires_in: " + bodyExcerpt(response.body)),
-        context);
+    // The endpoint is broken rather than the request wrong; a later attempt
+    // may work. The body is not quoted: it may hold a real access token.
+    const std::string missing = token.empty() ? "access_token" : "a positive integer expires_in";
+    return inContext(sdk::Outcome::retryable("HTTP 200 without " + missing), context);
   }
   std::string detail = bodyExcerpt(response.body);
   if (is_object && !stringMember(body, "error").empty()) {

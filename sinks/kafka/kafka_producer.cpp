@@ -150,6 +150,13 @@ void KafkaProducer::run() {
 void KafkaProducer::replaceAfterFatalError() {
   char reason[512] = "";
   const rd_kafka_resp_err_t code = rd_kafka_fatal_error(handle_.get(), reason, sizeof reason);
+  if (code == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    // A produce() raced the last replacement and reached the old producer:
+    // this one is healthy, and what it holds must not be purged.
+    std::lock_guard lock(mutex_);
+    fatal_ = false;
+    return;
+  }
   const std::string why = "the idempotent producer had a fatal error: " + describeError(code) + ": " + reason +
                           "; the sink made a new producer";
   logger_.log(sdk::LogLevel::Error, why, {{"bootstrap_servers", settings_.where}});

@@ -174,9 +174,18 @@ TEST_P(EventGridAuth, ATokenAnswerWithoutATokenIsRetryable) {
   entra.script(Reply{.status = 200, .body = R"({"token_type":"Bearer"})"});
   const Outcome outcome = deliverOne(*makeSink(configFor(fake, isNamespace(), entraAuth(entra))));
   EXPECT_EQ(outcome.kind, Outcome::Kind::Retryable);
+  EXPECT_EQ(outcome.message, "Microsoft Entra token request failed: HTTP 200 without access_token");
+}
+
+// The answer's body is not quoted: it holds a real token when only expires_in is wrong.
+TEST_P(EventGridAuth, ATokenAnswerWithoutALifetimeIsRetryableAndDoesNotQuoteTheToken) {
+  fakes::OAuthTokenFake entra;
+  EventGridFake fake(topic());
+  entra.script(Reply{.status = 200, .body = R"({"access_token":"secret-token-value","expires_in":"soon"})"});
+  const Outcome outcome = deliverOne(*makeSink(configFor(fake, isNamespace(), entraAuth(entra))));
+  EXPECT_EQ(outcome.kind, Outcome::Kind::Retryable);
   EXPECT_EQ(outcome.message,
-            "Microsoft Entra token request failed: HTTP 200 without access_token and expires_in: "
-            R"({"token_type":"Bearer"})");
+            "Microsoft Entra token request failed: HTTP 200 without a positive integer expires_in");
 }
 
 TEST_P(EventGridAuth, AReloadPicksUpARotatedKey) {
