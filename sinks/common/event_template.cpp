@@ -50,8 +50,9 @@ std::vector<std::string> EventTemplate::literals() const {
   return out;
 }
 
-std::optional<std::string> EventTemplate::render(const sdk::CloudEvent& event,
-                                                 const std::function<std::string(std::string_view)>& encode) const {
+std::variant<std::string, sdk::Outcome> EventTemplate::render(
+    const sdk::CloudEvent& event, const std::function<std::string(std::string_view)>& encode,
+    std::string_view what) const {
   std::string text;
   for (const auto& [part, literal] : parts_) {
     switch (part) {
@@ -68,7 +69,10 @@ std::optional<std::string> EventTemplate::render(const sdk::CloudEvent& event,
         text += encode(event.id);
         break;
       case Part::Subject:
-        if (!event.subject) return std::nullopt;
+        if (!event.subject) {
+          return sdk::Outcome::permanent("the " + std::string(what) + " template uses {subject} and event " +
+                                         event.id + " has no subject");
+        }
         text += encode(*event.subject);
         break;
     }

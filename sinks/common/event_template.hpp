@@ -1,13 +1,14 @@
 #pragma once
 
 #include <functional>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "ccm/sdk/cloud_event.hpp"
+#include "ccm/sdk/sink.hpp"
 
 namespace ccm::sinks::common {
 
@@ -25,9 +26,11 @@ public:
   std::vector<std::string> literals() const;
 
   // The text for `event`, with each attribute's value passed through
-  // `encode`; none when the template uses {subject} and the event has none.
-  std::optional<std::string> render(const sdk::CloudEvent& event,
-                                    const std::function<std::string(std::string_view)>& encode) const;
+  // `encode`; permanent when the template uses {subject} and the event has
+  // none ("the <what> template uses {subject} and event <id> has no subject").
+  std::variant<std::string, sdk::Outcome> render(const sdk::CloudEvent& event,
+                                                 const std::function<std::string(std::string_view)>& encode,
+                                                 std::string_view what) const;
 
 private:
   enum class Part { Literal, Type, Source, Subject, Id };

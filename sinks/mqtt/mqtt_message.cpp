@@ -61,9 +61,9 @@ common::EventTemplate parseTopic(std::string_view text) {
 TopicTemplate::TopicTemplate(std::string_view text) : template_(parseTopic(text)) {}
 
 std::variant<std::string, sdk::Outcome> TopicTemplate::topicFor(const sdk::CloudEvent& event) const {
-  auto topic = template_.render(event, encodeTopicValue);
-  if (!topic)
-    return sdk::Outcome::permanent("the topic template uses {subject} and event " + event.id + " has no subject");
+  auto rendered = template_.render(event, encodeTopicValue, "topic");
+  if (auto* refused = std::get_if<sdk::Outcome>(&rendered)) return std::move(*refused);
+  auto* topic = &std::get<std::string>(rendered);
   if (topic->size() > kMaxStringBytes) {
     return sdk::Outcome::permanent("topic for event " + event.id + " is " + std::to_string(topic->size()) +
                                    " bytes; MQTT allows 65535");

@@ -85,10 +85,9 @@ common::EventTemplate SubjectTemplate::parseSubject(std::string_view text) {
 }
 
 std::variant<std::string, sdk::Outcome> SubjectTemplate::subjectFor(const sdk::CloudEvent& event) const {
-  auto subject = template_.render(event, encodeSubjectValue);
-  if (!subject) {
-    return sdk::Outcome::permanent("the subject template uses {subject} and event " + event.id + " has no subject");
-  }
+  auto rendered = template_.render(event, encodeSubjectValue, "subject");
+  if (auto* refused = std::get_if<sdk::Outcome>(&rendered)) return std::move(*refused);
+  auto* subject = &std::get<std::string>(rendered);
   if (subject->size() > kMaxSubjectBytes) {
     return sdk::Outcome::permanent("NATS subject for event " + event.id + " is " + std::to_string(subject->size()) +
                                    " bytes; the sink allows " + std::to_string(kMaxSubjectBytes));
