@@ -44,7 +44,7 @@ std::variant<IssuedToken, sdk::Outcome> readTokenResponse(const sdk::Result<sdk:
   if (!result) return inContext(transportOutcome(result.error()), context);
   const auto& response = result.value();
   rapidjson::Document body;
-  body.Parse(response.body.data(), response.body.size());
+  body.Parse<rapidjson::kParseIterativeFlag>(response.body.data(), response.body.size());
   const bool is_object = !body.HasParseError() && body.IsObject();
   if (response.status == 200) {
     const std::string_view token = is_object ? stringMember(body, "access_token") : std::string_view{};

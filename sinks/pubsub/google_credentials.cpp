@@ -44,7 +44,7 @@ std::string json(const rapidjson::StringBuffer& buffer) {
 
 ServiceAccountKey parseServiceAccountKey(std::string_view text) {
   rapidjson::Document key;
-  key.Parse(text.data(), text.size());
+  key.Parse<rapidjson::kParseIterativeFlag>(text.data(), text.size());
   if (key.HasParseError() || !key.IsObject()) throw std::invalid_argument("is not a JSON key file");
   const std::string type = stringMember(key, "type", false);
   if (type != "service_account") {

@@ -98,7 +98,7 @@ std::string_view member(const rapidjson::Value& object, const char* name) {
 // google.rpc.Status in the REST error body: {"error": {"code", "message", "status"}}.
 std::pair<std::string, std::string> rpcStatus(std::string_view body) {
   rapidjson::Document document;
-  document.Parse(body.data(), body.size());
+  document.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
   if (document.HasParseError() || !document.IsObject()) return {};
   const auto error = document.FindMember("error");
   if (error == document.MemberEnd()) return {};
@@ -107,7 +107,7 @@ std::pair<std::string, std::string> rpcStatus(std::string_view body) {
 
 bool hasOneIdPerMessage(std::string_view body, std::size_t count) {
   rapidjson::Document document;
-  document.Parse(body.data(), body.size());
+  document.Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
   if (document.HasParseError() || !document.IsObject()) return false;
   const auto ids = document.FindMember("messageIds");
   return ids != document.MemberEnd() && ids->value.IsArray() && ids->value.Size() == count;
