@@ -35,6 +35,28 @@ std::int64_t PgRows::integer(std::size_t row, int column) const {
   return out;
 }
 
+void PgArrayLiteral::add(std::string_view text) {
+  if (text_.size() > 1) text_ += ',';
+  text_ += '"';
+  for (char c : text) {
+    if (c == '"' || c == '\\') text_ += '\\';
+    text_ += c;
+  }
+  text_ += '"';
+}
+
+void PgArrayLiteral::add(std::int64_t number) {
+  if (text_.size() > 1) text_ += ',';
+  text_ += std::to_string(number);
+}
+
+std::string PgArrayLiteral::take() {
+  std::string out = std::move(text_);
+  out += '}';
+  text_ = "{";
+  return out;
+}
+
 namespace {
 
 // A pooled session wraps the connector's own; PooledSessionImpl::impl() is

@@ -29,6 +29,21 @@ private:
   std::unique_ptr<pg_result, Clear> result_;
 };
 
+// A PostgreSQL array in its text form ('{"a","b\\"c"}'), built element by
+// element, to pass a column of many rows as one parameter: a batch becomes
+// one short statement (INSERT ... SELECT FROM unnest(?::text[], ...)) whose
+// text and parameter count do not depend on the number of rows, so the
+// server parses and plans eight parameters, not eight per row.
+class PgArrayLiteral {
+public:
+  void add(std::string_view text);
+  void add(std::int64_t number);
+  std::string take();
+
+private:
+  std::string text_ = "{";
+};
+
 // Runs `sql` (with '?' placeholders) on a Poco PostgreSQL session through
 // libpq in one round trip (PQexecParams: parse, bind and execute together).
 // For the group commit: Poco::Data's PostgreSQL connector spends four round

@@ -15,10 +15,6 @@ namespace {
 
 using Poco::Data::Keywords::into;
 
-// Rows per multi-row INSERT on PostgreSQL: one round trip for many rows, and
-// far below its limit of 65 535 bound parameters.
-constexpr std::size_t kRowsPerInsert = 500;
-
 template <class T>
 using Parser = sdk::Result<T> (*)(std::string_view);
 
@@ -332,20 +328,22 @@ void SqlTransaction::writeEvents() {
         row_insert.step();
       }
     } else {
-      forEachChunk(pending_events_.size(), kRowsPerInsert, [&](std::size_t offset, std::size_t rows) {
-        std::vector<SqlValue> params;
-        params.reserve(rows * 8);
-        for (std::size_t i = offset; i < offset + rows; ++i) {
-          auto& row = pending_events_[i];
-          params.emplace_back(first + static_cast<std::int64_t>(i));
-          for (auto* text : {&row.id, &row.source, &row.type, &row.subject, &row.time}) {
-            params.emplace_back(std::move(*text));
-          }
-          params.emplace_back(recorded_at);
-          params.emplace_back(std::move(row.body));
+      // One statement for the whole commit, its columns as arrays (PgArrayLiteral).
+      PgArrayLiteral columns[6];
+      for (const auto& row : pending_events_) {
+        int column = 0;
+        for (const auto* text : {&row.id, &row.source, &row.type, &row.subject, &row.time, &row.body}) {
+          columns[column++].add(*text);
         }
-        execPostgres(session(), dialect_, insert + valueRows(8, rows), params);
-      });
+      }
+      std::vector<SqlValue> params{first, recorded_at};
+      for (auto& column : columns) params.emplace_back(column.take());
+      execPostgres(session(), dialect_,
+                   "INSERT INTO event_log (sequence, event_id, source, type, subject, time, recorded_at, body)"
+                   " SELECT ?::bigint + row.ordinality - 1, row.event_id, row.source, row.type, row.subject, row.time,"
+                   " ?, row.body FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])"
+                   " WITH ORDINALITY AS row (event_id, source, type, subject, time, body, ordinality)",
+                   params);
     }
     pending_events_.clear();
   });
@@ -387,38 +385,40 @@ std::vector<bool> SqlTransaction::rememberIngress(const std::vector<IngressKey>&
     order.erase(std::unique(order.begin(), order.end(),
                             [&](std::size_t a, std::size_t b) { return !key_less(a, b) && !key_less(b, a); }),
                 order.end());
-    forEachChunk(order.size(), kRowsPerInsert, [&](std::size_t offset, std::size_t rows) {
-      std::vector<SqlValue> params;
-      params.reserve(rows * 3);
-      for (std::size_t i = offset; i < offset + rows; ++i) {
-        params.emplace_back(keys[order[i]].source);
-        params.emplace_back(keys[order[i]].id);
-        params.emplace_back(expiries[order[i]]);
-      }
-      const PgRows returned = execPostgres(session(), dialect_,
-                                           insert + valueRows(3, rows) + on_conflict + " RETURNING source, event_id", params);
-      const auto source = [&](std::size_t j) { return returned.text(j, 0); };
-      const auto id = [&](std::size_t j) { return returned.text(j, 1); };
-      // Both lists in key order: one merge pass finds each inserted key.
-      std::vector<std::size_t> inserted(returned.size());
-      for (std::size_t j = 0; j < inserted.size(); ++j) inserted[j] = j;
-      std::sort(inserted.begin(), inserted.end(), [&](std::size_t a, std::size_t b) {
-        return std::pair(source(a), id(a)) < std::pair(source(b), id(b));
-      });
-      std::size_t next = 0;
-      for (std::size_t i = offset; i < offset + rows && next < inserted.size(); ++i) {
-        const auto& key = keys[order[i]];
-        if (key.source == source(inserted[next]) && key.id == id(inserted[next])) {
-          remembered[order[i]] = true;
-          ++next;
-        }
-      }
-      // A key that came back altered would otherwise turn every later key into a duplicate.
-      if (next != inserted.size()) {
-        throw StoreError("ingress_dedup: the database returned a key that was not sent (" +
-                         std::string(source(inserted[next])) + ", " + std::string(id(inserted[next])) + ")");
-      }
+    PgArrayLiteral sources, ids, expires;
+    for (const std::size_t i : order) {
+      sources.add(keys[i].source);
+      ids.add(keys[i].id);
+      expires.add(expiries[i]);
+    }
+    // unnest yields the rows in array (key) order, and they are inserted so.
+    const PgRows returned =
+        execPostgres(session(), dialect_,
+                     "INSERT INTO ingress_dedup (source, event_id, expires_at)"
+                     " SELECT * FROM unnest(?::text[], ?::text[], ?::text[])" +
+                         on_conflict + " RETURNING source, event_id",
+                     {sources.take(), ids.take(), expires.take()});
+    const auto source = [&](std::size_t j) { return returned.text(j, 0); };
+    const auto id = [&](std::size_t j) { return returned.text(j, 1); };
+    // Both lists in key order: one merge pass finds each inserted key.
+    std::vector<std::size_t> inserted(returned.size());
+    for (std::size_t j = 0; j < inserted.size(); ++j) inserted[j] = j;
+    std::sort(inserted.begin(), inserted.end(), [&](std::size_t a, std::size_t b) {
+      return std::pair(source(a), id(a)) < std::pair(source(b), id(b));
     });
+    std::size_t next = 0;
+    for (std::size_t i = 0; i < order.size() && next < inserted.size(); ++i) {
+      const auto& key = keys[order[i]];
+      if (key.source == source(inserted[next]) && key.id == id(inserted[next])) {
+        remembered[order[i]] = true;
+        ++next;
+      }
+    }
+    // A key that came back altered would otherwise turn every later key into a duplicate.
+    if (next != inserted.size()) {
+      throw StoreError("ingress_dedup: the database returned a key that was not sent (" +
+                       std::string(source(inserted[next])) + ", " + std::string(id(inserted[next])) + ")");
+    }
     return remembered;
   });
 }

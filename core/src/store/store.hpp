@@ -189,8 +189,8 @@ public:
   void appendEvent(const sdk::CloudEvent& event) { appendRecord(EventRecord::of(event)); }
 
   // Ingress deduplication (Phase 4 task 4.6): remembers every (source, id)
-  // until its `expires_at`, in one pass (PostgreSQL: one statement per 500
-  // keys; SQLite: one prepared statement stepped per key). One flag per key: true where
+  // until its `expires_at`, in one pass (PostgreSQL: one statement, the keys as
+  // arrays; SQLite: one prepared statement stepped per key). One flag per key: true where
   // this call remembered it, false for a duplicate (remembered before, or an
   // earlier key of the same call).
   virtual std::vector<bool> rememberIngress(const std::vector<IngressKey>& keys) = 0;

@@ -203,6 +203,30 @@ TEST(CodecStructured, RejectsInvalidUtf8InJsonText) {
   EXPECT_THAT(error.message, HasSubstr("not well-formed JSON"));
 }
 
+// Valid input skips RapidJSON's own encoding check after one pass over the
+// whole body, eight ASCII bytes at a time: a bad byte at any place in or
+// around those eight-byte words is still refused, with the same message.
+TEST(CodecStructured, RejectsInvalidUtf8WhereverItIsInTheBody) {
+  const std::string expected = errorOf(parseStructured(minimalJsonWith(",\"subject\":\"\xC3\x28\""))).message;
+  EXPECT_THAT(expected, HasSubstr("Invalid encoding in string"));
+  for (std::size_t padding = 0; padding < 20; ++padding) {
+    for (const char* bad : {"\xC3\x28", "\xFF", "\xED\xA0\x80", "\xC0\xAF", "\xE2\x82"}) {
+      const std::string members = ",\"subject\":\"" + std::string(padding, 'a') + bad + "\"";
+      EXPECT_THAT(errorOf(parseStructured(minimalJsonWith(members))).message, HasSubstr("Invalid encoding in string"))
+          << padding << " " << bad;
+    }
+  }
+}
+
+TEST(CodecStructured, ReadsMultibyteTextAfterAnyRunOfAscii) {
+  for (std::size_t padding = 0; padding < 20; ++padding) {
+    const std::string subject = std::string(padding, 'a') + "caf\xC3\xA9 \xF0\x9F\x98\x80 \xE2\x82\xAC";
+    auto event = parseStructured(minimalJsonWith(",\"subject\":\"" + subject + "\""));
+    ASSERT_TRUE(event) << padding << ": " << event.error().message;
+    EXPECT_EQ(event.value().subject, subject);
+  }
+}
+
 TEST(CodecStructured, ValidatesParsedEvent) {
   expectError(errorOf(parseStructured(minimalJsonWith(R"(,"time":"yesterday")"))), "time", "time",
               "not an RFC 3339 timestamp");
