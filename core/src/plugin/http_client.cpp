@@ -7,7 +7,6 @@
 #include <Poco/Net/NetException.h>
 #include <Poco/Net/SSLException.h>
 #include <Poco/Net/SSLManager.h>
-#include <Poco/StreamCopier.h>
 #include <Poco/URI.h>
 
 namespace ccm::core {
@@ -26,6 +25,21 @@ sdk::Error transportError(const Poco::Exception& e) {
     return {"connect", "cannot connect: " + e.displayText()};
   }
   return {"protocol", e.displayText()};
+}
+
+// Reads the body into `out` unless it is longer than `limit` bytes; a
+// declared length over the limit is refused before reading. The connection
+// is not reused after a refusal (the rest of the body is still on it).
+bool readBounded(std::istream& body, const Poco::Net::HTTPResponse& response, std::size_t limit, std::string& out) {
+  if (response.hasContentLength() && response.getContentLength64() > static_cast<Poco::Int64>(limit)) return false;
+  char buffer[16 * 1024];
+  while (body) {
+    body.read(buffer, sizeof buffer);
+    const auto got = static_cast<std::size_t>(body.gcount());
+    if (got > limit - out.size()) return false;
+    out.append(buffer, got);
+  }
+  return true;
 }
 
 }  // namespace
@@ -114,7 +128,11 @@ sdk::Result<sdk::HttpResponse> PooledHttpClient::send(const sdk::HttpRequest& re
       response.status = static_cast<int>(http_response.getStatus());
       response.reason = http_response.getReason();
       for (const auto& [name, value] : http_response) response.headers.emplace_back(name, value);
-      Poco::StreamCopier::copyToString(body, response.body);
+      if (!readBounded(body, http_response, options_.max_response_bytes, response.body)) {
+        return sdk::Error{"protocol", "the response body is longer than " +
+                                          std::to_string(options_.max_response_bytes) + " bytes (HTTP " +
+                                          std::to_string(response.status) + ")"};
+      }
       if (http_response.getKeepAlive()) release(key, std::move(session));
       return response;
     } catch (const Poco::Net::NoMessageException&) {

@@ -59,6 +59,9 @@ struct HttpClientOptions {
   std::chrono::milliseconds read_timeout{30000};
   std::size_t max_idle_connections = 8;  // keep-alive pool size per host
   TlsOptions tls;
+  // A longer response body is an Error ("protocol"), read no further: a
+  // receiver cannot make the gateway hold an unbounded answer in memory.
+  std::size_t max_response_bytes = 4 * 1024 * 1024;
 };
 
 struct HttpRequest {
