@@ -215,7 +215,8 @@ TEST_F(Redrive, ARestartInTheMiddleContinuesFromTheStoredPosition) {
   const auto all = ids(receiver);
   const std::vector<std::string> redriven(all.begin() + 10, all.end());
   EXPECT_EQ(std::set<std::string>(redriven.begin(), redriven.end()),
-            std::set<std::string>(originals.begin(), originals.end()));
+            std::set<std::string>(originals.begin(), originals.end()))
+      << ::testing::PrintToString(all) << gateway_->stderrText();
   // At-least-once: only what was in flight (or acknowledged and not yet stored) at the kill repeats.
   EXPECT_LE(redriven.size(), 12u);
 }

@@ -90,7 +90,8 @@ sdk::Result<std::optional<std::chrono::system_clock::time_point>, Refusal> timeM
 // The request resolved against the log and the sink's cursor: the range as
 // sequences (times through the log's commit times), clamped to the cursor
 // (later events are not delivered yet, and will be anyway).
-sdk::Result<SinkRedrive, Refusal> resolveRedrive(const rapidjson::Value& body, const std::string& sink, Store& store) {
+sdk::Result<SinkRedrive, Refusal> resolveRedrive(const rapidjson::Value& body, const std::string& sink,
+                                                  std::int64_t cursor, Store& store) {
   const auto from_sequence = sequenceMember(body, "from_sequence");
   const auto to_sequence = sequenceMember(body, "to_sequence");
   auto from_time = timeMember(body, "from_time");
@@ -123,7 +124,6 @@ sdk::Result<SinkRedrive, Refusal> resolveRedrive(const rapidjson::Value& body, c
   }
 
   const std::int64_t first = store.firstSequence();
-  const std::int64_t cursor = store.sharedSinkState(sink).cursor;
   std::int64_t from = 0;
   if (from_sequence) {
     from = *from_sequence;
@@ -163,6 +163,16 @@ sdk::Result<SinkRedrive, Refusal> resolveRedrive(const rapidjson::Value& body, c
   return redrive;
 }
 
+// The sink's cursor: the delivering replica's own reading is ahead of the
+// stored one by the outcomes its saver has not written yet (up to 20 ms).
+std::int64_t cursorOf(DeliveryService& delivery, Store& store, const std::string& sink) {
+  std::int64_t cursor = store.sharedSinkState(sink).cursor;
+  for (const auto& status : delivery.status()) {
+    if (status.name == sink) cursor = std::max(cursor, status.cursor);
+  }
+  return cursor;
+}
+
 HttpResponse refusalResponse(const Refusal& refusal) {
   if (!refusal.first_sequence) return problemResponse(refusal.error);
   return problemResponse(httpStatus(refusal.error.category), refusal.error.detail,
@@ -187,9 +197,13 @@ void addRedriveRoutes(Router& router, DeliveryService& delivery, Store& store) {
              [&delivery, &store, schema, notConfigured](const HttpRequest& rq, const PathParams& p) {
                const std::string& name = p.at("name");
                if (!delivery.has(name)) return notConfigured(name);
+               // The gateway's own consumers (the collection flow) would make their calls again.
+               if (name.starts_with('_')) {
+                 return problemResponse(Error::conflict(name + " is the gateway's own consumer, not a sink: it cannot be redriven"));
+               }
                auto body = readJsonBody(rq, *schema);
                if (!body) return problemResponse(body.error());
-               auto redrive = resolveRedrive(body.value(), name, store);
+               auto redrive = resolveRedrive(body.value(), name, cursorOf(delivery, store, name), store);
                if (!redrive) return refusalResponse(redrive.error());
                if (!store.startRedrive(redrive.value())) {
                  const auto active = store.activeRedrive(name);

@@ -14,6 +14,9 @@ namespace {
 using SteadyClock = std::chrono::steady_clock;
 constexpr auto kRedrivePollInterval = std::chrono::seconds(1);
 constexpr std::size_t kRedriveReadChunk = 1000;
+// Reads of the log per loop turn: a range the filters mostly skip must not
+// hold the loop (and new events) for the whole range at once.
+constexpr int kRedriveReadsPerTurn = 8;
 
 Poco::Logger& log() { return Poco::Logger::get("ccm.delivery"); }
 
@@ -64,7 +67,7 @@ void Dispatcher::refillRedrive() {
       std::max<std::size_t>(kRedriveReadChunk, settings_.batch_size * settings_.concurrency * 4);
   const auto now = SteadyClock::now();
   const std::int64_t to = redrive_->redrive().to_sequence;
-  while (!redrive_->allRead() && redriven_.size() < capacity) {
+  for (int reads = 0; reads < kRedriveReadsPerTurn && !redrive_->allRead() && redriven_.size() < capacity; ++reads) {
     const auto events = store_.readEvents({redrive_->readPosition(), "", "", kRedriveReadChunk});
     for (const auto& stored : events) {
       if (stored.sequence > to) break;

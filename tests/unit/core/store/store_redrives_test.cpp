@@ -25,6 +25,13 @@ auto redriveFields(const SinkRedrive& r) {
                   r.created_at);
 }
 
+// Commits event e-<n> in its own transaction (it gets sequence n in a fresh store).
+void appendEvent(Store& store, int n) {
+  auto tx = store.begin();
+  tx->appendEvent(sampleEvent("e-" + std::to_string(n), "ccm.a", "s"));
+  tx->commit();
+}
+
 DeliveryUpdate progress(const std::string& sink, RedriveProgress step) {
   DeliveryUpdate update;
   update.sink = sink;
@@ -99,9 +106,7 @@ TEST_P(StoreTest, FirstSequenceRecordedFindsTheBoundaryByCommitTime) {
   auto store = open();
   ASSERT_TRUE(store);
   for (int i = 1; i <= 6; ++i) {
-    auto tx = store->begin();
-    tx->appendEvent(sampleEvent("e-" + std::to_string(i), "ccm.a", "s"));
-    tx->commit();
+    appendEvent(*store, i);
     executeSql("UPDATE event_log SET recorded_at = '2026-12-03T10:00:0" + std::to_string(i) +
                ".000Z' WHERE sequence = " + std::to_string(i));
   }
@@ -124,11 +129,7 @@ TEST_P(StoreTest, FirstSequenceRecordedFindsTheBoundaryByCommitTime) {
 TEST_P(StoreTest, RetentionKeepsWhatAnActiveRedriveHasNotReached) {
   auto store = open();
   ASSERT_TRUE(store);
-  for (int i = 1; i <= 6; ++i) {
-    auto tx = store->begin();
-    tx->appendEvent(sampleEvent("e-" + std::to_string(i), "ccm.a", "s"));
-    tx->commit();
-  }
+  for (int i = 1; i <= 6; ++i) appendEvent(*store, i);
   store->loadSinkProgress("out", 6);
   auto redrive = sampleRedrive("r-1", "out", "2026-12-03T10:00:00Z");
   redrive.from_sequence = 1;
