@@ -1,16 +1,15 @@
 // Redrive end to end (docs/delivery.md#redrive): the real ccm-gateway with
 // its http sink sends a range of the log again to a real CloudEvents
 // receiver on 127.0.0.1, alongside new events; cancelled, restarted, refused.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <set>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <rapidjson/document.h>
 
 #include "child_process.hpp"
 #include "fakes/cloudevents_receiver.hpp"
@@ -21,13 +20,13 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
-using ::testing::HasSubstr;
 using ccm::fakes::CloudEventsReceiver;
 using ccm::fakes::Reply;
 using ccm::testing::ChildProcess;
 using ccm::testing::httpCall;
 using ccm::testing::HttpReply;
 using ccm::testing::waitUntil;
+using ::testing::HasSubstr;
 
 rapidjson::Document parse(const std::string& text) {
   rapidjson::Document doc;
@@ -51,10 +50,13 @@ protected:
   void start(const CloudEventsReceiver& receiver, const std::string& store_extra = "") {
     std::ofstream(dir_ / "gateway.json") << R"({
   "server": {"host": "127.0.0.1", "port": 0},
-  "plugins": {"directories": [")" << CCM_PLUGIN_OUTPUT_DIR << R"("]},
-  "store": {"sqlite": {"path": ")" << (dir_ / "gw.db").string() << "\"}" << store_extra << R"(},
+  "plugins": {"directories": [")" << CCM_PLUGIN_OUTPUT_DIR
+                                         << R"("]},
+  "store": {"sqlite": {"path": ")" << (dir_ / "gw.db").string()
+                                         << "\"}" << store_extra << R"(},
   "engine": {"reconcile_interval_ms": 3600000},
-  "sinks": [{"name": "out", "plugin": "http", "config": {"url": ")" << receiver.url("/events") << R"("},
+  "sinks": [{"name": "out", "plugin": "http", "config": {"url": ")"
+                                         << receiver.url("/events") << R"("},
              "delivery": {"batch_size": 1, "retry": {"initial_backoff_ms": 20, "max_backoff_ms": 100}}}]})";
     gateway_ = std::make_unique<ChildProcess>(
         std::vector<std::string>{CCM_GATEWAY_EXECUTABLE, "--config", (dir_ / "gateway.json").string()});
@@ -153,9 +155,9 @@ TEST_F(Redrive, AFilterChoosesWhichEventsOfTheRangeGoAgain) {
   std::vector<std::string> subjects;
   for (int i = 0; i < 4; ++i) subjects.push_back(commitEvent());
   ASSERT_TRUE(waitUntil(10s, [&] { return cursorAt(4); }));
-  auto started = post("/api/v1/sinks/out/redrive",
-                      R"({"from_sequence": 1, "filter": {"types": ["ccm.lablet.*"], "cesql": "subject = ')" +
-                          subjects[2] + R"('"}})");
+  auto started = post(
+      "/api/v1/sinks/out/redrive",
+      R"({"from_sequence": 1, "filter": {"types": ["ccm.lablet.*"], "cesql": "subject = ')" + subjects[2] + R"('"}})");
   ASSERT_EQ(started.status, 201) << started.body;
   const std::string id = parse(started.body)["id"].GetString();
   EXPECT_EQ(parse(started.body)["to_sequence"].GetInt64(), 4);  // the cursor when asked
@@ -228,7 +230,8 @@ TEST_F(Redrive, RequestsThatCannotBeServedAreProblems) {
   ASSERT_TRUE(waitUntil(10s, [&] { return cursorAt(6); }));
   ASSERT_TRUE(waitUntil(10s, [&] { return parse(get("/api/v1/events").body)["items"].Size() == 3; }));
 
-  const auto expectProblem = [&](const std::string& path, const std::string& body, int status, const std::string& detail) {
+  const auto expectProblem = [&](const std::string& path, const std::string& body, int status,
+                                 const std::string& detail) {
     auto reply = post(path, body);
     EXPECT_EQ(reply.status, status) << body << " -> " << reply.body;
     EXPECT_EQ(reply.content_type, "application/problem+json") << body;

@@ -27,7 +27,9 @@ constexpr const char* kRedriveRequestSchema = R"({"type": "object", "additionalP
       "sources": {"type": "array", "maxItems": 100, "items": {"type": "string", "minLength": 1, "maxLength": 512}},
       "cesql": {"type": "string", "minLength": 1, "maxLength": 4096}}}}})";
 
-Poco::Logger& log() { return Poco::Logger::get("ccm.delivery"); }
+Poco::Logger& log() {
+  return Poco::Logger::get("ccm.delivery");
+}
 
 void writeRedrive(Writer& w, const SinkRedrive& r) {
   w.StartObject();
@@ -79,10 +81,10 @@ sdk::Result<std::optional<std::chrono::system_clock::time_point>, Refusal> timeM
   const std::string text = it->value.GetString();
   const auto time = sdk::parseRfc3339(text);
   if (!time) {
-    return Refusal{Error::invalid(std::string(name) + " must be an RFC 3339 time such as 2026-12-03T10:00:00Z, got \"" +
-                                      text + "\"",
-                                  name),
-                   std::nullopt};
+    return Refusal{
+        Error::invalid(
+            std::string(name) + " must be an RFC 3339 time such as 2026-12-03T10:00:00Z, got \"" + text + "\"", name),
+        std::nullopt};
   }
   return std::optional<std::chrono::system_clock::time_point>{*time};
 }
@@ -91,7 +93,7 @@ sdk::Result<std::optional<std::chrono::system_clock::time_point>, Refusal> timeM
 // sequences (times through the log's commit times), clamped to the cursor
 // (later events are not delivered yet, and will be anyway).
 sdk::Result<SinkRedrive, Refusal> resolveRedrive(const rapidjson::Value& body, const std::string& sink,
-                                                  std::int64_t cursor, Store& store) {
+                                                 std::int64_t cursor, Store& store) {
   const auto from_sequence = sequenceMember(body, "from_sequence");
   const auto to_sequence = sequenceMember(body, "to_sequence");
   auto from_time = timeMember(body, "from_time");
@@ -137,11 +139,12 @@ sdk::Result<SinkRedrive, Refusal> resolveRedrive(const rapidjson::Value& body, c
     }
   }
   if (from < first) {
-    return Refusal{Error{ErrorCategory::Gone,
-                         "events from " + std::to_string(from) + " are no longer kept (store.retention); the oldest is " +
-                             std::to_string(first) + ": ask again with from_sequence=" + std::to_string(first),
-                         "from_sequence"},
-                   first};
+    return Refusal{
+        Error{ErrorCategory::Gone,
+              "events from " + std::to_string(from) + " are no longer kept (store.retention); the oldest is " +
+                  std::to_string(first) + ": ask again with from_sequence=" + std::to_string(first),
+              "from_sequence"},
+        first};
   }
   std::int64_t to = cursor;
   if (to_sequence) to = std::min(*to_sequence, cursor);
@@ -199,7 +202,8 @@ void addRedriveRoutes(Router& router, DeliveryService& delivery, Store& store) {
                if (!delivery.has(name)) return notConfigured(name);
                // The gateway's own consumers (the collection flow) would make their calls again.
                if (name.starts_with('_')) {
-                 return problemResponse(Error::conflict(name + " is the gateway's own consumer, not a sink: it cannot be redriven"));
+                 return problemResponse(
+                     Error::conflict(name + " is the gateway's own consumer, not a sink: it cannot be redriven"));
                }
                auto body = readJsonBody(rq, *schema);
                if (!body) return problemResponse(body.error());
@@ -244,7 +248,8 @@ void addRedriveRoutes(Router& router, DeliveryService& delivery, Store& store) {
              [&delivery, &store](const HttpRequest&, const PathParams& p) {
                const std::string& name = p.at("name");
                const auto was_active = store.findRedrive(name, p.at("id"));
-               if (!was_active) return problemResponse(Error::notFound("sink " + name + " has no redrive " + p.at("id")));
+               if (!was_active)
+                 return problemResponse(Error::notFound("sink " + name + " has no redrive " + p.at("id")));
                if (!was_active->active()) {
                  return problemResponse(
                      Error::conflict("redrive " + p.at("id") + " of sink " + name + " is " + was_active->state));

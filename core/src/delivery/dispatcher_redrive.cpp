@@ -18,7 +18,9 @@ constexpr std::size_t kRedriveReadChunk = 1000;
 // hold the loop (and new events) for the whole range at once.
 constexpr int kRedriveReadsPerTurn = 8;
 
-Poco::Logger& log() { return Poco::Logger::get("ccm.delivery"); }
+Poco::Logger& log() {
+  return Poco::Logger::get("ccm.delivery");
+}
 
 }  // namespace
 

@@ -56,7 +56,8 @@ bool SqlStore::startRedrive(const SinkRedrive& redrive) {
   return inTransaction("startRedrive " + redrive.sink, [&](Poco::Data::Session& session) {
     // The partial unique index on active redrives refuses a second one.
     return run(session, dialect_,
-               "INSERT INTO sink_redrives (id, sink, from_sequence, to_sequence, filter_json, position, delivered, failed,"
+               "INSERT INTO sink_redrives (id, sink, from_sequence, to_sequence, filter_json, position, delivered, "
+               "failed,"
                " state, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                {redrive.id, redrive.sink, redrive.from_sequence, redrive.to_sequence, redrive.filter, redrive.position,
                 redrive.delivered, redrive.failed, redrive.state, redrive.created_at, redrive.updated_at}) == 1;
@@ -74,18 +75,18 @@ std::optional<SinkRedrive> SqlStore::activeRedrive(const std::string& sink) {
 std::optional<SinkRedrive> SqlStore::findRedrive(const std::string& sink, const std::string& id) {
   return guarded("findRedrive " + id, [&] {
     auto lease = pool_.acquire();
-    return firstOf(
-        readRedrives(lease->session(), dialect_, std::string(kRedriveColumns) + " WHERE sink = ? AND id = ?", {sink, id}));
+    return firstOf(readRedrives(lease->session(), dialect_, std::string(kRedriveColumns) + " WHERE sink = ? AND id = ?",
+                                {sink, id}));
   });
 }
 
 std::vector<SinkRedrive> SqlStore::listRedrives(const std::string& sink, std::size_t limit, std::size_t offset) {
   return guarded("listRedrives " + sink, [&] {
     auto lease = pool_.acquire();
-    return readRedrives(lease->session(), dialect_,
-                        std::string(kRedriveColumns) + " WHERE sink = ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?",
-                        {sink, static_cast<std::int64_t>(std::min<std::size_t>(limit, 1000)),
-                         static_cast<std::int64_t>(offset)});
+    return readRedrives(
+        lease->session(), dialect_,
+        std::string(kRedriveColumns) + " WHERE sink = ? ORDER BY created_at DESC, id LIMIT ? OFFSET ?",
+        {sink, static_cast<std::int64_t>(std::min<std::size_t>(limit, 1000)), static_cast<std::int64_t>(offset)});
   });
 }
 
@@ -95,7 +96,8 @@ std::optional<SinkRedrive> SqlStore::cancelRedrive(const std::string& sink, cons
     run(session, dialect_,
         "UPDATE sink_redrives SET state = 'cancelled', updated_at = ? WHERE sink = ? AND id = ? AND state = 'active'",
         {now, sink, id});
-    return firstOf(readRedrives(session, dialect_, std::string(kRedriveColumns) + " WHERE sink = ? AND id = ?", {sink, id}));
+    return firstOf(
+        readRedrives(session, dialect_, std::string(kRedriveColumns) + " WHERE sink = ? AND id = ?", {sink, id}));
   });
 }
 
@@ -109,15 +111,16 @@ std::int64_t SqlStore::firstSequenceRecorded(std::chrono::system_clock::time_poi
     // one primary-key lookup, and a gap (retention) only moves it forward.
     const auto passes = [&](std::int64_t sequence) {
       std::vector<std::string> recorded;
-      auto statement = prepare(session, dialect_,
-                               "SELECT recorded_at FROM event_log WHERE sequence >= ? ORDER BY sequence LIMIT 1",
-                               {sequence});
+      auto statement =
+          prepare(session, dialect_, "SELECT recorded_at FROM event_log WHERE sequence >= ? ORDER BY sequence LIMIT 1",
+                  {sequence});
       statement, into(recorded);
       statement.execute();
       if (recorded.empty()) return true;
       const auto at = sdk::parseRfc3339(recorded.front());
-      if (!at) throw StoreError("event_log sequence " + std::to_string(sequence) + ": recorded_at \"" +
-                                recorded.front() + "\" is not an RFC 3339 time");
+      if (!at)
+        throw StoreError("event_log sequence " + std::to_string(sequence) + ": recorded_at \"" + recorded.front() +
+                         "\" is not an RFC 3339 time");
       return inclusive ? *at >= time : *at > time;
     };
     const std::int64_t last =
@@ -126,12 +129,14 @@ std::int64_t SqlStore::firstSequenceRecorded(std::chrono::system_clock::time_poi
     std::int64_t high = last + 1;
     while (low < high) {
       const std::int64_t middle = low + (high - low) / 2;
-      if (passes(middle)) high = middle;
-      else low = middle + 1;
+      if (passes(middle))
+        high = middle;
+      else
+        low = middle + 1;
     }
     // The first existing sequence at or after `low` (a gap moves it on).
-    const auto found = queryIntegers(session, dialect_,
-                                     "SELECT sequence FROM event_log WHERE sequence >= ? ORDER BY sequence LIMIT 1", {low});
+    const auto found = queryIntegers(
+        session, dialect_, "SELECT sequence FROM event_log WHERE sequence >= ? ORDER BY sequence LIMIT 1", {low});
     return found.empty() ? last + 1 : found.front();
   });
 }

@@ -116,7 +116,7 @@ TEST_P(StoreTest, FirstSequenceRecordedFindsTheBoundaryByCommitTime) {
   EXPECT_EQ(store->firstSequenceRecorded(at("2026-12-03T10:00:03Z"), false), 4);
   EXPECT_EQ(store->firstSequenceRecorded(at("2026-12-03T10:00:03.5Z"), true), 4);
   EXPECT_EQ(store->firstSequenceRecorded(at("2026-12-03T09:00:00Z"), true), 1);
-  EXPECT_EQ(store->firstSequenceRecorded(at("2026-12-03T10:00:06Z"), false), 7);  // none: the next sequence
+  EXPECT_EQ(store->firstSequenceRecorded(at("2026-12-03T10:00:06Z"), false), 7);      // none: the next sequence
   EXPECT_EQ(store->firstSequenceRecorded(at("2026-12-03T11:00:05+01:00"), true), 5);  // an offset is a time too
 
   executeSql("DELETE FROM event_log WHERE sequence IN (1, 2, 4)");
