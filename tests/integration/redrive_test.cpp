@@ -244,6 +244,9 @@ TEST_F(Redrive, RequestsThatCannotBeServedAreProblems) {
                 "give either from_sequence or from_time");
   expectProblem("/api/v1/sinks/out/redrive", R"({"from_sequence": 6, "to_sequence": 5})", 400,
                 "from_sequence 6 is after to_sequence 5");
+  expectProblem("/api/v1/sinks/out/redrive",
+                R"({"from_time": "2026-12-03T10:00:00Z", "to_time": "2026-12-03T09:00:00Z"})", 400,
+                "from_time is after to_time");
   expectProblem("/api/v1/sinks/out/redrive", R"({"from_time": "yesterday"})", 400,
                 "from_time must be an RFC 3339 time");
   expectProblem("/api/v1/sinks/out/redrive", R"({"from_sequence": 4, "filter": {"cesql": "subject IN ('a'"}})", 400,

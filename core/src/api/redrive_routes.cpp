@@ -112,6 +112,9 @@ sdk::Result<SinkRedrive, Refusal> resolveRedrive(const rapidjson::Value& body, c
                                   "from_sequence"),
                    {}};
   }
+  if (from_time.value() && to_time.value() && *from_time.value() > *to_time.value()) {
+    return Refusal{Error::invalid("from_time is after to_time", "from_time"), {}};
+  }
   SinkRedrive redrive;
   if (const auto filter = body.FindMember("filter"); filter != body.MemberEnd()) {
     rapidjson::StringBuffer buffer;

@@ -502,12 +502,15 @@ void Dispatcher::applyCompletions(std::deque<Completion> done) {
     }
   }
 
+  // The redrive's position goes in the same write as the dead letters of its outcomes.
+  if (redrive_) {
+    if (auto progress = redrive_->takeProgress()) update.redrives.push_back(std::move(*progress));
+  }
   {
     std::lock_guard lock(save_mutex_);
     mergeInto(unsaved_, std::move(update));
     unsaved_since_ = steady_now;
   }
-  handOverRedriveProgress();
   finishRedriveIfComplete();
   saveProgress(false);
   if (!last_error.empty()) {
