@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <thread>
 
 #include "child_process.hpp"
 #include "fakes/cloudevents_receiver.hpp"
@@ -165,6 +166,54 @@ TEST_F(Redrive, AFilterChoosesWhichEventsOfTheRangeGoAgain) {
   ASSERT_EQ(receiver.requests().size(), 5u);
   EXPECT_EQ(receiver.requests()[4].header("ce-subject"), subjects[2]);
   EXPECT_EQ(redrive(id)["delivered"].GetInt64(), 1);
+}
+
+// A permanent failure of a redriven event dead-letters it, counts it as
+// failed, and the redrive goes on to its end.
+TEST_F(Redrive, ARefusedEventIsDeadLetteredAndTheRedriveGoesOn) {
+  CloudEventsReceiver receiver;
+  start(receiver);
+  std::vector<std::string> subjects;
+  for (int i = 0; i < 3; ++i) subjects.push_back(commitEvent());
+  ASSERT_TRUE(waitUntil(10s, [&] { return cursorAt(3); }));
+  receiver.script(Reply{.status = 400, .body = "schema mismatch"});
+  auto started = post("/api/v1/sinks/out/redrive", R"({"from_sequence": 1})");
+  ASSERT_EQ(started.status, 201) << started.body;
+  const std::string id = parse(started.body)["id"].GetString();
+
+  ASSERT_TRUE(waitUntil(10s, [&] { return redriveIs(id, "completed"); }));
+  EXPECT_EQ(redrive(id)["delivered"].GetInt64(), 2);
+  EXPECT_EQ(redrive(id)["failed"].GetInt64(), 1);
+  auto letters = parse(get("/api/v1/deadletters?sink=out").body);
+  ASSERT_EQ(letters["items"].Size(), 1u);
+  EXPECT_STREQ(letters["items"][0]["event"]["subject"].GetString(), subjects[0].c_str());
+  EXPECT_THAT(letters["items"][0]["last_error"].GetString(), HasSubstr("(redrive " + id + ")"));
+  EXPECT_THAT(get("/metrics").body,
+              HasSubstr(R"(ccm_sink_redrive_events_total{outcome="dead_lettered",sink="out"} 1)"));
+}
+
+// from_time is a commit time: the redrive starts at the first event
+// committed at or after it.
+TEST_F(Redrive, AFromTimeStartsAtTheFirstEventCommittedSinceThen) {
+  CloudEventsReceiver receiver;
+  start(receiver);
+  for (int i = 0; i < 4; ++i) {
+    commitEvent();
+    // Commit times are kept to the millisecond: keep the events apart.
+    std::this_thread::sleep_for(5ms);
+  }
+  ASSERT_TRUE(waitUntil(10s, [&] { return cursorAt(4); }));
+  auto events = parse(get("/api/v1/events").body);
+  ASSERT_EQ(events["items"].Size(), 4u);
+  // An event's time is taken before its commit, after the previous commit.
+  const std::string third_time = events["items"][2]["event"]["time"].GetString();
+  auto started = post("/api/v1/sinks/out/redrive", R"({"from_time": ")" + third_time + R"("})");
+  ASSERT_EQ(started.status, 201) << started.body;
+  EXPECT_EQ(parse(started.body)["from_sequence"].GetInt64(), 3);
+  EXPECT_EQ(parse(started.body)["to_sequence"].GetInt64(), 4);
+  ASSERT_TRUE(receiver.waitForRequests(6, 10s));
+  EXPECT_EQ(receiver.requests()[4].header("ce-id"), receiver.requests()[2].header("ce-id"));
+  EXPECT_EQ(receiver.requests()[5].header("ce-id"), receiver.requests()[3].header("ce-id"));
 }
 
 TEST_F(Redrive, ACancelledRedriveStopsSendingAndCanBeFollowedByAnother) {
