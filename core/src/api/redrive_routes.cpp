@@ -142,12 +142,13 @@ sdk::Result<SinkRedrive, Refusal> resolveRedrive(const rapidjson::Value& body, c
     }
   }
   if (from < first) {
-    return Refusal{
-        Error{ErrorCategory::Gone,
-              "events from " + std::to_string(from) + " are no longer kept (store.retention); the oldest is " +
-                  std::to_string(first) + ": ask again with from_sequence=" + std::to_string(first),
-              "from_sequence"},
-        first};
+    const std::string asked = from_sequence ? "events from " + std::to_string(from)
+                                            : "some events committed since " + stringMember(body, "from_time");
+    return Refusal{Error{ErrorCategory::Gone,
+                         asked + " are no longer kept (store.retention); the oldest is " + std::to_string(first) +
+                             ": ask again with from_sequence=" + std::to_string(first),
+                         from_sequence ? "from_sequence" : "from_time"},
+                   first};
   }
   std::int64_t to = cursor;
   if (to_sequence) to = std::min(*to_sequence, cursor);
