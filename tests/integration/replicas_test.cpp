@@ -184,4 +184,45 @@ TEST_F(Retention, TheLogKeepsItsLimitButWaitsForASinkBehindAndAnswers410ForWhatI
   EXPECT_THAT(httpCall(gateway.port, "GET", "/metrics").body, HasSubstr("ccm_retention_deleted_events_total 5"));
 }
 
+// docs/delivery.md#redrive: a redrive is stored, so either replica takes it
+// and the lease holder sends it; one active redrive per sink holds across
+// replicas, and either can cancel it.
+TEST_F(Replicas, ARedriveAskedOfTheStandbyIsSentByTheLeaseHolder) {
+  using namespace std::chrono_literals;
+  auto a = start("replica-a", "", store_json_);
+  ASSERT_TRUE(waitUntil(20s, [&] { return sinkStatus(a)["leased"].GetBool(); }));
+  auto b = start("replica-b", "", store_json_);
+  createDefinitions(a, 4, "d-");
+  ASSERT_TRUE(waitUntil(20s, [&] { return sinkStatus(b)["cursor"].GetInt64() >= 4; }));  // stored by the holder
+  const auto originals = deliveredIds();
+
+  auto started = httpCall(b.port, "POST", "/api/v1/sinks/web/redrive", R"({"from_sequence": 1})");
+  ASSERT_EQ(started.status, 201) << started.body;
+  const std::string id = parse(started.body)["id"].GetString();
+  EXPECT_EQ(parse(started.body)["to_sequence"].GetInt64(), 4);
+  const auto state = [&](const Replica& replica, const std::string& redrive) {
+    auto doc = parse(httpCall(replica.port, "GET", "/api/v1/sinks/web/redrives/" + redrive).body);
+    return std::string(doc.IsObject() && doc.HasMember("state") ? doc["state"].GetString() : "");
+  };
+  ASSERT_TRUE(waitUntil(20s, [&] { return state(b, id) == "completed"; }));
+  ASSERT_EQ(receiver_.requests().size(), 8u);
+  std::set<std::string> again;
+  for (std::size_t i = 4; i < 8; ++i) again.insert(receiver_.requests()[i].header("ce-id").value_or(""));
+  EXPECT_EQ(again, originals);
+  EXPECT_TRUE(a.process->waitForStderrLine("redrive completed", 5s));
+
+  receiver_.setDefaultReply(Reply{.delay = 300ms});  // the next one stays active for a while
+  auto second = httpCall(a.port, "POST", "/api/v1/sinks/web/redrive", R"({"from_sequence": 1})");
+  ASSERT_EQ(second.status, 201) << second.body;
+  const std::string second_id = parse(second.body)["id"].GetString();
+  auto refused = httpCall(b.port, "POST", "/api/v1/sinks/web/redrive", R"({"from_sequence": 2})");
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_THAT(refused.body, HasSubstr(second_id));
+  ASSERT_TRUE(waitUntil(10s, [&] { return sinkStatus(b).HasMember("redrive"); }));
+  EXPECT_STREQ(sinkStatus(b)["redrive"]["id"].GetString(), second_id.c_str());
+  auto cancelled = httpCall(b.port, "POST", "/api/v1/sinks/web/redrives/" + second_id + "/cancel");
+  EXPECT_EQ(cancelled.status, 200) << cancelled.body;
+  EXPECT_EQ(state(a, second_id), "cancelled");
+}
+
 }  // namespace

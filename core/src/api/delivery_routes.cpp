@@ -4,6 +4,7 @@
 #include <rapidjson/writer.h>
 
 #include "api/json_request.hpp"
+#include "api/redrive_routes.hpp"
 #include "ccm/sdk/codec.hpp"
 
 namespace ccm::core {
@@ -27,7 +28,7 @@ void writePauseFields(Writer& w, const std::optional<SinkPause>& pause) {
   w.EndObject();
 }
 
-void writeStatus(Writer& w, const SinkStatus& s) {
+void writeStatus(Writer& w, const SinkStatus& s, const std::optional<SinkRedrive>& redrive) {
   w.StartObject();
   w.Key("name");
   w.String(s.name);
@@ -60,6 +61,7 @@ void writeStatus(Writer& w, const SinkStatus& s) {
   w.Key("lease_holder");
   w.String(s.lease_holder);
   writePauseFields(w, s.pause);
+  writeActiveRedrive(w, redrive);
   w.EndObject();
 }
 
@@ -144,13 +146,22 @@ void addDeliveryRoutes(Router& router, DeliveryService& delivery, Store& store, 
                return jsonResponse(200, pauseJson(name, std::nullopt));
              });
 
-  router.add("GET", "/api/v1/sinks", [&delivery](const HttpRequest&, const PathParams&) {
+  router.add("GET", "/api/v1/sinks", [&delivery, &store](const HttpRequest&, const PathParams&) {
     rapidjson::StringBuffer buffer;
     Writer w(buffer);
     w.StartObject();
     w.Key("items");
     w.StartArray();
-    for (const auto& status : delivery.status()) writeStatus(w, status);
+    for (const auto& status : delivery.status()) {
+      // The redrive's progress as stored (every replica shows the same);
+      // without the store the rest of the status still answers.
+      std::optional<SinkRedrive> redrive;
+      try {
+        redrive = store.activeRedrive(status.name);
+      } catch (const StoreError&) {
+      }
+      writeStatus(w, status, redrive);
+    }
     w.EndArray();
     w.EndObject();
     return jsonResponse(200, buffer.GetString());

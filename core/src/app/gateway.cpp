@@ -3,6 +3,7 @@
 #include <Poco/Logger.h>
 
 #include "api/delivery_routes.hpp"
+#include "api/redrive_routes.hpp"
 #include "api/json_request.hpp"
 #include "api/lifecycle_routes.hpp"
 #include "app/heap_trim.hpp"
@@ -304,6 +305,7 @@ void Gateway::addRoutes(Router& router) {
   addWorkerRoutes(router, *lifecycle_, *store_);
   addEventLogRoutes(router, *store_);
   addIngressRoute(router, *ingress_, &metrics_);
+  addRedriveRoutes(router, *delivery_, *store_);
   addDeliveryRoutes(router, *delivery_, *store_, *lifecycle_, [this]() -> Expected<std::string> {
     auto change = reload();
     if (!change) return Error::unprocessable(change.error().message);

@@ -78,6 +78,14 @@ bool DeliveryService::pauseChanged(const std::string& name, const std::optional<
   return true;
 }
 
+bool DeliveryService::redriveChanged(const std::string& name) {
+  std::shared_lock lock(mutex_);
+  const auto it = running_.find(name);
+  if (it == running_.end()) return false;
+  it->second.dispatcher->redriveChanged();
+  return true;
+}
+
 bool DeliveryService::has(const std::string& name) const {
   std::shared_lock lock(mutex_);
   return running_.count(name) != 0;

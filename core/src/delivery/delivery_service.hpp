@@ -50,6 +50,9 @@ public:
   // `name` was paused or resumed in the store (`pause` is now in force);
   // false when no such sink runs.
   bool pauseChanged(const std::string& name, const std::optional<SinkPause>& pause);
+  // A redrive of `name` was started or cancelled in the store; false when no
+  // such sink runs.
+  bool redriveChanged(const std::string& name);
   bool has(const std::string& name) const;
   std::vector<SinkStatus> status() const;
   void stopAll();

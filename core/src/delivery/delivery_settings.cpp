@@ -30,7 +30,27 @@ bool anyGlobMatches(const std::vector<std::string>& globs, std::string_view text
   return false;
 }
 
+SinkFilter sinkFilterFrom(const rapidjson::Value& object) {
+  SinkFilter filter;
+  filter.types = strings(object, "types");
+  filter.subjects = strings(object, "subjects");
+  filter.sources = strings(object, "sources");
+  if (auto cesql = object.FindMember("cesql"); cesql != object.MemberEnd() && cesql->value.IsString()) {
+    auto compiled = cesql::Filter::compile({cesql->value.GetString(), cesql->value.GetStringLength()});
+    if (!compiled) throw std::invalid_argument("filter.cesql: " + compiled.error().describe());
+    filter.cesql = std::move(compiled.value());
+  }
+  return filter;
+}
+
 }  // namespace
+
+SinkFilter sinkFilterFromJson(const std::string& json) {
+  rapidjson::Document doc;
+  doc.Parse<rapidjson::kParseIterativeFlag>(json.c_str(), json.size());
+  if (!doc.IsObject()) throw std::invalid_argument("filter: not a JSON object");
+  return sinkFilterFrom(doc);
+}
 
 bool SinkFilter::matches(const sdk::CloudEvent& event) const {
   if (!anyGlobMatches(types, event.type)) return false;
@@ -51,13 +71,10 @@ DeliverySettings deliverySettingsFromJson(const std::string& json) {
   doc.Parse(json.c_str(), json.size());
   if (!doc.IsObject()) return settings;
   if (auto it = doc.FindMember("filter"); it != doc.MemberEnd() && it->value.IsObject()) {
-    settings.filter.types = strings(it->value, "types");
-    settings.filter.subjects = strings(it->value, "subjects");
-    settings.filter.sources = strings(it->value, "sources");
-    if (auto cesql = it->value.FindMember("cesql"); cesql != it->value.MemberEnd() && cesql->value.IsString()) {
-      auto compiled = cesql::Filter::compile({cesql->value.GetString(), cesql->value.GetStringLength()});
-      if (!compiled) throw std::invalid_argument("delivery.filter.cesql: " + compiled.error().describe());
-      settings.filter.cesql = std::move(compiled.value());
+    try {
+      settings.filter = sinkFilterFrom(it->value);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(std::string("delivery.") + e.what());
     }
   }
   settings.batch_size = static_cast<std::size_t>(integer(doc, "batch_size", static_cast<std::int64_t>(settings.batch_size)));

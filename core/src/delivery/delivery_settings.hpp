@@ -43,6 +43,11 @@ struct DeliverySettings {
   std::chrono::seconds pause_after{0};  // failing this long without a success pauses the sink; 0: never
 };
 
+// Reads a "filter" JSON object (the shape of delivery.filter: types,
+// subjects, sources, cesql); a filter.cesql that does not compile throws
+// std::invalid_argument naming the position.
+SinkFilter sinkFilterFromJson(const std::string& json);
+
 // Reads a "delivery" JSON object (already validated against the config
 // schema, its filter.cesql compiled by the config loader); "{}" gives the
 // defaults. A filter.cesql that does not compile breaks that promise and

@@ -50,6 +50,8 @@ Dispatcher::Dispatcher(std::string name, std::string plugin, std::shared_ptr<sdk
   metrics_.describe("ccm_sink_paused", sdk::MetricType::Gauge,
                     "1 while delivery to the sink is paused (by an operator or delivery.pause_after_seconds).");
   metrics_.set("ccm_sink_paused", 0, {{"sink", name_}});
+  metrics_.describe("ccm_sink_redrive_events_total", sdk::MetricType::Counter,
+                    "Events of a redrive that reached an outcome, by outcome (delivered, dead_lettered).");
   metrics_.describe("ccm_sink_delivery_latency_seconds", sdk::MetricType::Histogram,
                     "From commit to the event log to the sink's acknowledgement.");
 }
@@ -108,6 +110,14 @@ void Dispatcher::pauseChanged(const std::optional<SinkPause>& pause) {
     std::lock_guard lock(mutex_);
     status_.pause = pause;
     pause_changed_ = true;
+  }
+  loop_wake_.notify_one();
+}
+
+void Dispatcher::redriveChanged() {
+  {
+    std::lock_guard lock(mutex_);
+    redrive_changed_ = true;
   }
   loop_wake_.notify_one();
 }
@@ -186,6 +196,9 @@ void Dispatcher::recover() {
   for (const auto& retry : progress.retries) stored_retries_[retry.sequence] = retry;
   pending_.clear();
   replays_.clear();
+  redriven_.clear();
+  redrive_.reset();  // read again from the store, where the last holder left it
+  next_redrive_poll_ = {};
   failing_since_.reset();  // another replica, or another life, may have delivered meanwhile
   recovered_ = true;
   logWithFields(log(), sdk::LogLevel::Info, "sink dispatcher resumed",
@@ -245,7 +258,7 @@ void Dispatcher::loadReplays() {
       pending.seen_at = now;
       replays_.emplace(sequence, std::move(pending));
     } else {
-      store_.applyDelivery({name_, -1, {}, {}, {}, {}, {sequence}});  // the event is gone; drop the request
+      store_.applyDelivery({name_, -1, {}, {}, {}, {}, {sequence}, {}});  // the event is gone; drop the request
     }
   }
 }
@@ -279,7 +292,7 @@ void Dispatcher::loadPause(bool force) {
 
 void Dispatcher::pauseIfFailingTooLong() {
   // Nothing left to deliver: the failures are over (dead-lettered), whatever comes next.
-  if (pending_.empty() && replays_.empty()) failing_since_.reset();
+  if (pending_.empty() && replays_.empty() && redriven_.empty()) failing_since_.reset();
   if (settings_.pause_after.count() <= 0 || pause_ || !failing_since_ || !auto_pause_) return;
   const auto failing = std::chrono::system_clock::now() - *failing_since_;
   if (failing < settings_.pause_after || SteadyClock::now() < next_auto_pause_) return;
@@ -323,14 +336,17 @@ std::vector<Dispatcher::Batch> Dispatcher::selectBatches(std::chrono::steady_clo
     batches.push_back({{sequence}, {replay.stored.event}, true});
   }
 
-  while (batches_in_flight_ + batches.size() < settings_.concurrency) {
+  // The next batch of `entries`. Sets `blocked` when the breaker or the rate
+  // limit lets nothing go now.
+  bool blocked = false;
+  const auto nextBatch = [&](std::map<std::int64_t, Pending>& entries, bool redrive) -> std::optional<Batch> {
     // Subjects held back by an earlier event that is in flight or waiting to
     // be retried: their later events must wait (per-subject order).
     std::set<std::string> held;
     std::vector<Pending*> chosen;
     std::size_t batch_limit = limit;
     bool breaker_checked = false;
-    for (auto& [sequence, pending] : pending_) {
+    for (auto& [sequence, pending] : entries) {
       const std::string& subject = pending.stored.event.subject ? *pending.stored.event.subject : std::string();
       const bool ready = !pending.in_flight && pending.not_before <= now;
       if (!ready || (!subject.empty() && held.count(subject) != 0)) {
@@ -338,28 +354,49 @@ std::vector<Dispatcher::Batch> Dispatcher::selectBatches(std::chrono::steady_clo
         continue;
       }
       if (!breaker_checked) {
-        if (!breaker_.allows(now)) return batches;
+        blocked = !breaker_.allows(now);
+        if (blocked) return std::nullopt;
         if (breaker_.probing()) batch_limit = 1;
         batch_limit = std::min(batch_limit, rate_allows());
-        if (batch_limit == 0) return batches;
+        blocked = batch_limit == 0;
+        if (blocked) return std::nullopt;
         breaker_checked = true;
       }
       chosen.push_back(&pending);
       if (chosen.size() >= batch_limit) break;
     }
-    if (chosen.empty()) break;
-    // Linger: a partial batch waits a little for company, unless it is old.
-    if (chosen.size() < batch_limit && settings_.linger.count() > 0 && now - chosen.front()->seen_at < settings_.linger) {
-      break;
+    if (chosen.empty()) return std::nullopt;
+    // Linger: a partial batch waits a little for company, unless it is old
+    // (redriven events are old by definition).
+    if (!redrive && chosen.size() < batch_limit && settings_.linger.count() > 0 &&
+        now - chosen.front()->seen_at < settings_.linger) {
+      return std::nullopt;
     }
     spend(chosen.size());
     Batch batch;
+    batch.redrive = redrive;
     for (auto* pending : chosen) {
       pending->in_flight = true;
       batch.sequences.push_back(pending->stored.sequence);
       batch.events.push_back(pending->stored.event);
     }
-    batches.push_back(std::move(batch));
+    return batch;
+  };
+
+  // New and redriven events take turns, so that neither waits for the other
+  // to run out (docs/delivery.md#redrive).
+  bool stream_idle = false;
+  bool redrive_idle = redriven_.empty();
+  while (batches_in_flight_ + batches.size() < settings_.concurrency && !(stream_idle && redrive_idle)) {
+    const bool redrive_first = stream_idle || (redrive_turn_ && !redrive_idle);
+    auto batch = redrive_first ? nextBatch(redriven_, true) : nextBatch(pending_, false);
+    if (blocked) break;
+    if (!batch) {
+      (redrive_first ? redrive_idle : stream_idle) = true;
+      continue;
+    }
+    redrive_turn_ = !batch->redrive;
+    batches.push_back(std::move(*batch));
   }
   return batches;
 }
@@ -375,34 +412,48 @@ void Dispatcher::applyCompletions(std::deque<Completion> done) {
 
   for (auto& completion : done) {
     --batches_in_flight_;
-    auto& entries = completion.batch.replay ? replays_ : pending_;
+    const bool redrive = completion.batch.redrive;
+    auto& entries = redrive ? redriven_ : completion.batch.replay ? replays_ : pending_;
     bool delivered_any = false;
     bool retryable_any = false;
     for (std::size_t i = 0; i < completion.batch.sequences.size(); ++i) {
       const std::int64_t sequence = completion.batch.sequences[i];
       auto it = entries.find(sequence);
       if (it == entries.end()) continue;
+      if (redrive && !redrive_) {
+        entries.erase(it);  // the redrive was cancelled while this batch was out
+        continue;
+      }
       Pending& pending = it->second;
       pending.in_flight = false;
       const sdk::Outcome& outcome = completion.outcomes[i];
       // Written by the store with sdk::formatRfc3339; unreadable, it would count as just now.
       const auto recorded_at = sdk::parseRfc3339(pending.stored.recorded_at).value_or(wall_now);
       const bool had_retries = pending.attempts > 0 || stored_retries_.count(sequence) != 0;
-      auto finish = [&] {
+      auto finish = [&](bool delivered) {
         if (had_retries) update.retries_done.push_back(sequence);
         stored_retries_.erase(sequence);
-        if (completion.batch.replay) update.replays_done.push_back(sequence);
-        else done_above_.insert(sequence);
+        if (completion.batch.replay) {
+          update.replays_done.push_back(sequence);
+        } else if (redrive) {
+          redrive_->finished(sequence, delivered);
+          metrics_.add("ccm_sink_redrive_events_total", 1,
+                       {{"sink", name_}, {"outcome", delivered ? "delivered" : "dead_lettered"}});
+        } else {
+          done_above_.insert(sequence);
+        }
         entries.erase(it);
       };
       if (outcome.kind == sdk::Outcome::Kind::Delivered) {
         delivered_any = true;
         ++status_counters_.delivered;
         metrics_.add("ccm_sink_delivered_total", 1, labels);
-        metrics_.observe("ccm_sink_delivery_latency_seconds",
-                         std::chrono::duration<double>(wall_now - recorded_at).count(), labels);
-        if (!completion.batch.replay) update.delivered.push_back(sequence);
-        finish();
+        if (!redrive) {
+          metrics_.observe("ccm_sink_delivery_latency_seconds",
+                           std::chrono::duration<double>(wall_now - recorded_at).count(), labels);
+        }
+        if (!completion.batch.replay && !redrive) update.delivered.push_back(sequence);
+        finish(true);
         continue;
       }
       ++status_counters_.failed;
@@ -417,24 +468,28 @@ void Dispatcher::applyCompletions(std::deque<Completion> done) {
       pending.last_error_at = now_text;
       last_error = outcome.message;
       retryable_any = retryable_any || retryable;
-      const bool too_old = wall_now - recorded_at > settings_.max_age;
+      // A redriven event is old by definition: its age counts from when the redrive read it.
+      const bool too_old = redrive ? steady_now - pending.seen_at > settings_.max_age
+                                   : wall_now - recorded_at > settings_.max_age;
       if (retryable && pending.attempts < settings_.max_attempts && !too_old) {
         pending.not_before = steady_now + retryDelay(settings_, pending.attempts, outcome.retry_after, random_);
         RetryRecord record{sequence, pending.attempts, pending.first_error, pending.first_error_at,
                            pending.last_error, pending.last_error_at};
+        if (redrive) continue;  // its retries live in memory: a restart resumes from the redrive's position
         stored_retries_[sequence] = record;
         if (!completion.batch.replay) update.retries.push_back(record);
         continue;
       }
       std::string reason = pending.last_error;
       if (retryable) reason += too_old ? " (gave up: older than max age)" : " (gave up after max attempts)";
+      if (redrive) reason += " (redrive " + redrive_->redrive().id + ")";
       update.dead.push_back({"", name_, sequence, pending.stored.event, pending.attempts, pending.first_error,
                              pending.first_error_at, reason, pending.last_error_at, now_text});
       ++status_counters_.dead_lettered;
       metrics_.add("ccm_sink_dead_letters_total", 1, labels);
       logWithFields(log(), sdk::LogLevel::Warning, "event dead-lettered",
                     {{"sink", name_}, {"sequence", std::to_string(sequence)}, {"error", reason}});
-      finish();
+      finish(false);
     }
     // Permanent failures are the event's fault, not the sink's: only
     // retryable ones count against the breaker and towards pause_after.
@@ -447,11 +502,16 @@ void Dispatcher::applyCompletions(std::deque<Completion> done) {
     }
   }
 
+  // The redrive's position goes in the same write as the dead letters of its outcomes.
+  if (redrive_) {
+    if (auto progress = redrive_->takeProgress()) update.redrives.push_back(std::move(*progress));
+  }
   {
     std::lock_guard lock(save_mutex_);
     mergeInto(unsaved_, std::move(update));
     unsaved_since_ = steady_now;
   }
+  finishRedriveIfComplete();
   saveProgress(false);
   if (!last_error.empty()) {
     status_counters_.last_error = last_error;
@@ -467,6 +527,7 @@ void Dispatcher::mergeInto(DeliveryUpdate& into, DeliveryUpdate&& from) {
   append(into.retries_done, from.retries_done);
   append(into.dead, from.dead);
   append(into.replays_done, from.replays_done);
+  append(into.redrives, from.redrives);
 }
 
 void Dispatcher::saveProgress(bool force) {
@@ -541,7 +602,7 @@ std::chrono::steady_clock::time_point Dispatcher::nextWakeup(std::chrono::steady
   const auto consider = [&](std::chrono::steady_clock::time_point at) {
     if (at > now && at < wakeup) wakeup = at;
   };
-  for (const auto* entries : {&pending_, &replays_}) {
+  for (const auto* entries : {&pending_, &replays_, &redriven_}) {
     for (const auto& [sequence, pending] : *entries) {
       if (pending.in_flight) continue;
       if (pending.not_before > now) consider(pending.not_before);
@@ -556,7 +617,7 @@ std::chrono::steady_clock::time_point Dispatcher::nextWakeup(std::chrono::steady
 void Dispatcher::publishStatus() {
   std::size_t in_flight = 0;
   std::size_t waiting = 0;
-  for (const auto* entries : {&pending_, &replays_}) {
+  for (const auto* entries : {&pending_, &replays_, &redriven_}) {
     for (const auto& [sequence, pending] : *entries) {
       in_flight += pending.in_flight ? 1 : 0;
       waiting += !pending.in_flight && pending.attempts > 0 ? 1 : 0;
@@ -619,15 +680,19 @@ void Dispatcher::loop() {
     auto wakeup = SteadyClock::now() + std::chrono::seconds(1);
     try {
       bool force_pause_read = false;
+      bool force_redrive_read = false;
       {
         std::lock_guard lock(mutex_);
         std::swap(force_pause_read, pause_changed_);
+        std::swap(force_redrive_read, redrive_changed_);
       }
       loadPause(force_pause_read);
       if (holdLease()) {
         if (!recovered_) recover();
         refill();
         loadReplays();
+        loadRedrive(force_redrive_read);
+        refillRedrive();
         pauseIfFailingTooLong();
         const auto now = SteadyClock::now();
         auto batches = selectBatches(now);
@@ -651,7 +716,9 @@ void Dispatcher::loop() {
     {
       std::unique_lock lock(mutex_);
       loop_wake_.wait_until(lock, wakeup,
-                            [this] { return stopping_ || woken_ || pause_changed_ || !completions_.empty(); });
+                            [this] {
+                              return stopping_ || woken_ || pause_changed_ || redrive_changed_ || !completions_.empty();
+                            });
       woken_ = false;
       done.swap(completions_);
     }

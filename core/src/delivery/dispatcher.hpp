@@ -18,6 +18,7 @@
 #include "ccm/sdk/circuit_breaker.hpp"
 #include "ccm/sdk/sink.hpp"
 #include "delivery/delivery_settings.hpp"
+#include "delivery/redrive_tracker.hpp"
 #include "delivery/retry_policy.hpp"
 #include "observability/metrics_registry.hpp"
 #include "store/store.hpp"
@@ -58,7 +59,9 @@ using AutoPause = std::function<std::optional<SinkPause>(const std::string& sink
 //   in flight;
 // - a paused sink (store: sink_pauses, read every second) gets nothing new;
 //   with delivery.pause_after_seconds the dispatcher pauses a sink that has
-//   failed that long without one success, through `auto_pause`.
+//   failed that long without one success, through `auto_pause`;
+// - an operator's redrive (store: sink_redrives, read every second) sends a
+//   range of the log again, taking turns with new events.
 // One loop thread owns the state; `concurrency` worker threads call the sink.
 class Dispatcher {
 public:
@@ -79,6 +82,9 @@ public:
   // so at once, and the loop reads the pause from the store now rather than
   // within a second.
   void pauseChanged(const std::optional<SinkPause>& pause);
+  // A redrive of this sink was started or cancelled: the loop reads it from
+  // the store now rather than within a second.
+  void redriveChanged();
   SinkStatus status() const;
   const std::string& name() const { return name_; }
 
@@ -99,6 +105,7 @@ private:
     std::vector<std::int64_t> sequences;
     std::vector<sdk::CloudEvent> events;
     bool replay = false;
+    bool redrive = false;
   };
   struct Completion {
     Batch batch;
@@ -112,6 +119,10 @@ private:
   void refill();
   void loadReplays();
   void loadPause(bool force);
+  void loadRedrive(bool force);
+  void refillRedrive();
+  void handOverRedriveProgress();
+  void finishRedriveIfComplete();
   void pauseIfFailingTooLong();
   std::vector<Batch> selectBatches(std::chrono::steady_clock::time_point now);
   void applyCompletions(std::deque<Completion> done);
@@ -152,6 +163,11 @@ private:
   std::int64_t read_position_ = 0;
   std::map<std::int64_t, Pending> pending_;  // not yet done, above the cursor
   std::map<std::int64_t, Pending> replays_;  // dead letters sent again
+  std::map<std::int64_t, Pending> redriven_;  // the active redrive's events, sent again
+  std::optional<RedriveTracker> redrive_;
+  std::string finished_redrive_id_;  // completed here; the store may not say so yet
+  std::chrono::steady_clock::time_point next_redrive_poll_{};
+  bool redrive_turn_ = false;  // the next batch comes from redriven_ when both have events ready
   std::set<std::int64_t> done_above_;        // done, above the cursor
   std::map<std::int64_t, RetryRecord> stored_retries_;
   sdk::CircuitBreaker breaker_;
@@ -185,6 +201,7 @@ private:
   std::chrono::steady_clock::time_point stop_deadline_{};
   bool woken_ = false;
   bool pause_changed_ = false;
+  bool redrive_changed_ = false;
   std::deque<Batch> work_;
   std::deque<Completion> completions_;
   SinkStatus status_;

@@ -111,12 +111,25 @@ std::vector<std::string> pauseSchema(const Dialect&) {
   };
 }
 
+// Redrives of a range of the log to a sink. The partial unique index allows
+// one active redrive per sink, decided by the insert itself.
+std::vector<std::string> redriveSchema(const Dialect&) {
+  return {
+      "CREATE TABLE sink_redrives (id TEXT PRIMARY KEY, sink TEXT NOT NULL, from_sequence BIGINT NOT NULL,"
+      " to_sequence BIGINT NOT NULL, filter_json TEXT NOT NULL, position BIGINT NOT NULL, delivered BIGINT NOT NULL,"
+      " failed BIGINT NOT NULL, state TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)",
+      "CREATE UNIQUE INDEX sink_redrives_active ON sink_redrives (sink) WHERE state = 'active'",
+      "CREATE INDEX sink_redrives_sink ON sink_redrives (sink, created_at)",
+  };
+}
+
 // Migration N is entry N - 1; append only.
-constexpr std::array<std::vector<std::string> (*)(const Dialect&), 4> kMigrations{
+constexpr std::array<std::vector<std::string> (*)(const Dialect&), 5> kMigrations{
     &initialSchema,    // 1: aggregates, port allocations, the event log
     &deliverySchema,   // 2: ingress dedup, sink cursors, retries, replays, leases, dead letters
     &retentionSchema,  // 3: retention skips, replays that carry their event
     &pauseSchema,      // 4: paused sinks
+    &redriveSchema,    // 5: redrives
 };
 
 }  // namespace

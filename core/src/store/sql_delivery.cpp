@@ -5,6 +5,7 @@
 #include "ccm/sdk/codec.hpp"
 #include "ccm/sdk/time.hpp"
 #include "domain/uuid.hpp"
+#include "store/sql_redrive.hpp"
 #include "store/sql_statement.hpp"
 #include "store/sql_store.hpp"
 
@@ -135,6 +136,7 @@ void SqlStore::applyDelivery(const DeliveryUpdate& update) {
     for (const auto sequence : update.replays_done) {
       run(session, dialect_, "DELETE FROM sink_replays WHERE sink = ? AND sequence = ?", {update.sink, sequence});
     }
+    storeRedriveProgress(session, dialect_, update.redrives, now);
     if (update.cursor >= 0) {
       run(session, dialect_, "UPDATE sink_cursors SET position = ?, updated_at = ? WHERE sink = ? AND position < ?",
           {update.cursor, now, update.sink, update.cursor});

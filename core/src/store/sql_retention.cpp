@@ -61,6 +61,14 @@ RetentionPass SqlStore::pruneEventLog(const RetentionLimits& limits, const std::
     }
     std::int64_t passed_by_all = std::numeric_limits<std::int64_t>::max();
     for (const auto& cursor : cursors) passed_by_all = std::min(passed_by_all, cursor.position);
+    // A sink's active redrive reads the log too: what it has not reached stays
+    // unless forced (docs/delivery.md#redrive).
+    for (const auto& sink : consumers) {
+      for (const auto position : queryIntegers(
+               session, dialect_, "SELECT position FROM sink_redrives WHERE sink = ? AND state = 'active'", {sink})) {
+        passed_by_all = std::min(passed_by_all, position);
+      }
+    }
 
     // Oldest first; the first event that may not go ends the pass.
     std::size_t deletable = 0;

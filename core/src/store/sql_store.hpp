@@ -42,6 +42,13 @@ public:
   void releaseSinkLease(const std::string& sink, const std::string& owner) override;
   SharedSinkState sharedSinkState(const std::string& sink) override;
   std::optional<SinkPause> sinkPause(const std::string& sink) override;
+  bool startRedrive(const SinkRedrive& redrive) override;
+  std::optional<SinkRedrive> activeRedrive(const std::string& sink) override;
+  std::optional<SinkRedrive> findRedrive(const std::string& sink, const std::string& id) override;
+  std::vector<SinkRedrive> listRedrives(const std::string& sink, std::size_t limit, std::size_t offset) override;
+  std::optional<SinkRedrive> cancelRedrive(const std::string& sink, const std::string& id,
+                                           const std::string& now) override;
+  std::int64_t firstSequenceRecorded(std::chrono::system_clock::time_point time, bool inclusive) override;
   std::vector<DeadLetter> listDeadLetters(const DeadLetterFilter& filter) override;
   std::size_t replayDeadLetters(const DeadLetterFilter& filter) override;
   std::size_t purgeDeadLetters(const DeadLetterFilter& filter) override;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -9,6 +10,7 @@
 #include "ccm/sdk/cloud_event.hpp"
 #include "domain/aggregates.hpp"
 #include "store/event_record.hpp"
+#include "store/sink_redrive.hpp"
 
 namespace ccm::core {
 
@@ -102,6 +104,7 @@ struct DeliveryUpdate {
   std::vector<std::int64_t> retries_done;    // no longer failing (delivered or dead)
   std::vector<DeadLetter> dead;              // newly dead-lettered
   std::vector<std::int64_t> replays_done;    // replays that reached an outcome
+  std::vector<RedriveProgress> redrives;     // redrive positions and counts (store/sink_redrive.hpp)
 };
 
 // An inbound event's identity for deduplication, remembered until expires_at
@@ -253,6 +256,25 @@ public:
   virtual SharedSinkState sharedSinkState(const std::string& sink) = 0;
   // The pause in force for `sink`, if any (a plain read, polled by every replica).
   virtual std::optional<SinkPause> sinkPause(const std::string& sink) = 0;
+
+  // Redrives (docs/delivery.md#redrive; store/sql_redrive.cpp). startRedrive
+  // stores `redrive` as its sink's active one, or is false (and stores
+  // nothing) when the sink has an active redrive already: one statement, so
+  // two replicas cannot both start one.
+  virtual bool startRedrive(const SinkRedrive& redrive) = 0;
+  // `sink`'s active redrive, if any (a plain read, polled by the sink's dispatcher).
+  virtual std::optional<SinkRedrive> activeRedrive(const std::string& sink) = 0;
+  virtual std::optional<SinkRedrive> findRedrive(const std::string& sink, const std::string& id) = 0;
+  // `sink`'s redrives, newest first.
+  virtual std::vector<SinkRedrive> listRedrives(const std::string& sink, std::size_t limit, std::size_t offset) = 0;
+  // Cancels the redrive if it is active; the redrive as it is afterwards
+  // (std::nullopt when `sink` has none with that id).
+  virtual std::optional<SinkRedrive> cancelRedrive(const std::string& sink, const std::string& id,
+                                                   const std::string& now) = 0;
+  // The first sequence recorded (committed) after `time`, or at it too when
+  // `inclusive`; lastSequence() + 1 when there is none. A binary search over
+  // sequences (recorded_at follows commit order), not a scan of the log.
+  virtual std::int64_t firstSequenceRecorded(std::chrono::system_clock::time_point time, bool inclusive) = 0;
 
   virtual std::vector<DeadLetter> listDeadLetters(const DeadLetterFilter& filter) = 0;
   // Moves the matching dead letters back to their sinks' queues; returns how many.

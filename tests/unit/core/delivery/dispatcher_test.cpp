@@ -26,6 +26,17 @@ public:
   std::atomic<int> reads{0};
   // The pause in force once the log has been read `reads` times or more (-1: never).
   std::atomic<int> paused_from_read{-1};
+  std::int64_t cursor = 0;  // the sink's stored cursor
+
+  void setRedrive(SinkRedrive redrive) {
+    std::lock_guard lock(redrive_mutex_);
+    redrive_ = std::move(redrive);
+  }
+  // The redrive as the dispatcher's writes left it.
+  std::optional<SinkRedrive> storedRedrive() {
+    std::lock_guard lock(redrive_mutex_);
+    return redrive_;
+  }
 
   std::unique_ptr<Transaction> begin() override { throw std::logic_error("not used by the dispatcher"); }
   std::vector<StoredEvent> readEvents(const EventQuery& query) override {
@@ -44,8 +55,16 @@ public:
   std::int64_t firstSequence() override { return 1; }
   std::vector<SkippedEvents> sinkSkips(const std::string&, std::size_t) override { return {}; }
   std::int64_t releaseFreeSpace() override { return 0; }
-  SinkProgress loadSinkProgress(const std::string&, std::int64_t) override { return {}; }
-  void applyDelivery(const DeliveryUpdate&) override {}
+  SinkProgress loadSinkProgress(const std::string&, std::int64_t) override { return {cursor, {}, {}}; }
+  void applyDelivery(const DeliveryUpdate& update) override {
+    std::lock_guard lock(redrive_mutex_);
+    for (const auto& progress : update.redrives) {
+      if (!redrive_ || redrive_->id != progress.id) continue;
+      redrive_->position = std::max(redrive_->position, progress.position);
+      redrive_->delivered += progress.delivered;
+      if (redrive_->position >= redrive_->to_sequence) redrive_->state = std::string(kRedriveCompleted);
+    }
+  }
   std::vector<ReplayRequest> sinkReplays(const std::string&) override { return {}; }
   bool acquireSinkLease(const std::string&, const std::string&, const std::string&, const std::string&) override {
     return true;
@@ -57,12 +76,26 @@ public:
     if (from < 0 || reads < from) return std::nullopt;
     return SinkPause{sink, "2026-12-03T10:00:00Z", "test", false};
   }
+  bool startRedrive(const SinkRedrive&) override { return false; }
+  std::optional<SinkRedrive> activeRedrive(const std::string&) override {
+    std::lock_guard lock(redrive_mutex_);
+    if (!redrive_ || !redrive_->active()) return std::nullopt;
+    return redrive_;
+  }
+  std::optional<SinkRedrive> findRedrive(const std::string&, const std::string&) override { return std::nullopt; }
+  std::vector<SinkRedrive> listRedrives(const std::string&, std::size_t, std::size_t) override { return {}; }
+  std::optional<SinkRedrive> cancelRedrive(const std::string&, const std::string&, const std::string&) override {
+    return std::nullopt;
+  }
+  std::int64_t firstSequenceRecorded(std::chrono::system_clock::time_point, bool) override { return 1; }
   std::vector<DeadLetter> listDeadLetters(const DeadLetterFilter&) override { return {}; }
   std::size_t replayDeadLetters(const DeadLetterFilter&) override { return 0; }
   std::size_t purgeDeadLetters(const DeadLetterFilter&) override { return 0; }
 
 private:
   const std::vector<StoredEvent> events_;
+  std::mutex redrive_mutex_;
+  std::optional<SinkRedrive> redrive_;
 };
 
 // Fails every event, asking to be called again in `retry_after`.
@@ -286,6 +319,71 @@ TEST(Dispatcher, ReadingItsOwnPauseEventStopsTheSinkBeforeTheNextPoll) {
   dispatcher.pauseChanged(std::nullopt);
   EXPECT_FALSE(dispatcher.status().pause.has_value());  // at once, before the loop has read the store
   EXPECT_TRUE(waitFor([&] { return sink->delivered() == 3; }, 2000ms));
+  dispatcher.stop(1000ms);
+}
+
+// docs/delivery.md#redrive: the sink has delivered up to 6 when a redrive of
+// 2..5 with a subject filter starts. The redriven events (not 3: the filter)
+// go again in sequence order, taking turns with the new events 7..10 rather
+// than waiting for them, and the stored redrive ends completed at 5.
+TEST(Dispatcher, RedriveSendsItsRangeAgainTakingTurnsWithNewEvents) {
+  std::vector<StoredEvent> events;
+  for (int i = 1; i <= 10; ++i) {
+    events.push_back(storedEvent(i));
+    events.back().event.subject = "s-" + std::to_string(i);
+  }
+  MemoryStore store(events);
+  store.cursor = 6;
+  SinkRedrive redrive;
+  redrive.id = "r-1";
+  redrive.sink = "test-sink";
+  redrive.from_sequence = 2;
+  redrive.to_sequence = 5;
+  redrive.position = 1;
+  redrive.filter = R"({"subjects": ["s-2", "s-4", "s-5"]})";
+  store.setRedrive(redrive);
+  auto sink = std::make_shared<RecordingSink>();
+  DeliverySettings settings;
+  settings.batch_size = 1;
+  MetricsRegistry metrics;
+  Dispatcher dispatcher("test-sink", "test", sink, settings, store, metrics, "replica-1");
+  dispatcher.start();
+
+  ASSERT_TRUE(waitFor([&] { return sink->delivered() == 7; }, 5000ms));
+  std::vector<std::string> received;
+  for (const auto& call : sink->calls()) received.insert(received.end(), call.ids.begin(), call.ids.end());
+  EXPECT_EQ(received, (std::vector<std::string>{"e-7", "e-2", "e-8", "e-4", "e-9", "e-5", "e-10"}));
+  ASSERT_TRUE(waitFor([&] { return store.storedRedrive()->state == kRedriveCompleted; }, 2000ms));
+  EXPECT_EQ(store.storedRedrive()->position, 5);
+  EXPECT_EQ(store.storedRedrive()->delivered, 3);
+  EXPECT_NE(metrics.renderPrometheus().find(
+                R"(ccm_sink_redrive_events_total{outcome="delivered",sink="test-sink"} 3)"),
+            std::string::npos)
+      << metrics.renderPrometheus();
+  dispatcher.stop(1000ms);
+}
+
+// A paused sink redrives nothing either.
+TEST(Dispatcher, APausedSinkRedrivesNothing) {
+  MemoryStore store({storedEvent(1), storedEvent(2)});
+  store.cursor = 2;
+  store.paused_from_read = 0;
+  SinkRedrive redrive;
+  redrive.id = "r-1";
+  redrive.from_sequence = 1;
+  redrive.to_sequence = 2;
+  store.setRedrive(redrive);
+  auto sink = std::make_shared<RecordingSink>();
+  MetricsRegistry metrics;
+  Dispatcher dispatcher("test-sink", "test", sink, DeliverySettings{}, store, metrics, "replica-1");
+  dispatcher.start();
+  ASSERT_TRUE(waitFor([&] { return dispatcher.status().pause.has_value(); }, 2000ms));
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(sink->delivered(), 0u);
+
+  store.paused_from_read = -1;
+  dispatcher.pauseChanged(std::nullopt);
+  EXPECT_TRUE(waitFor([&] { return sink->delivered() == 2; }, 2000ms));
   dispatcher.stop(1000ms);
 }
 
