@@ -77,6 +77,21 @@ TEST_P(TraceContext, ARestCallsTraceparentReachesTheSinksAsExtensionAndHeader) {
   EXPECT_EQ(member(stored, "traceparent"), kTraceparent);
 }
 
+TEST_P(TraceContext, EveryEventACommandCommitsCarriesItsTraceContext) {
+  start();
+  const auto session = readySession(true);
+  auto reply =
+      httpCall(port_, "POST", "/api/v1/sessions/" + session + "/ready", R"({"login_url": "https://lds.example/l/1"})",
+               "application/json", {{{"traceparent", kTraceparent}, {"tracestate", kTracestate}}});
+  ASSERT_EQ(reply.status, 200) << reply.body;
+  for (const char* type : {"ccm.lablet.session.ready", "ccm.lablet.user_session.created"}) {
+    auto event = logged(session, type);
+    EXPECT_EQ(member(event, "traceparent"), kTraceparent) << type;
+    EXPECT_EQ(member(event, "tracestate"), kTracestate) << type;
+  }
+  EXPECT_FALSE(logged(session, "ccm.lablet.session.instantiating").HasMember("traceparent"));
+}
+
 TEST_P(TraceContext, TheAuditLineOfATracedCallCarriesItsTraceId) {
   start();
   ASSERT_EQ(createDefinition({{"traceparent", kTraceparent}}).status, 201);

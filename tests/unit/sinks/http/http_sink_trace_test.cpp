@@ -26,10 +26,7 @@ sdk::CloudEvent traced(int n, const std::string& traceparent, const std::string&
   return event;
 }
 
-class HttpSinkTrace : public testing::ReceivingSinkFixture {
-protected:
-  std::string host() const { return "127.0.0.1:" + std::to_string(receiver_.port()); }
-};
+class HttpSinkTrace : public testing::ReceivingSinkFixture {};
 
 TEST_F(HttpSinkTrace, BinaryModeSendsTheExtensionAsCeHeadersAndAsTraceContextHeaders) {
   auto sink = makeSink(configFor());
