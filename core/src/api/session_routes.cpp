@@ -29,7 +29,10 @@ const char* kEmpty = R"({"type": "object", "additionalProperties": false})";
 
 std::string sessionJson(const LabletSession& session) { return resourceJson(session); }
 
-
+// One session command route's work: the session id, the request body and the
+// call's trace context, which the events the command commits carry.
+using SessionCommand = std::function<Expected<LabletSession>(const std::string& id, const rapidjson::Document& body,
+                                                             const EventTrace& trace)>;
 
 }  // namespace
 
@@ -68,18 +71,14 @@ void addSessionRoutes(Router& router, Lifecycle& lifecycle, Store& store) {
   addGetByIdRoute(router, "/api/v1/sessions/{id}", store, "session",
                   [](Transaction& transaction, const std::string& id) { return transaction.findSession(id); });
 
-  auto command =
-      [&router](
-          const std::string& verb, const char* schema_text,
-          std::function<Expected<LabletSession>(const std::string&, const rapidjson::Document&, const EventTrace&)>
-              run) {
-        auto schema = requestSchema(schema_text, (verb + " request").c_str());
-        router.add("POST", "/api/v1/sessions/{id}/" + verb, [schema, run](const HttpRequest& rq, const PathParams& p) {
-          auto body = readOptionalJsonBody(rq, *schema);
-          if (!body) return problemResponse(body.error());
-          return resultResponse(run(p.at("id"), body.value(), requestTrace(rq)), 200, sessionJson);
-        });
-      };
+  auto command = [&router](const std::string& verb, const char* schema_text, SessionCommand run) {
+    auto schema = requestSchema(schema_text, (verb + " request").c_str());
+    router.add("POST", "/api/v1/sessions/{id}/" + verb, [schema, run](const HttpRequest& rq, const PathParams& p) {
+      auto body = readOptionalJsonBody(rq, *schema);
+      if (!body) return problemResponse(body.error());
+      return resultResponse(run(p.at("id"), body.value(), requestTrace(rq)), 200, sessionJson);
+    });
+  };
   command("schedule", kSchedule,
           [&lifecycle](const std::string& id, const rapidjson::Document& body, const EventTrace& trace) {
             return lifecycle.scheduleSession(id, stringMember(body, "worker_id"), trace);

@@ -36,6 +36,10 @@ WorkerSpec specFrom(const rapidjson::Document& body) {
 
 std::string workerJson(const Worker& worker) { return resourceJson(worker); }
 
+// One worker command route's work: the worker id, the body's reason and the
+// call's trace context, which the events the command commits carry.
+using WorkerCommand =
+    std::function<Expected<Worker>(const std::string& id, const std::string& reason, const EventTrace& trace)>;
 
 }  // namespace
 
@@ -68,9 +72,7 @@ void addWorkerRoutes(Router& router, Lifecycle& lifecycle, Store& store) {
                   [](Transaction& transaction, const std::string& id) { return transaction.findWorker(id); });
 
   auto reason = requestSchema(kReason, "worker command request");
-  auto command = [&router, reason](
-                     const std::string& verb,
-                     std::function<Expected<Worker>(const std::string&, const std::string&, const EventTrace&)> run) {
+  auto command = [&router, reason](const std::string& verb, WorkerCommand run) {
     router.add("POST", "/api/v1/workers/{id}/" + verb,
                [reason, run](const HttpRequest& rq, const PathParams& p) {
                  auto body = readOptionalJsonBody(rq, *reason);
