@@ -57,6 +57,7 @@ std::vector<sdk::Outcome> deliverInRequests(const std::vector<sdk::CloudEvent>& 
     for (std::size_t i = 0; i < batch.size(); ++i) {
       Prepared prepared = prepare(batch[i]);
       if (auto* entry = std::get_if<Entry>(&prepared)) {
+        entry->trace = sdk::readTraceExtensions(batch[i]).context;
         entries.push_back(std::move(*entry));
         event_of.push_back(i);
       } else {
@@ -89,6 +90,14 @@ std::vector<sdk::Outcome> deliverInRequests(const std::vector<sdk::CloudEvent>& 
   result.reserve(outcomes.size());
   for (auto& outcome : outcomes) result.push_back(std::move(*outcome));
   return result;
+}
+
+sdk::HttpHeaders traceHeaders(std::span<const Entry> entries) {
+  std::vector<std::optional<sdk::TraceContext>> traces;
+  traces.reserve(entries.size());
+  for (const auto& entry : entries) traces.push_back(entry.trace);
+  const auto shared = sdk::sharedTraceContext(traces);
+  return shared ? sdk::traceHeaders(*shared) : sdk::HttpHeaders{};
 }
 
 std::string jsonArray(std::span<const Entry> entries) {

@@ -2,13 +2,16 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "ccm/sdk/cloud_event.hpp"
+#include "ccm/sdk/host.hpp"
 #include "ccm/sdk/sink.hpp"
+#include "ccm/sdk/trace_context.hpp"
 
 // One deliver() call for a sink whose service takes several events per
 // request within limits of count and size (Event Grid, EventBridge).
@@ -30,6 +33,9 @@ struct Entry {
   // Entries of different groups never share a request (a Pub/Sub publish
   // request carries one ordering key).
   std::string group{};
+  // The event's trace context (its Distributed Tracing extension), which
+  // deliverInRequests() sets.
+  std::optional<sdk::TraceContext> trace{};
 };
 
 // An event's entry, or the outcome it gets without being sent (too large, or
@@ -50,6 +56,11 @@ using SendRequest = std::function<std::vector<sdk::Outcome>(std::span<const Entr
 std::vector<sdk::Outcome> deliverInRequests(const std::vector<sdk::CloudEvent>& batch,
                                             const std::function<Prepared(const sdk::CloudEvent&)>& prepare,
                                             const RequestLimits& limits, const SendRequest& send);
+
+// The `traceparent` (and `tracestate`) headers of a request carrying
+// `entries`: their trace context when every one has the same, else none
+// (docs/delivery.md#trace-context).
+sdk::HttpHeaders traceHeaders(std::span<const Entry> entries);
 
 // The entries' encoded forms as a JSON array: "[e1,e2]".
 std::string jsonArray(std::span<const Entry> entries);

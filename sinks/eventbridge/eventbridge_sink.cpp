@@ -38,6 +38,8 @@ std::vector<sdk::Outcome> EventBridgeSink::putEvents(std::span<const common::Ent
   if (!config_.credentials.session_token.empty()) {
     headers.emplace_back("X-Amz-Security-Token", config_.credentials.session_token);
   }
+  const auto trace = common::traceHeaders(entries);
+  headers.insert(headers.end(), trace.begin(), trace.end());
   const Signature signature = signV4({.method = "POST",
                                       .path = config_.path,
                                       .headers = headers,

@@ -56,10 +56,11 @@ std::vector<sdk::Outcome> EventGridSink::publish(std::span<const common::Entry> 
   auto header = credential_->header(now);
   if (auto* failure = std::get_if<sdk::Outcome>(&header)) return std::vector<sdk::Outcome>(entries.size(), *failure);
 
-  const sdk::HttpRequest request{.method = "POST",
-                                 .url = config_.publish_url,
-                                 .headers = {{"Content-Type", std::string(kContentType)}, std::get<Header>(header)},
-                                 .body = common::jsonArray(entries)};
+  sdk::HttpHeaders headers{{"Content-Type", std::string(kContentType)}, std::get<Header>(header)};
+  const auto trace = common::traceHeaders(entries);
+  headers.insert(headers.end(), trace.begin(), trace.end());
+  const sdk::HttpRequest request{
+      .method = "POST", .url = config_.publish_url, .headers = std::move(headers), .body = common::jsonArray(entries)};
   const auto result = client_.send(request);
   if (result && result.value().status == 401) credential_->rejected();
   return std::vector<sdk::Outcome>(entries.size(), publishOutcome(result, host_.clock().now()));

@@ -3,11 +3,14 @@
 #include <chrono>
 #include <exception>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "ccm/sdk/codec.hpp"
+#include "ccm/sdk/trace_context.hpp"
 #include "response_outcome.hpp"
 #include "webhook_signature.hpp"
 
@@ -18,6 +21,18 @@ constexpr std::string_view kNotAttempted = "not attempted: an earlier event of t
 // Spelled as the JSON format's media type registration and the CloudEvents
 // SDKs expect it (the JavaScript SDK compares the whole header).
 constexpr std::string_view kCharset = "; charset=utf-8";
+
+// W3C Trace Context headers for a request carrying `events`: their trace
+// context when they all have the same one (docs/sinks/http.md#trace-context).
+void addTraceHeaders(sdk::HttpHeaders& headers, std::span<const sdk::CloudEvent> events) {
+  std::vector<std::optional<sdk::TraceContext>> traces;
+  traces.reserve(events.size());
+  for (const auto& event : events) traces.push_back(sdk::readTraceExtensions(event).context);
+  if (const auto shared = sdk::sharedTraceContext(traces)) {
+    const auto trace = sdk::traceHeaders(*shared);
+    headers.insert(headers.end(), trace.begin(), trace.end());
+  }
+}
 
 }  // namespace
 
@@ -33,8 +48,9 @@ std::vector<sdk::Outcome> HttpSink::deliver(const std::vector<sdk::CloudEvent>& 
   if (config_.mode != ContentMode::Batch) return deliverEach(batch);
   try {
     std::string body = sdk::toBatch(batch);
-    sdk::Outcome outcome = post({{"Content-Type", std::string(sdk::kBatchContentType) + std::string(kCharset)}},
-                                std::move(body), batchWebhookId(batch));
+    sdk::HttpHeaders headers{{"Content-Type", std::string(sdk::kBatchContentType) + std::string(kCharset)}};
+    addTraceHeaders(headers, batch);
+    sdk::Outcome outcome = post(std::move(headers), std::move(body), batchWebhookId(batch));
     return std::vector<sdk::Outcome>(batch.size(), outcome);
   } catch (const std::exception& e) {
     return std::vector<sdk::Outcome>(batch.size(), sdk::Outcome::retryable(e.what()));
@@ -47,13 +63,14 @@ std::vector<sdk::Outcome> HttpSink::deliverEach(const std::vector<sdk::CloudEven
   try {
     outcomes.reserve(batch.size());
     for (const auto& event : batch) {
-      if (config_.mode == ContentMode::Binary) {
-        sdk::HttpMessage message = sdk::toBinary(event);
-        outcomes.push_back(post(std::move(message.headers), std::move(message.body), event.id));
-      } else {
-        outcomes.push_back(post({{"Content-Type", std::string(sdk::kStructuredContentType) + std::string(kCharset)}},
-                                sdk::toStructured(event), event.id));
-      }
+      // Binary mode keeps the extension's ce-traceparent header too.
+      sdk::HttpMessage message =
+          config_.mode == ContentMode::Binary
+              ? sdk::toBinary(event)
+              : sdk::HttpMessage{{{"Content-Type", std::string(sdk::kStructuredContentType) + std::string(kCharset)}},
+                                 sdk::toStructured(event)};
+      addTraceHeaders(message.headers, std::span(&event, 1));
+      outcomes.push_back(post(std::move(message.headers), std::move(message.body), event.id));
       // Sending later events now would let them overtake this one when it is retried.
       if (outcomes.back().kind == sdk::Outcome::Kind::Retryable) {
         retry_after = outcomes.back().retry_after;

@@ -30,9 +30,10 @@ std::vector<sdk::Outcome> PubSubSink::deliver(const std::vector<sdk::CloudEvent>
 
 std::vector<sdk::Outcome> PubSubSink::publish(std::span<const common::Entry> entries) {
   const std::string body = publishBody(entries);
+  const sdk::HttpHeaders trace = common::traceHeaders(entries);
   if (!token_) {
     return std::vector<sdk::Outcome>(entries.size(),
-                                     publishOutcome(send(body, ""), entries.size(), host_.clock().now()));
+                                     publishOutcome(send(body, "", trace), entries.size(), host_.clock().now()));
   }
   // A 401 means the token was revoked or expired early: one new token, one more try.
   sdk::Result<sdk::HttpResponse> result = sdk::Error{"auth", "no attempt"};
@@ -41,16 +42,18 @@ std::vector<sdk::Outcome> PubSubSink::publish(std::span<const common::Entry> ent
     if (auto* failure = std::get_if<sdk::Outcome>(&authorization)) {
       return std::vector<sdk::Outcome>(entries.size(), *failure);
     }
-    result = send(body, std::get<std::string>(authorization));
+    result = send(body, std::get<std::string>(authorization), trace);
     if (!result || result.value().status != 401) break;
     token_->drop();
   }
   return std::vector<sdk::Outcome>(entries.size(), publishOutcome(result, entries.size(), host_.clock().now()));
 }
 
-sdk::Result<sdk::HttpResponse> PubSubSink::send(const std::string& body, const std::string& authorization) {
+sdk::Result<sdk::HttpResponse> PubSubSink::send(const std::string& body, const std::string& authorization,
+                                                const sdk::HttpHeaders& trace) {
   sdk::HttpHeaders headers = {{"Content-Type", "application/json"}};
   if (!authorization.empty()) headers.emplace_back("Authorization", authorization);
+  headers.insert(headers.end(), trace.begin(), trace.end());
   return client_.send(
       sdk::HttpRequest{.method = "POST", .url = config_.publish_url, .headers = std::move(headers), .body = body});
 }

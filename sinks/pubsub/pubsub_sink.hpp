@@ -30,7 +30,9 @@ public:
 
 private:
   std::vector<sdk::Outcome> publish(std::span<const common::Entry> entries);
-  sdk::Result<sdk::HttpResponse> send(const std::string& body, const std::string& authorization);
+  // `trace`: the request's traceparent headers (common::traceHeaders).
+  sdk::Result<sdk::HttpResponse> send(const std::string& body, const std::string& authorization,
+                                      const sdk::HttpHeaders& trace);
 
   sdk::Host& host_;
   PubSubSinkConfig config_;

@@ -63,7 +63,7 @@ void IngressTest::TearDown() {
   std::filesystem::remove_all(dir_);
 }
 
-void IngressTest::start(const std::string& ingress, int reconcile_interval_ms) {
+void IngressTest::start(const std::string& ingress, int reconcile_interval_ms, const std::string& sinks) {
   if (gateway_) {
     gateway_->signal(SIGTERM);
     gateway_->waitForExit(std::chrono::seconds(20));
@@ -75,7 +75,7 @@ void IngressTest::start(const std::string& ingress, int reconcile_interval_ms) {
   "store": )" << store_json_ << R"(,
   "engine": {"reconcile_interval_ms": )" << reconcile_interval_ms << R"(},
   "ingress": )" << ingress << R"(,
-  "sinks": [],
+  "sinks": )" << sinks << R"(,
   "sources": [
     {"name": "lds", "plugin": "lds", "auth": {"bearer_token": "env:CCM_TEST_LDS_TOKEN"}},
     {"name": "grading", "plugin": "grading", "auth": {"hmac_secret": "env:CCM_TEST_GRADING_SECRET"}}

@@ -42,8 +42,9 @@ protected:
   void SetUp() override;
   void TearDown() override;
 
-  // Starts the gateway; `ingress` is the config's "ingress" object.
-  void start(const std::string& ingress = "{}", int reconcile_interval_ms = 3600000);
+  // Starts the gateway; `ingress` is the config's "ingress" object, `sinks`
+  // its "sinks" array.
+  void start(const std::string& ingress = "{}", int reconcile_interval_ms = 3600000, const std::string& sinks = "[]");
 
   // POST /api/v1/events. `chunked` sends without Content-Length.
   Reply postEvents(const std::string& body, const std::string& content_type, const HeaderList& headers = {},

@@ -3,6 +3,7 @@
 #include <Poco/Logger.h>
 
 #include "api/error_status.hpp"
+#include "ccm/sdk/trace_context.hpp"
 #include "observability/json_log.hpp"
 
 namespace ccm::core {
@@ -94,18 +95,20 @@ HttpResponder ApiAccess::audited(HttpResponder responder, const HttpRequest& req
                                  const PathParams& params, const Principal& principal) {
   if (request.method == "GET" || request.method == "HEAD") return responder;
   const auto id = params.find("id");
-  return responder.observed([fields = sdk::LogFields{{"principal", principal.name},
-                                                     {"principal_kind", principal.kind},
-                                                     {"subject", principal.subject},
-                                                     {"roles", listed(principal.roles.names)},
-                                                     {"method", request.method},
-                                                     {"route", route.empty() ? "(unmatched)" : route},
-                                                     {"target", id == params.end() ? "" : id->second}}](
-                                const HttpResponse& response) mutable {
-    auto line = fields;
-    line.emplace_back("status", std::to_string(response.status));
-    logWithFields(Poco::Logger::get("ccm.audit"), sdk::LogLevel::Info, "api call", line);
-  });
+  return responder.observed(
+      [fields = sdk::LogFields{{"principal", principal.name},
+                               {"principal_kind", principal.kind},
+                               {"subject", principal.subject},
+                               {"roles", listed(principal.roles.names)},
+                               {"method", request.method},
+                               {"route", route.empty() ? "(unmatched)" : route},
+                               {"target", id == params.end() ? "" : id->second}},
+       trace = sdk::readTraceHeaders(request.headers).context](const HttpResponse& response) mutable {
+        auto line = fields;
+        if (trace) line.emplace_back("trace_id", trace->trace_id);
+        line.emplace_back("status", std::to_string(response.status));
+        logWithFields(Poco::Logger::get("ccm.audit"), sdk::LogLevel::Info, "api call", line);
+      });
 }
 
 }  // namespace ccm::core

@@ -33,7 +33,8 @@ public:
   Admission admit(const HttpRequest& request, const std::optional<std::string>& path, const std::string& route) const;
 
   // `responder`, writing the audit line of a mutating call (any method but
-  // GET and HEAD) when its response goes out.
+  // GET and HEAD) when its response goes out; with the call's trace id
+  // (its traceparent header) as "trace_id" when it has a valid one.
   static HttpResponder audited(HttpResponder responder, const HttpRequest& request, const std::string& route,
                                const PathParams& params, const Principal& principal);
 

@@ -1,6 +1,7 @@
-#include "api/json_request.hpp"
 #include "api/get_by_id_route.hpp"
+#include "api/json_request.hpp"
 #include "api/lifecycle_routes.hpp"
+#include "api/request_trace.hpp"
 #include "api/resource_json.hpp"
 
 namespace ccm::core {
@@ -39,7 +40,7 @@ void addDefinitionRoutes(Router& router, Lifecycle& lifecycle, Store& store) {
   router.add("POST", "/api/v1/definitions", [&lifecycle, create](const HttpRequest& rq, const PathParams&) {
     auto body = readJsonBody(rq, *create);
     if (!body) return problemResponse(body.error());
-    auto result = lifecycle.createDefinition(specFrom(body.value()));
+    auto result = lifecycle.createDefinition(specFrom(body.value()), requestTrace(rq));
     return createdResponse(result, "/api/v1/definitions/", definitionJson);
   });
 
@@ -59,7 +60,9 @@ void addDefinitionRoutes(Router& router, Lifecycle& lifecycle, Store& store) {
              [&lifecycle, version](const HttpRequest& rq, const PathParams& p) {
                auto body = readJsonBody(rq, *version);
                if (!body) return problemResponse(body.error());
-               return resultResponse(lifecycle.addDefinitionVersion(p.at("id"), specFrom(body.value())), 201, definitionJson);
+               return resultResponse(
+                   lifecycle.addDefinitionVersion(p.at("id"), specFrom(body.value()), requestTrace(rq)), 201,
+                   definitionJson);
              });
 
   router.add("GET", "/api/v1/definitions/{id}/versions",

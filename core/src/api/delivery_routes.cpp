@@ -5,6 +5,7 @@
 
 #include "api/json_request.hpp"
 #include "api/redrive_routes.hpp"
+#include "api/request_trace.hpp"
 #include "ccm/sdk/codec.hpp"
 
 namespace ccm::core {
@@ -130,17 +131,18 @@ void addDeliveryRoutes(Router& router, DeliveryService& delivery, Store& store, 
                if (!delivery.has(name)) return notConfigured(name);
                auto body = readOptionalJsonBody(rq, *reason);
                if (!body) return problemResponse(body.error());
-               auto paused = lifecycle.pauseSink(name, stringMember(body.value(), "reason", "paused by an operator"), false);
+               auto paused = lifecycle.pauseSink(name, stringMember(body.value(), "reason", "paused by an operator"),
+                                                 false, requestTrace(rq));
                if (!paused) return problemResponse(paused.error());
                delivery.pauseChanged(name, paused.value());
                return jsonResponse(200, pauseJson(name, paused.value()));
              });
 
   router.add("POST", "/api/v1/sinks/{name}/resume",
-             [&delivery, &lifecycle, pauseJson, notConfigured](const HttpRequest&, const PathParams& p) {
+             [&delivery, &lifecycle, pauseJson, notConfigured](const HttpRequest& rq, const PathParams& p) {
                const std::string& name = p.at("name");
                if (!delivery.has(name)) return notConfigured(name);
-               auto resumed = lifecycle.resumeSink(name);
+               auto resumed = lifecycle.resumeSink(name, requestTrace(rq));
                if (!resumed) return problemResponse(resumed.error());
                delivery.pauseChanged(name, std::nullopt);
                return jsonResponse(200, pauseJson(name, std::nullopt));

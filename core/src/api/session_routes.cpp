@@ -1,6 +1,7 @@
-#include "api/json_request.hpp"
 #include "api/get_by_id_route.hpp"
+#include "api/json_request.hpp"
 #include "api/lifecycle_routes.hpp"
+#include "api/request_trace.hpp"
 #include "api/resource_json.hpp"
 
 namespace ccm::core {
@@ -28,7 +29,10 @@ const char* kEmpty = R"({"type": "object", "additionalProperties": false})";
 
 std::string sessionJson(const LabletSession& session) { return resourceJson(session); }
 
-
+// One session command route's work: the session id, the request body and the
+// call's trace context, which the events the command commits carry.
+using SessionCommand = std::function<Expected<LabletSession>(const std::string& id, const rapidjson::Document& body,
+                                                             const EventTrace& trace)>;
 
 }  // namespace
 
@@ -37,7 +41,8 @@ void addSessionRoutes(Router& router, Lifecycle& lifecycle, Store& store) {
   router.add("POST", "/api/v1/sessions", [&lifecycle, create](const HttpRequest& rq, const PathParams&) {
     auto body = readJsonBody(rq, *create);
     if (!body) return problemResponse(body.error());
-    auto result = lifecycle.createSession({stringMember(body.value(), "definition_id"), stringMember(body.value(), "owner_id")});
+    auto result = lifecycle.createSession(
+        {stringMember(body.value(), "definition_id"), stringMember(body.value(), "owner_id")}, requestTrace(rq));
     return createdResponse(result, "/api/v1/sessions/", sessionJson);
   });
 
@@ -66,49 +71,52 @@ void addSessionRoutes(Router& router, Lifecycle& lifecycle, Store& store) {
   addGetByIdRoute(router, "/api/v1/sessions/{id}", store, "session",
                   [](Transaction& transaction, const std::string& id) { return transaction.findSession(id); });
 
-  auto command = [&router](const std::string& verb, const char* schema_text,
-                           std::function<Expected<LabletSession>(const std::string&, const rapidjson::Document&)> run) {
+  auto command = [&router](const std::string& verb, const char* schema_text, SessionCommand run) {
     auto schema = requestSchema(schema_text, (verb + " request").c_str());
-    router.add("POST", "/api/v1/sessions/{id}/" + verb,
-               [schema, run](const HttpRequest& rq, const PathParams& p) {
-                 auto body = readOptionalJsonBody(rq, *schema);
-                 if (!body) return problemResponse(body.error());
-                 return resultResponse(run(p.at("id"), body.value()), 200, sessionJson);
-               });
+    router.add("POST", "/api/v1/sessions/{id}/" + verb, [schema, run](const HttpRequest& rq, const PathParams& p) {
+      auto body = readOptionalJsonBody(rq, *schema);
+      if (!body) return problemResponse(body.error());
+      return resultResponse(run(p.at("id"), body.value(), requestTrace(rq)), 200, sessionJson);
+    });
   };
-  command("schedule", kSchedule, [&lifecycle](const std::string& id, const rapidjson::Document& body) {
-    return lifecycle.scheduleSession(id, stringMember(body, "worker_id"));
+  command("schedule", kSchedule,
+          [&lifecycle](const std::string& id, const rapidjson::Document& body, const EventTrace& trace) {
+            return lifecycle.scheduleSession(id, stringMember(body, "worker_id"), trace);
+          });
+  command("instantiate", kInstantiate,
+          [&lifecycle](const std::string& id, const rapidjson::Document& body, const EventTrace& trace) {
+            return lifecycle.instantiateSession(id, stringMember(body, "cml_lab_id"), trace);
+          });
+  command("ready", kReady,
+          [&lifecycle](const std::string& id, const rapidjson::Document& body, const EventTrace& trace) {
+            return lifecycle.markReady(id, stringMember(body, "login_url"), trace);
+          });
+  command("running", kEmpty, [&lifecycle](const std::string& id, const rapidjson::Document&, const EventTrace& trace) {
+    return lifecycle.markRunning(id, trace);
   });
-  command("instantiate", kInstantiate, [&lifecycle](const std::string& id, const rapidjson::Document& body) {
-    return lifecycle.instantiateSession(id, stringMember(body, "cml_lab_id"));
+  command("collect", kEmpty, [&lifecycle](const std::string& id, const rapidjson::Document&, const EventTrace& trace) {
+    return lifecycle.startCollecting(id, trace);
   });
-  command("ready", kReady, [&lifecycle](const std::string& id, const rapidjson::Document& body) {
-    return lifecycle.markReady(id, stringMember(body, "login_url"));
+  command("grading", kEmpty, [&lifecycle](const std::string& id, const rapidjson::Document&, const EventTrace& trace) {
+    return lifecycle.startGrading(id, trace);
   });
-  command("running", kEmpty, [&lifecycle](const std::string& id, const rapidjson::Document&) {
-    return lifecycle.markRunning(id);
-  });
-  command("collect", kEmpty, [&lifecycle](const std::string& id, const rapidjson::Document&) {
-    return lifecycle.startCollecting(id);
-  });
-  command("grading", kEmpty, [&lifecycle](const std::string& id, const rapidjson::Document&) {
-    return lifecycle.startGrading(id);
-  });
-  command("score", kScore, [&lifecycle](const std::string& id, const rapidjson::Document& body) {
-    return lifecycle.recordScore(id, body["score"].GetDouble(), body["passed"].GetBool(),
-                                 stringMember(body, "report_id"));
-  });
-  command("stop", kStop, [&lifecycle](const std::string& id, const rapidjson::Document& body) {
+  command("score", kScore,
+          [&lifecycle](const std::string& id, const rapidjson::Document& body, const EventTrace& trace) {
+            return lifecycle.recordScore(id, body["score"].GetDouble(), body["passed"].GetBool(),
+                                         stringMember(body, "report_id"), trace);
+          });
+  command("stop", kStop, [&lifecycle](const std::string& id, const rapidjson::Document& body, const EventTrace& trace) {
     std::optional<FinalState> final_state;
     if (auto name = stringMember(body, "final_state"); !name.empty()) final_state = finalStateFrom(name);
-    return lifecycle.stopSession(id, final_state, stringMember(body, "reason"));
+    return lifecycle.stopSession(id, final_state, stringMember(body, "reason"), trace);
   });
-  command("stopped", kEmpty, [&lifecycle](const std::string& id, const rapidjson::Document&) {
-    return lifecycle.markStopped(id);
+  command("stopped", kEmpty, [&lifecycle](const std::string& id, const rapidjson::Document&, const EventTrace& trace) {
+    return lifecycle.markStopped(id, trace);
   });
-  command("terminate", kEmpty, [&lifecycle](const std::string& id, const rapidjson::Document&) {
-    return lifecycle.terminateSession(id);
-  });
+  command("terminate", kEmpty,
+          [&lifecycle](const std::string& id, const rapidjson::Document&, const EventTrace& trace) {
+            return lifecycle.terminateSession(id, trace);
+          });
 }
 
 }  // namespace ccm::core

@@ -1,6 +1,7 @@
-#include "api/json_request.hpp"
 #include "api/get_by_id_route.hpp"
+#include "api/json_request.hpp"
 #include "api/lifecycle_routes.hpp"
+#include "api/request_trace.hpp"
 #include "api/resource_json.hpp"
 
 namespace ccm::core {
@@ -35,6 +36,10 @@ WorkerSpec specFrom(const rapidjson::Document& body) {
 
 std::string workerJson(const Worker& worker) { return resourceJson(worker); }
 
+// One worker command route's work: the worker id, the body's reason and the
+// call's trace context, which the events the command commits carry.
+using WorkerCommand =
+    std::function<Expected<Worker>(const std::string& id, const std::string& reason, const EventTrace& trace)>;
 
 }  // namespace
 
@@ -43,14 +48,15 @@ void addWorkerRoutes(Router& router, Lifecycle& lifecycle, Store& store) {
   router.add("POST", "/api/v1/workers", [&lifecycle, create](const HttpRequest& rq, const PathParams&) {
     auto body = readJsonBody(rq, *create);
     if (!body) return problemResponse(body.error());
-    auto result = lifecycle.createWorker(specFrom(body.value()));
+    auto result = lifecycle.createWorker(specFrom(body.value()), requestTrace(rq));
     return createdResponse(result, "/api/v1/workers/", workerJson);
   });
   router.add("POST", "/api/v1/workers/scale-up",
              [&lifecycle, create](const HttpRequest& rq, const PathParams&) {
                auto body = readJsonBody(rq, *create);
                if (!body) return problemResponse(body.error());
-               auto result = lifecycle.requestScaleUp(specFrom(body.value()), stringMember(body.value(), "reason"));
+               auto result = lifecycle.requestScaleUp(specFrom(body.value()), stringMember(body.value(), "reason"),
+                                                      requestTrace(rq));
                return createdResponse(result, "/api/v1/workers/", workerJson);
              });
 
@@ -66,17 +72,18 @@ void addWorkerRoutes(Router& router, Lifecycle& lifecycle, Store& store) {
                   [](Transaction& transaction, const std::string& id) { return transaction.findWorker(id); });
 
   auto reason = requestSchema(kReason, "worker command request");
-  auto command = [&router, reason](const std::string& verb, std::function<Expected<Worker>(const std::string&, const std::string&)> run) {
+  auto command = [&router, reason](const std::string& verb, WorkerCommand run) {
     router.add("POST", "/api/v1/workers/{id}/" + verb,
                [reason, run](const HttpRequest& rq, const PathParams& p) {
                  auto body = readOptionalJsonBody(rq, *reason);
                  if (!body) return problemResponse(body.error());
-                 return resultResponse(run(p.at("id"), stringMember(body.value(), "reason")), 200, workerJson);
+                 return resultResponse(run(p.at("id"), stringMember(body.value(), "reason"), requestTrace(rq)), 200,
+                                       workerJson);
                });
   };
   auto transition = [&lifecycle](WorkerState to) {
-    return [&lifecycle, to](const std::string& id, const std::string& why) {
-      return lifecycle.transitionWorker(id, to, why);
+    return [&lifecycle, to](const std::string& id, const std::string& why, const EventTrace& trace) {
+      return lifecycle.transitionWorker(id, to, why, trace);
     };
   };
   command("provisioning", transition(WorkerState::Provisioning));
@@ -85,8 +92,8 @@ void addWorkerRoutes(Router& router, Lifecycle& lifecycle, Store& store) {
   command("stop", transition(WorkerState::Stopping));
   command("stopped", transition(WorkerState::Stopped));
   command("terminate", transition(WorkerState::Terminated));
-  command("scale-down", [&lifecycle](const std::string& id, const std::string& why) {
-    return lifecycle.requestScaleDown(id, why);
+  command("scale-down", [&lifecycle](const std::string& id, const std::string& why, const EventTrace& trace) {
+    return lifecycle.requestScaleDown(id, why, trace);
   });
 }
 

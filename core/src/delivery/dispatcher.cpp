@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "ccm/sdk/time.hpp"
+#include "ccm/sdk/trace_context.hpp"
 #include "observability/json_log.hpp"
 
 namespace ccm::core {
@@ -19,6 +20,15 @@ constexpr std::size_t kReadChunk = 1000;
 constexpr auto kSaveInterval = std::chrono::milliseconds(20);
 
 Poco::Logger& log() { return Poco::Logger::get("ccm.delivery"); }
+
+// The fields of a log line about one event at a sink: with its trace id
+// (its Distributed Tracing extension) when it has a valid one.
+sdk::LogFields eventFields(const std::string& sink, std::int64_t sequence, const sdk::CloudEvent& event,
+                           const std::string& error) {
+  sdk::LogFields fields{{"sink", sink}, {"sequence", std::to_string(sequence)}, {"id", event.id}, {"error", error}};
+  if (auto trace = sdk::readTraceExtensions(event).context) fields.emplace_back("trace_id", trace->trace_id);
+  return fields;
+}
 
 }  // namespace
 
@@ -468,6 +478,11 @@ void Dispatcher::applyCompletions(std::deque<Completion> done) {
       pending.last_error_at = now_text;
       last_error = outcome.message;
       retryable_any = retryable_any || retryable;
+      if (log().debug()) {
+        logWithFields(log(), sdk::LogLevel::Debug,
+                      retryable ? "event delivery failed; retryable" : "event delivery failed",
+                      eventFields(name_, sequence, pending.stored.event, outcome.message));
+      }
       // A redriven event is old by definition: its age counts from when the redrive read it.
       const bool too_old = redrive ? steady_now - pending.seen_at > settings_.max_age
                                    : wall_now - recorded_at > settings_.max_age;
@@ -488,7 +503,7 @@ void Dispatcher::applyCompletions(std::deque<Completion> done) {
       ++status_counters_.dead_lettered;
       metrics_.add("ccm_sink_dead_letters_total", 1, labels);
       logWithFields(log(), sdk::LogLevel::Warning, "event dead-lettered",
-                    {{"sink", name_}, {"sequence", std::to_string(sequence)}, {"error", reason}});
+                    eventFields(name_, sequence, pending.stored.event, reason));
       finish(false);
     }
     // Permanent failures are the event's fault, not the sink's: only

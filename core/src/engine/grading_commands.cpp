@@ -6,7 +6,8 @@
 namespace ccm::core {
 
 Expected<LabletSession> Lifecycle::failGrading(const std::string& session_id, const std::string& reason) {
-  return inTransaction<LabletSession>([&](UnitOfWork& uow) { return failGrading(uow, session_id, reason); });
+  return inTransaction<LabletSession>(std::nullopt,
+                                      [&](UnitOfWork& uow) { return failGrading(uow, session_id, reason); });
 }
 
 Expected<LabletSession> Lifecycle::failGrading(UnitOfWork& uow, const std::string& session_id,

@@ -21,9 +21,9 @@ Lifecycle::Lifecycle(Store& store, CloudEventConverter converter, EngineSettings
       ingress_(store_, converter_, [this] { return nowText(); }, [this] { committed(); }) {}
 
 template <class T>
-Expected<T> Lifecycle::inTransaction(const std::function<Expected<T>(UnitOfWork&)>& work) {
+Expected<T> Lifecycle::inTransaction(const EventTrace& trace, const std::function<Expected<T>(UnitOfWork&)>& work) {
   auto transaction = store_.begin();
-  UnitOfWork uow(*transaction, converter_, nowText());
+  UnitOfWork uow(*transaction, converter_, nowText(), trace);
   Expected<T> result = work(uow);
   if (result.ok()) {
     transaction->commit();
@@ -44,12 +44,15 @@ void Lifecycle::committed() {
 }
 
 template Expected<LabletDefinition> Lifecycle::inTransaction(
-    const std::function<Expected<LabletDefinition>(UnitOfWork&)>&);
-template Expected<Worker> Lifecycle::inTransaction(const std::function<Expected<Worker>(UnitOfWork&)>&);
-template Expected<LabletSession> Lifecycle::inTransaction(const std::function<Expected<LabletSession>(UnitOfWork&)>&);
-template Expected<SinkPause> Lifecycle::inTransaction(const std::function<Expected<SinkPause>(UnitOfWork&)>&);
+    const EventTrace&, const std::function<Expected<LabletDefinition>(UnitOfWork&)>&);
+template Expected<Worker> Lifecycle::inTransaction(const EventTrace&,
+                                                   const std::function<Expected<Worker>(UnitOfWork&)>&);
+template Expected<LabletSession> Lifecycle::inTransaction(const EventTrace&,
+                                                          const std::function<Expected<LabletSession>(UnitOfWork&)>&);
+template Expected<SinkPause> Lifecycle::inTransaction(const EventTrace&,
+                                                      const std::function<Expected<SinkPause>(UnitOfWork&)>&);
 template Expected<std::optional<SinkPause>> Lifecycle::inTransaction(
-    const std::function<Expected<std::optional<SinkPause>>(UnitOfWork&)>&);
+    const EventTrace&, const std::function<Expected<std::optional<SinkPause>>(UnitOfWork&)>&);
 
 namespace {
 
@@ -65,10 +68,10 @@ std::optional<Error> checkDefinitionSpec(const DefinitionSpec& spec) {
 
 }  // namespace
 
-Expected<LabletDefinition> Lifecycle::createDefinition(const DefinitionSpec& spec) {
+Expected<LabletDefinition> Lifecycle::createDefinition(const DefinitionSpec& spec, const EventTrace& trace) {
   if (spec.name.empty()) return Error::invalid("name must be a non-empty string", "name");
   if (auto problem = checkDefinitionSpec(spec)) return *problem;
-  return inTransaction<LabletDefinition>([&](UnitOfWork& uow) -> Expected<LabletDefinition> {
+  return inTransaction<LabletDefinition>(trace, [&](UnitOfWork& uow) -> Expected<LabletDefinition> {
     LabletDefinition definition;
     definition.id = new_id_();
     definition.name = spec.name;
@@ -84,10 +87,10 @@ Expected<LabletDefinition> Lifecycle::createDefinition(const DefinitionSpec& spe
   });
 }
 
-Expected<LabletDefinition> Lifecycle::addDefinitionVersion(const std::string& definition_id,
-                                                           const DefinitionSpec& spec) {
+Expected<LabletDefinition> Lifecycle::addDefinitionVersion(const std::string& definition_id, const DefinitionSpec& spec,
+                                                           const EventTrace& trace) {
   if (auto problem = checkDefinitionSpec(spec)) return *problem;
-  return inTransaction<LabletDefinition>([&](UnitOfWork& uow) -> Expected<LabletDefinition> {
+  return inTransaction<LabletDefinition>(trace, [&](UnitOfWork& uow) -> Expected<LabletDefinition> {
     auto definition = uow.tx().findDefinition(definition_id);
     if (!definition) return Error::notFound("definition " + definition_id + " does not exist");
     const int old_version = definition->version;
@@ -137,9 +140,10 @@ Worker Lifecycle::insertWorker(UnitOfWork& uow, std::string id, const WorkerSpec
   return worker;
 }
 
-Expected<Worker> Lifecycle::createWorker(const WorkerSpec& spec) {
+Expected<Worker> Lifecycle::createWorker(const WorkerSpec& spec, const EventTrace& trace) {
   if (auto problem = checkWorkerSpec(spec)) return *problem;
-  return inTransaction<Worker>([&](UnitOfWork& uow) -> Expected<Worker> { return insertWorker(uow, new_id_(), spec, ""); });
+  return inTransaction<Worker>(
+      trace, [&](UnitOfWork& uow) -> Expected<Worker> { return insertWorker(uow, new_id_(), spec, ""); });
 }
 
 Expected<Worker> Lifecycle::moveWorker(UnitOfWork& uow, const std::string& worker_id, WorkerState to,
@@ -175,14 +179,15 @@ Expected<Worker> Lifecycle::moveWorker(UnitOfWork& uow, const std::string& worke
   return after;
 }
 
-Expected<Worker> Lifecycle::transitionWorker(const std::string& worker_id, WorkerState to, const std::string& reason) {
-  return inTransaction<Worker>([&](UnitOfWork& uow) { return moveWorker(uow, worker_id, to, reason); });
+Expected<Worker> Lifecycle::transitionWorker(const std::string& worker_id, WorkerState to, const std::string& reason,
+                                             const EventTrace& trace) {
+  return inTransaction<Worker>(trace, [&](UnitOfWork& uow) { return moveWorker(uow, worker_id, to, reason); });
 }
 
-Expected<Worker> Lifecycle::requestScaleUp(const WorkerSpec& spec, const std::string& reason) {
+Expected<Worker> Lifecycle::requestScaleUp(const WorkerSpec& spec, const std::string& reason, const EventTrace& trace) {
   if (spec.template_name.empty()) return Error::invalid("template_name must be a non-empty string", "template_name");
   if (auto problem = checkWorkerSpec(spec)) return *problem;
-  return inTransaction<Worker>([&](UnitOfWork& uow) -> Expected<Worker> {
+  return inTransaction<Worker>(trace, [&](UnitOfWork& uow) -> Expected<Worker> {
     std::string id = new_id_();
     uow.record(scalingEvent("ccm.scaling.up.requested", id, spec.template_name, reason, uow.now()));
     Worker worker = insertWorker(uow, std::move(id), spec, "up");
@@ -191,8 +196,9 @@ Expected<Worker> Lifecycle::requestScaleUp(const WorkerSpec& spec, const std::st
   });
 }
 
-Expected<Worker> Lifecycle::requestScaleDown(const std::string& worker_id, const std::string& reason) {
-  return inTransaction<Worker>([&](UnitOfWork& uow) -> Expected<Worker> {
+Expected<Worker> Lifecycle::requestScaleDown(const std::string& worker_id, const std::string& reason,
+                                             const EventTrace& trace) {
+  return inTransaction<Worker>(trace, [&](UnitOfWork& uow) -> Expected<Worker> {
     auto worker = uow.tx().findWorker(worker_id, true);
     if (!worker) return Error::notFound("worker " + worker_id + " does not exist");
     if (worker->state != WorkerState::Running) {

@@ -11,9 +11,10 @@
 #include "ccm/sdk/time.hpp"
 #include "domain/aggregates.hpp"
 #include "domain/domain_event.hpp"
-#include "engine/cloud_event_converter.hpp"
 #include "domain/error.hpp"
+#include "engine/cloud_event_converter.hpp"
 #include "engine/ingress_committer.hpp"
+#include "engine/unit_of_work.hpp"
 #include "store/store.hpp"
 
 namespace ccm::core {
@@ -46,7 +47,9 @@ struct WorkerSpec {
 
 // The lifecycle engine's commands. Each runs in one store transaction: the
 // aggregate change and the CloudEvents it causes are committed together
-// (transactional outbox), and nothing is published inline. Thread-safe; the
+// (transactional outbox), and nothing is published inline. The events a
+// command records carry `trace`, the trace context of the call that caused
+// it, as extension attributes (engine/unit_of_work.hpp). Thread-safe; the
 // store's row locks serialise commands on the same aggregate.
 // A StoreError escapes as an exception (nothing was applied).
 class Lifecycle {
@@ -59,30 +62,37 @@ public:
   Lifecycle(const Lifecycle&) = delete;
   Lifecycle& operator=(const Lifecycle&) = delete;
 
-  Expected<LabletDefinition> createDefinition(const DefinitionSpec& spec);
-  Expected<LabletDefinition> addDefinitionVersion(const std::string& definition_id, const DefinitionSpec& spec);
+  Expected<LabletDefinition> createDefinition(const DefinitionSpec& spec, const EventTrace& trace = std::nullopt);
+  Expected<LabletDefinition> addDefinitionVersion(const std::string& definition_id, const DefinitionSpec& spec,
+                                                  const EventTrace& trace = std::nullopt);
 
-  Expected<Worker> createWorker(const WorkerSpec& spec);
-  Expected<Worker> transitionWorker(const std::string& worker_id, WorkerState to, const std::string& reason = {});
+  Expected<Worker> createWorker(const WorkerSpec& spec, const EventTrace& trace = std::nullopt);
+  Expected<Worker> transitionWorker(const std::string& worker_id, WorkerState to, const std::string& reason = {},
+                                    const EventTrace& trace = std::nullopt);
   // Scale-up creates a pending worker from a template (ccm.scaling.up.requested);
   // ccm.scaling.up.completed follows when it runs. Scale-down drains a worker
   // (ccm.scaling.down.requested); ccm.scaling.down.completed follows when it
   // is terminated.
-  Expected<Worker> requestScaleUp(const WorkerSpec& spec, const std::string& reason);
-  Expected<Worker> requestScaleDown(const std::string& worker_id, const std::string& reason);
+  Expected<Worker> requestScaleUp(const WorkerSpec& spec, const std::string& reason,
+                                  const EventTrace& trace = std::nullopt);
+  Expected<Worker> requestScaleDown(const std::string& worker_id, const std::string& reason,
+                                    const EventTrace& trace = std::nullopt);
 
-  Expected<LabletSession> createSession(const SessionSpec& spec);
-  Expected<LabletSession> scheduleSession(const std::string& session_id, const std::string& worker_id);
-  Expected<LabletSession> instantiateSession(const std::string& session_id, const std::string& cml_lab_id);
+  Expected<LabletSession> createSession(const SessionSpec& spec, const EventTrace& trace = std::nullopt);
+  Expected<LabletSession> scheduleSession(const std::string& session_id, const std::string& worker_id,
+                                          const EventTrace& trace = std::nullopt);
+  Expected<LabletSession> instantiateSession(const std::string& session_id, const std::string& cml_lab_id,
+                                             const EventTrace& trace = std::nullopt);
   // Ready also provisions the UserSession (ccm.lablet.user_session.created).
-  Expected<LabletSession> markReady(const std::string& session_id, const std::string& login_url);
-  Expected<LabletSession> markRunning(const std::string& session_id);
+  Expected<LabletSession> markReady(const std::string& session_id, const std::string& login_url,
+                                    const EventTrace& trace = std::nullopt);
+  Expected<LabletSession> markRunning(const std::string& session_id, const EventTrace& trace = std::nullopt);
   // Collecting creates the GradingSession (ccm.lablet.grading_session.created).
-  Expected<LabletSession> startCollecting(const std::string& session_id);
-  Expected<LabletSession> startGrading(const std::string& session_id);
+  Expected<LabletSession> startCollecting(const std::string& session_id, const EventTrace& trace = std::nullopt);
+  Expected<LabletSession> startGrading(const std::string& session_id, const EventTrace& trace = std::nullopt);
   // Creates the ScoreReport and moves grading -> graded.
   Expected<LabletSession> recordScore(const std::string& session_id, double score, bool passed,
-                                      const std::string& report_id);
+                                      const std::string& report_id, const EventTrace& trace = std::nullopt);
 
   // One transaction's work (engine/unit_of_work.hpp): the commands inbound
   // events run take the ingress group's, passed to their IngressApply.
@@ -94,9 +104,9 @@ public:
   Expected<LabletSession> recordScore(UnitOfWork& uow, const std::string& session_id, double score, bool passed,
                                       const std::string& report_id);
   Expected<LabletSession> stopSession(const std::string& session_id, std::optional<FinalState> final_state,
-                                      const std::string& reason = {});
-  Expected<LabletSession> markStopped(const std::string& session_id);
-  Expected<LabletSession> terminateSession(const std::string& session_id);
+                                      const std::string& reason = {}, const EventTrace& trace = std::nullopt);
+  Expected<LabletSession> markStopped(const std::string& session_id, const EventTrace& trace = std::nullopt);
+  Expected<LabletSession> terminateSession(const std::string& session_id, const EventTrace& trace = std::nullopt);
   // Records an integration failure (e.g. the Assessment Platform refused a
   // call) in the session's `error` for operators; no state change, no event.
   Expected<LabletSession> recordError(const std::string& session_id, const std::string& error);
@@ -132,10 +142,11 @@ public:
   // ccm.gateway.sink.paused; a sink already paused keeps its pause, and no
   // event is added. Returns the pause in force. The caller checks that the sink exists.
   // (engine/sink_commands.cpp)
-  Expected<SinkPause> pauseSink(const std::string& sink, const std::string& reason, bool automatic);
+  Expected<SinkPause> pauseSink(const std::string& sink, const std::string& reason, bool automatic,
+                                const EventTrace& trace = std::nullopt);
   // Ends the pause with ccm.gateway.sink.resumed; the pause that ended, or
   // std::nullopt when the sink was not paused (nothing changes).
-  Expected<std::optional<SinkPause>> resumeSink(const std::string& sink);
+  Expected<std::optional<SinkPause>> resumeSink(const std::string& sink, const EventTrace& trace = std::nullopt);
 
   // Called after every commit that appended events (for example to wake the
   // dispatchers). Set once, before commands run.
@@ -150,7 +161,7 @@ public:
 
 private:
   template <class T>
-  Expected<T> inTransaction(const std::function<Expected<T>(UnitOfWork&)>& work);
+  Expected<T> inTransaction(const EventTrace& trace, const std::function<Expected<T>(UnitOfWork&)>& work);
   Expected<LabletSession> moveSession(UnitOfWork& uow, const std::string& session_id, SessionState to,
                                       std::optional<FinalState> final_state = std::nullopt,
                                       const std::function<void(LabletSession&)>& change = {},

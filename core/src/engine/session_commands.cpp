@@ -41,11 +41,11 @@ Expected<LabletSession> Lifecycle::moveSession(UnitOfWork& uow, const std::strin
   return after;
 }
 
-Expected<LabletSession> Lifecycle::createSession(const SessionSpec& spec) {
+Expected<LabletSession> Lifecycle::createSession(const SessionSpec& spec, const EventTrace& trace) {
   if (spec.definition_id.empty())
     return Error::invalid("definition_id must be a non-empty string", "definition_id");
   if (spec.owner_id.empty()) return Error::invalid("owner_id must be a non-empty string", "owner_id");
-  return inTransaction<LabletSession>([&](UnitOfWork& uow) -> Expected<LabletSession> {
+  return inTransaction<LabletSession>(trace, [&](UnitOfWork& uow) -> Expected<LabletSession> {
     auto definition = uow.tx().findDefinition(spec.definition_id);
     if (!definition) {
       return Error::unprocessable("definition " + spec.definition_id + " does not exist", "definition_id");
@@ -65,9 +65,10 @@ Expected<LabletSession> Lifecycle::createSession(const SessionSpec& spec) {
   });
 }
 
-Expected<LabletSession> Lifecycle::scheduleSession(const std::string& session_id, const std::string& worker_id) {
+Expected<LabletSession> Lifecycle::scheduleSession(const std::string& session_id, const std::string& worker_id,
+                                                   const EventTrace& trace) {
   if (worker_id.empty()) return Error::invalid("worker_id must be a non-empty string", "worker_id");
-  return inTransaction<LabletSession>([&](UnitOfWork& uow) -> Expected<LabletSession> {
+  return inTransaction<LabletSession>(trace, [&](UnitOfWork& uow) -> Expected<LabletSession> {
     // Lock the worker first: every scheduling onto it serialises here, so the
     // capacity count and the free ports cannot change underneath us.
     auto worker = uow.tx().findWorker(worker_id, true);
@@ -104,16 +105,18 @@ Expected<LabletSession> Lifecycle::scheduleSession(const std::string& session_id
   });
 }
 
-Expected<LabletSession> Lifecycle::instantiateSession(const std::string& session_id, const std::string& cml_lab_id) {
-  return inTransaction<LabletSession>([&](UnitOfWork& uow) {
+Expected<LabletSession> Lifecycle::instantiateSession(const std::string& session_id, const std::string& cml_lab_id,
+                                                      const EventTrace& trace) {
+  return inTransaction<LabletSession>(trace, [&](UnitOfWork& uow) {
     return moveSession(uow, session_id, SessionState::Instantiating, std::nullopt, [&](LabletSession& s) {
       if (!cml_lab_id.empty()) s.cml_lab_id = cml_lab_id;
     });
   });
 }
 
-Expected<LabletSession> Lifecycle::markReady(const std::string& session_id, const std::string& login_url) {
-  return inTransaction<LabletSession>([&](UnitOfWork& uow) -> Expected<LabletSession> {
+Expected<LabletSession> Lifecycle::markReady(const std::string& session_id, const std::string& login_url,
+                                             const EventTrace& trace) {
+  return inTransaction<LabletSession>(trace, [&](UnitOfWork& uow) -> Expected<LabletSession> {
     UserSession user;
     user.id = new_id_();
     user.lablet_session_id = session_id;
@@ -129,8 +132,8 @@ Expected<LabletSession> Lifecycle::markReady(const std::string& session_id, cons
   });
 }
 
-Expected<LabletSession> Lifecycle::markRunning(const std::string& session_id) {
-  return inTransaction<LabletSession>([&](UnitOfWork& uow) { return markRunning(uow, session_id); });
+Expected<LabletSession> Lifecycle::markRunning(const std::string& session_id, const EventTrace& trace) {
+  return inTransaction<LabletSession>(trace, [&](UnitOfWork& uow) { return markRunning(uow, session_id); });
 }
 
 Expected<LabletSession> Lifecycle::markRunning(UnitOfWork& uow, const std::string& session_id) {
@@ -144,8 +147,8 @@ Expected<LabletSession> Lifecycle::markRunning(UnitOfWork& uow, const std::strin
   return moved;
 }
 
-Expected<LabletSession> Lifecycle::startCollecting(const std::string& session_id) {
-  return inTransaction<LabletSession>([&](UnitOfWork& uow) { return startCollecting(uow, session_id); });
+Expected<LabletSession> Lifecycle::startCollecting(const std::string& session_id, const EventTrace& trace) {
+  return inTransaction<LabletSession>(trace, [&](UnitOfWork& uow) { return startCollecting(uow, session_id); });
 }
 
 Expected<LabletSession> Lifecycle::startCollecting(UnitOfWork& uow, const std::string& session_id) {
@@ -166,8 +169,8 @@ Expected<LabletSession> Lifecycle::startCollecting(UnitOfWork& uow, const std::s
   return moved;
 }
 
-Expected<LabletSession> Lifecycle::startGrading(const std::string& session_id) {
-  return inTransaction<LabletSession>([&](UnitOfWork& uow) { return startGrading(uow, session_id); });
+Expected<LabletSession> Lifecycle::startGrading(const std::string& session_id, const EventTrace& trace) {
+  return inTransaction<LabletSession>(trace, [&](UnitOfWork& uow) { return startGrading(uow, session_id); });
 }
 
 Expected<LabletSession> Lifecycle::startGrading(UnitOfWork& uow, const std::string& session_id) {
@@ -175,9 +178,9 @@ Expected<LabletSession> Lifecycle::startGrading(UnitOfWork& uow, const std::stri
 }
 
 Expected<LabletSession> Lifecycle::recordScore(const std::string& session_id, double score, bool passed,
-                                               const std::string& report_id) {
+                                               const std::string& report_id, const EventTrace& trace) {
   return inTransaction<LabletSession>(
-      [&](UnitOfWork& uow) { return recordScore(uow, session_id, score, passed, report_id); });
+      trace, [&](UnitOfWork& uow) { return recordScore(uow, session_id, score, passed, report_id); });
 }
 
 Expected<LabletSession> Lifecycle::recordScore(UnitOfWork& uow, const std::string& session_id, double score,
@@ -211,26 +214,26 @@ Expected<LabletSession> Lifecycle::recordScore(UnitOfWork& uow, const std::strin
 }
 
 Expected<LabletSession> Lifecycle::stopSession(const std::string& session_id, std::optional<FinalState> final_state,
-                                               const std::string& reason) {
-  return inTransaction<LabletSession>([&](UnitOfWork& uow) {
+                                               const std::string& reason, const EventTrace& trace) {
+  return inTransaction<LabletSession>(trace, [&](UnitOfWork& uow) {
     return moveSession(uow, session_id, SessionState::Stopping, final_state, [&](LabletSession& s) {
       if (!reason.empty()) s.error = reason;
     });
   });
 }
 
-Expected<LabletSession> Lifecycle::markStopped(const std::string& session_id) {
+Expected<LabletSession> Lifecycle::markStopped(const std::string& session_id, const EventTrace& trace) {
   return inTransaction<LabletSession>(
-      [&](UnitOfWork& uow) { return moveSession(uow, session_id, SessionState::Stopped); });
+      trace, [&](UnitOfWork& uow) { return moveSession(uow, session_id, SessionState::Stopped); });
 }
 
-Expected<LabletSession> Lifecycle::terminateSession(const std::string& session_id) {
+Expected<LabletSession> Lifecycle::terminateSession(const std::string& session_id, const EventTrace& trace) {
   return inTransaction<LabletSession>(
-      [&](UnitOfWork& uow) { return moveSession(uow, session_id, SessionState::Terminated); });
+      trace, [&](UnitOfWork& uow) { return moveSession(uow, session_id, SessionState::Terminated); });
 }
 
 Expected<LabletSession> Lifecycle::recordError(const std::string& session_id, const std::string& error) {
-  return inTransaction<LabletSession>([&](UnitOfWork& uow) -> Expected<LabletSession> {
+  return inTransaction<LabletSession>(std::nullopt, [&](UnitOfWork& uow) -> Expected<LabletSession> {
     auto session = uow.tx().findSession(session_id, true);
     if (!session) return Error::notFound("session " + session_id + " does not exist");
     session->error = error;

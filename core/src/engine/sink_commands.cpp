@@ -6,8 +6,9 @@
 
 namespace ccm::core {
 
-Expected<SinkPause> Lifecycle::pauseSink(const std::string& sink, const std::string& reason, bool automatic) {
-  return inTransaction<SinkPause>([&](UnitOfWork& uow) -> Expected<SinkPause> {
+Expected<SinkPause> Lifecycle::pauseSink(const std::string& sink, const std::string& reason, bool automatic,
+                                         const EventTrace& trace) {
+  return inTransaction<SinkPause>(trace, [&](UnitOfWork& uow) -> Expected<SinkPause> {
     const SinkPause pause{sink, uow.now(), reason, automatic};
     if (!uow.tx().insertSinkPause(pause)) {
       if (auto in_force = uow.tx().findSinkPause(sink)) return *in_force;
@@ -18,8 +19,8 @@ Expected<SinkPause> Lifecycle::pauseSink(const std::string& sink, const std::str
   });
 }
 
-Expected<std::optional<SinkPause>> Lifecycle::resumeSink(const std::string& sink) {
-  return inTransaction<std::optional<SinkPause>>([&](UnitOfWork& uow) -> Expected<std::optional<SinkPause>> {
+Expected<std::optional<SinkPause>> Lifecycle::resumeSink(const std::string& sink, const EventTrace& trace) {
+  return inTransaction<std::optional<SinkPause>>(trace, [&](UnitOfWork& uow) -> Expected<std::optional<SinkPause>> {
     auto ended = uow.tx().deleteSinkPause(sink);
     if (ended) uow.record(sinkResumed(*ended, uow.now()));
     return ended;

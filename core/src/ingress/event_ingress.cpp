@@ -9,6 +9,7 @@
 #include "ccm/sdk/codec.hpp"
 #include "ccm/sdk/time.hpp"
 #include "config/config_loader.hpp"
+#include "ingress/inbound_trace.hpp"
 #include "observability/json_log.hpp"
 
 namespace ccm::core {
@@ -78,7 +79,32 @@ std::string describe(const sdk::CloudEvent& event, std::size_t index, bool batch
          "\", type \"" + event.type + "\")";
 }
 
+// One debug line per inbound event, with the trace id its caused events carry.
+void logReceipt(const IngressReceipt& receipt, const std::vector<EventTrace>& traces) {
+  for (std::size_t i = 0; i < receipt.items.size(); ++i) {
+    const auto& item = receipt.items[i];
+    sdk::LogFields fields{
+        {"id", item.id}, {"source", item.source}, {"type", item.type}, {"result", resultName(item.result)}};
+    if (traces[i]) fields.emplace_back("trace_id", traces[i]->trace_id);
+    logWithFields(ingressLog(), sdk::LogLevel::Debug, "inbound event", fields);
+  }
+}
+
 }  // namespace
+
+const char* resultName(IngressReceipt::Result result) {
+  switch (result) {
+    case IngressReceipt::Result::Applied:
+      return "applied";
+    case IngressReceipt::Result::Unchanged:
+      return "unchanged";
+    case IngressReceipt::Result::Forwarded:
+      return "forwarded";
+    case IngressReceipt::Result::Duplicate:
+      return "duplicate";
+  }
+  return "";
+}
 
 EventIngress::EventIngress(GatewayConfig::Ingress settings, std::vector<IngressSource> sources,
                            std::optional<Credentials> forward_credentials, ClaimTable claims, Lifecycle& lifecycle,
@@ -111,7 +137,9 @@ void EventIngress::acceptAsync(const sdk::Headers& headers, std::string_view bod
   const bool batch = mediaType(contentType(headers).value_or("")) == sdk::kBatchContentType;
   auto routed = route(parsed.value(), headers, body, batch);
   if (auto* rejection = std::get_if<IngressRejection>(&routed)) return answer(*rejection);
-  apply(std::move(parsed.value()), std::move(std::get<std::vector<const Claim*>>(routed)), batch, std::move(answer));
+  auto traces = inboundTraces(parsed.value(), headers);
+  apply(std::move(parsed.value()), std::move(std::get<std::vector<const Claim*>>(routed)), std::move(traces), batch,
+        std::move(answer));
 }
 
 std::variant<std::vector<const Claim*>, IngressRejection> EventIngress::route(
@@ -173,6 +201,7 @@ std::variant<std::vector<const Claim*>, IngressRejection> EventIngress::route(
 struct EventIngress::Applying {
   std::vector<sdk::CloudEvent> events;
   std::vector<const Claim*> claims;
+  std::vector<EventTrace> traces;  // what the events each one causes carry
   bool batch;
   IngressAnswer answer;
   std::vector<SessionTransition> made;
@@ -181,12 +210,13 @@ struct EventIngress::Applying {
   std::string failing_pointer;  // where a source's translate() found fault in the event
 };
 
-void EventIngress::apply(std::vector<sdk::CloudEvent> events, std::vector<const Claim*> claims, bool batch,
-                         IngressAnswer answer) const {
+void EventIngress::apply(std::vector<sdk::CloudEvent> events, std::vector<const Claim*> claims,
+                         std::vector<EventTrace> traces, bool batch, IngressAnswer answer) const {
   auto state = std::make_shared<Applying>();
   state->changed.assign(events.size(), false);
   state->events = std::move(events);
   state->claims = std::move(claims);
+  state->traces = std::move(traces);
   state->batch = batch;
   state->answer = std::move(answer);
   const auto dedup_until = sdk::formatRfc3339(now_() + std::chrono::seconds(settings_.dedup_ttl_seconds));
@@ -207,6 +237,7 @@ void EventIngress::apply(std::vector<sdk::CloudEvent> events, std::vector<const 
           return Error::unprocessable(commands.error().message);
         }
         const auto before = s->made.size();
+        uow.useTrace(s->traces[i]);
         if (auto problem = commands_.apply(uow, commands.value(), s->made)) return problem;
         s->changed[i] = s->made.size() > before;
         return std::nullopt;
@@ -261,6 +292,7 @@ IngressOutcome EventIngress::answered(const Applying& state, const Lifecycle::In
     }
     receipt.items.push_back({events[i].id, events[i].source, events[i].type, result});
   }
+  if (ingressLog().debug()) logReceipt(receipt, state.traces);
   return receipt;
 }
 

@@ -52,6 +52,9 @@ struct IngressReceipt {
   std::vector<Item> items;
 };
 
+// "applied", "unchanged", "forwarded" or "duplicate", as the receipt and the logs name it.
+const char* resultName(IngressReceipt::Result result);
+
 using IngressOutcome = std::variant<IngressReceipt, IngressRejection>;
 
 class EventIngress {
@@ -83,8 +86,8 @@ private:
                                                                   const sdk::Headers& headers, std::string_view body,
                                                                   bool batch) const;
   struct Applying;
-  void apply(std::vector<sdk::CloudEvent> events, std::vector<const Claim*> claims, bool batch,
-             IngressAnswer answer) const;
+  void apply(std::vector<sdk::CloudEvent> events, std::vector<const Claim*> claims, std::vector<EventTrace> traces,
+             bool batch, IngressAnswer answer) const;
   IngressOutcome answered(const Applying& state, const Lifecycle::IngressResults& results,
                           std::exception_ptr error) const;
 

@@ -8,16 +8,6 @@
 namespace ccm::core {
 namespace {
 
-const char* resultName(IngressReceipt::Result result) {
-  switch (result) {
-    case IngressReceipt::Result::Applied: return "applied";
-    case IngressReceipt::Result::Unchanged: return "unchanged";
-    case IngressReceipt::Result::Forwarded: return "forwarded";
-    case IngressReceipt::Result::Duplicate: return "duplicate";
-  }
-  return "";
-}
-
 // One registry update per result kind, not per event: this runs on the
 // committing thread.
 void countResults(MetricsRegistry& metrics, const IngressReceipt& receipt) {

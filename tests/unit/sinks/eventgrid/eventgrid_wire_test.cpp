@@ -56,6 +56,24 @@ TEST_F(EventGridWire, CustomTopicGetsOneBatchPostWithTheAccessKeyInAegSasKey) {
   EXPECT_EQ(fake.published()[0], events);
 }
 
+// docs/delivery.md#trace-context: a request carries traceparent only when all its events share it.
+TEST_F(EventGridWire, ARequestSendsTheTraceparentItsEventsShareAndNoneWhenTheyDiffer) {
+  EventGridFake fake;
+  constexpr const char* kTraceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  auto events = makeEvents(2);
+  for (auto& event : events) event.extensions["traceparent"] = std::string(kTraceparent);
+  auto sink = makeSink(configFor(fake, false, testing::accessKeyAuth()));
+  expectAllDelivered(sink->deliver(events), 2);
+  events[1].extensions["traceparent"] = std::string("00-0af7651916cd43dd8448eb211c80319c-00f067aa0ba902b7-01");
+  expectAllDelivered(sink->deliver(events), 2);
+
+  const auto requests = fake.requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[0].header("traceparent"), kTraceparent);
+  EXPECT_EQ(requests[0].header("tracestate"), std::nullopt);
+  EXPECT_EQ(requests[1].header("traceparent"), std::nullopt);
+}
+
 TEST_F(EventGridWire, NamespaceTopicGetsThePublishActionWithASharedAccessKeyAuthorization) {
   EventGridFake fake(EventGridTopic{.type = EventGridTopic::Type::Namespace});
   const auto events = makeEvents(3);

@@ -50,6 +50,9 @@ protected:
 // A sink fixture with a real CloudEvents receiver on 127.0.0.1.
 class ReceivingSinkFixture : public HttpSinkFixture {
 protected:
+  // The receiver's Host header value.
+  std::string host() const { return "127.0.0.1:" + std::to_string(receiver_.port()); }
+
   std::string configFor(const std::string& extra = "") const {
     return "{\"url\":\"" + receiver_.url("/ingest") + "\"" + (extra.empty() ? "" : "," + extra) + "}";
   }

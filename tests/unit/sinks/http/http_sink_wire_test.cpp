@@ -16,10 +16,7 @@ using testing::makeEvent;
 using testing::makeEvents;
 using testing::ScopedEnv;
 
-class HttpSinkWire : public testing::ReceivingSinkFixture {
-protected:
-  std::string host() const { return "127.0.0.1:" + std::to_string(receiver_.port()); }
-};
+class HttpSinkWire : public testing::ReceivingSinkFixture {};
 
 sdk::CloudEvent eventNeedingPercentEncoding() {
   sdk::CloudEvent event = makeEvent(1);
