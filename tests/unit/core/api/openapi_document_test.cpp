@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -33,6 +34,11 @@ rapidjson::Document parsed(std::string_view text) {
   rapidjson::Document document;
   document.Parse(text.data(), text.size());
   return document;
+}
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+  return text;
 }
 
 std::string upper(std::string text) {
@@ -129,13 +135,13 @@ protected:
         << kDocumentFile << " is not JSON at offset " << document_->GetErrorOffset();
     dir_ = std::filesystem::temp_directory_path() / ("ccm-openapi-" + std::to_string(::getpid()) + "-" + newUuid());
     std::filesystem::create_directories(dir_);
-    // The gateway as it runs without plugins: the routes are the same.
-    auto config = loadConfigText(R"({"server": {"host": "127.0.0.1", "port": 0},
-      "plugins": {"directories": [")" +
-                                     dir_.string() + R"("]},
-      "store": {"sqlite": {"path": ")" +
-                                     (dir_ / "gw.db").string() + R"("}}, "sinks": []})",
-                                 dir_ / "gw.json", [](const std::string&) { return std::nullopt; });
+    // The gateway as it runs without plugins (the routes are the same); the
+    // file is there for POST /api/v1/admin/reload.
+    const std::string text = R"({"server": {"host": "127.0.0.1", "port": 0}, "plugins": {"directories": [")" +
+                             dir_.string() + R"("]}, "store": {"sqlite": {"path": ")" + (dir_ / "gw.db").string() +
+                             R"("}}, "sinks": []})";
+    std::ofstream(dir_ / "gw.json") << text;
+    auto config = loadConfigText(text, dir_ / "gw.json", [](const std::string&) { return std::nullopt; });
     ASSERT_TRUE(config) << config.error().message;
     auto gateway = Gateway::create(std::move(config.value()));
     ASSERT_TRUE(gateway) << gateway.error().message;
@@ -158,6 +164,32 @@ protected:
         std::find_if(all.begin(), all.end(), [&](const Operation& o) { return o.method == method && o.path == path; });
     return it == all.end() ? nullptr : &*it;
   }
+
+  // The gateway's answer to `method` `target` (an instance of `route`), and
+  // what in it does not fit the document's schema for its status and media type.
+  struct Answer {
+    testing::HttpReply reply;
+    std::string misfit;
+  };
+  static Answer call(const std::string& method, const std::string& route, const std::string& target,
+                     const std::string& body = "") {
+    Answer answer{testing::httpCall(gateway_->port(), method, target, body), ""};
+    std::string at =
+        "/paths/" + pointerToken(route) + "/" + lower(method) + "/responses/" + std::to_string(answer.reply.status);
+    const auto* response = rapidjson::Pointer(at.c_str()).Get(*document_);
+    if (response == nullptr) return {answer.reply, at + ": the document has no such response"};
+    if (response->HasMember("$ref")) at = std::string((*response)["$ref"].GetString()).substr(1);
+    const std::string media_type = answer.reply.content_type.substr(0, answer.reply.content_type.find(';'));
+    at += "/content/" + pointerToken(media_type) + "/schema";
+    auto schema = JsonSchema::compileAt(openApiDocument(), at, kDocumentFile);
+    if (!schema) return {answer.reply, schema.error().message};
+    if (auto error = schema.value()->validate(parsed(answer.reply.body))) answer.misfit = at + ": " + error->message;
+    return answer;
+  }
+  static std::string example(const char* schema) {
+    return toJsonText((*document_)["components"]["schemas"][schema]["examples"][0]);
+  }
+  static std::string idIn(const testing::HttpReply& reply) { return parsed(reply.body)["id"].GetString(); }
 
   static inline rapidjson::Document* document_ = nullptr;
   static inline Gateway* gateway_ = nullptr;
@@ -328,6 +360,49 @@ TEST_F(OpenApiDocument, SchemasUseOnlyKeywordsTheValidatorImplements) {
     for (auto& keyword : unimplementedKeywords(node["schema"], at + "/schema")) found.push_back(std::move(keyword));
   });
   EXPECT_THAT(found, IsEmpty()) << "JsonSchema would ignore these, so examples would not be checked against them";
+}
+
+// The shapes the routes really answer, with the document's own request examples.
+TEST_F(OpenApiDocument, TheGatewaysAnswersFitTheirSchemas) {
+  const auto definition = call("POST", "/api/v1/definitions", "/api/v1/definitions", example("CreateDefinition"));
+  ASSERT_EQ(definition.reply.status, 201) << definition.reply.body;
+  EXPECT_EQ(definition.misfit, "");
+  const auto worker = call("POST", "/api/v1/workers", "/api/v1/workers", example("CreateWorker"));
+  ASSERT_EQ(worker.reply.status, 201) << worker.reply.body;
+  EXPECT_EQ(worker.misfit, "");
+  const std::string w = "/api/v1/workers/" + idIn(worker.reply);
+  for (const auto* verb : {"provisioning", "running"}) {
+    const auto moved = call("POST", "/api/v1/workers/{id}/" + std::string(verb), w + "/" + verb);
+    EXPECT_EQ(moved.reply.status, 200) << moved.reply.body;
+    EXPECT_EQ(moved.misfit, "") << verb;
+  }
+  const auto session = call("POST", "/api/v1/sessions", "/api/v1/sessions",
+                            R"({"definition_id": ")" + idIn(definition.reply) + R"(", "owner_id": "student-42"})");
+  ASSERT_EQ(session.reply.status, 201) << session.reply.body;
+  EXPECT_EQ(session.misfit, "");
+  const std::string s = "/api/v1/sessions/" + idIn(session.reply);
+  const auto scheduled = call("POST", "/api/v1/sessions/{id}/schedule", s + "/schedule",
+                              R"({"worker_id": ")" + idIn(worker.reply) + R"("})");
+  EXPECT_EQ(scheduled.reply.status, 200) << scheduled.reply.body;
+  EXPECT_EQ(scheduled.misfit, "");
+  const auto early = call("POST", "/api/v1/sessions/{id}/grading", s + "/grading");
+  EXPECT_EQ(early.reply.status, 409) << early.reply.body;
+  EXPECT_EQ(early.misfit, "");
+  const std::vector<std::pair<std::string, std::string>> reads = {
+      {"/healthz", "/healthz"},
+      {"/readyz", "/readyz"},
+      {"/api/v1/definitions", "/api/v1/definitions"},
+      {"/api/v1/definitions/{id}/versions", "/api/v1/definitions/" + idIn(definition.reply) + "/versions"},
+      {"/api/v1/workers", "/api/v1/workers"},
+      {"/api/v1/sessions", "/api/v1/sessions?state=scheduled"},
+      {"/api/v1/sessions/{id}", "/api/v1/sessions/nope"},
+      {"/api/v1/events", "/api/v1/events"},
+      {"/api/v1/schemas", "/api/v1/schemas"},
+      {"/api/v1/sinks", "/api/v1/sinks"},
+      {"/api/v1/deadletters", "/api/v1/deadletters"}};
+  for (const auto& [route, target] : reads) EXPECT_EQ(call("GET", route, target).misfit, "") << target;
+  EXPECT_EQ(call("POST", "/api/v1/sinks/{name}/pause", "/api/v1/sinks/none/pause").misfit, "");
+  EXPECT_EQ(call("POST", "/api/v1/admin/reload", "/api/v1/admin/reload").misfit, "");
 }
 
 TEST_F(OpenApiDocument, TheGatewayServesIt) {
