@@ -45,7 +45,14 @@ function(ccm_embed_text target file header variable)
   get_filename_component(path ${file} ABSOLUTE)
   file(READ ${path} CCM_EMBEDDED_TEXT)
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${path})
+  set(definition "inline constexpr const char ${variable}[] = R\"ccmschema(${CCM_EMBEDDED_TEXT})ccmschema\";")
+  string(LENGTH "${CCM_EMBEDDED_TEXT}" length)
+  if(length GREATER 65000)
+    # GCC and clang take longer literals than the 65536 characters C++ requires
+    # of every compiler; -Wpedantic (clang) warns about them all the same.
+    set(definition "#pragma GCC diagnostic push\n#pragma GCC diagnostic ignored \"-Woverlength-strings\"\n${definition}\n#pragma GCC diagnostic pop")
+  endif()
   file(CONFIGURE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/generated/${header}
-    CONTENT "#pragma once\n// Generated from ${file}; edit that file.\ninline constexpr const char ${variable}[] = R\"ccmschema(${CCM_EMBEDDED_TEXT})ccmschema\";\n" @ONLY)
+    CONTENT "#pragma once\n// Generated from ${file}; edit that file.\n${definition}\n" @ONLY)
   target_include_directories(${target} PRIVATE ${CMAKE_CURRENT_BINARY_DIR}/generated)
 endfunction()
