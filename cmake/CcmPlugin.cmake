@@ -33,12 +33,26 @@ endfunction()
 
 # Generates <name>_schema.hpp holding the schema file's text as kConfigSchema.
 function(ccm_embed_schema target name schema)
-  get_filename_component(schema_path ${schema} ABSOLUTE)
   string(REPLACE "-" "_" ident ${name})
-  set(header ${CMAKE_CURRENT_BINARY_DIR}/generated/${ident}_schema.hpp)
-  file(READ ${schema_path} CCM_SCHEMA_TEXT)
-  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${schema_path})
-  file(CONFIGURE OUTPUT ${header}
-    CONTENT "#pragma once\n// Generated from ${schema}; edit that file.\ninline constexpr const char kConfigSchema[] = R\"ccmschema(${CCM_SCHEMA_TEXT})ccmschema\";\n" @ONLY)
+  ccm_embed_text(${target} ${schema} ${ident}_schema.hpp kConfigSchema)
+endfunction()
+
+# Generates `header` (in the binary dir's generated/, which becomes an include
+# directory of `target`) holding `file`'s text as `inline constexpr const char
+# variable[]`; a change to the file reconfigures. @VAR@ in the text is
+# replaced by that CMake variable's value.
+function(ccm_embed_text target file header variable)
+  get_filename_component(path ${file} ABSOLUTE)
+  file(READ ${path} CCM_EMBEDDED_TEXT)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${path})
+  set(definition "inline constexpr const char ${variable}[] = R\"ccmschema(${CCM_EMBEDDED_TEXT})ccmschema\";")
+  string(LENGTH "${CCM_EMBEDDED_TEXT}" length)
+  if(length GREATER 65000)
+    # GCC and clang take longer literals than the 65536 characters C++ requires
+    # of every compiler; -Wpedantic (clang) warns about them all the same.
+    set(definition "#pragma GCC diagnostic push\n#pragma GCC diagnostic ignored \"-Woverlength-strings\"\n${definition}\n#pragma GCC diagnostic pop")
+  endif()
+  file(CONFIGURE OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/generated/${header}
+    CONTENT "#pragma once\n// Generated from ${file}; edit that file.\n${definition}\n" @ONLY)
   target_include_directories(${target} PRIVATE ${CMAKE_CURRENT_BINARY_DIR}/generated)
 endfunction()

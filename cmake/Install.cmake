@@ -51,6 +51,9 @@ install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/CHANGELOG.md
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/
         DESTINATION ${CCM_DOC_INSTALL_DIR} COMPONENT runtime
         FILES_MATCHING PATTERN "*.md" PATTERN "plugin-*.md" EXCLUDE)
+# The REST API's OpenAPI document, as GET /api/v1/openapi.json serves it.
+install(FILES ${PROJECT_BINARY_DIR}/core/generated/openapi.json
+        DESTINATION ${CCM_DOC_INSTALL_DIR} COMPONENT runtime)
 
 # Config, /etc/default file, systemd unit and man page: their paths depend on
 # the prefix installed to, which is only known at install time.

@@ -177,6 +177,7 @@ TEST_F(ApiAuth, EveryRouteGroupNeedsItsRole) {
   }
   EXPECT_EQ(call("GET", "/healthz", "").status, 200) << "public";
   EXPECT_EQ(call("GET", "/readyz", "").status, 200) << "public";
+  EXPECT_EQ(call("GET", "/api/v1/openapi.json", "").status, 200) << "public: clients generate code from it";
   EXPECT_EQ(call("POST", "/healthz", "", "{}").status, 401) << "public paths are public to read only";
   const auto metrics = call("GET", "/metrics", token({"ccm-viewer"})).body;
   EXPECT_THAT(metrics, HasSubstr("ccm_api_auth_failures_total{reason=\"missing\"} " + std::to_string(routes.size() + 1)));

@@ -102,7 +102,8 @@ phase_metadata() {
               ./lib/systemd/system/ccm-gateway.service ./usr/share/man/man1/ccm-gateway.1.gz \
               ./usr/share/ccm-gateway/schemas/gateway.schema.json \
               ./usr/share/ccm-gateway/schemas/events/ccm.lablet.definition.created.json \
-              ./usr/share/doc/ccm-gateway/operations.md ./usr/share/doc/ccm-gateway/configuration.md; do
+              ./usr/share/doc/ccm-gateway/operations.md ./usr/share/doc/ccm-gateway/configuration.md \
+              ./usr/share/doc/ccm-gateway/openapi.json; do
     contains "$contents" "$path" || fail "ccm-gateway lacks $path"
   done
   # Every shipped plugin the build made is in the package.

@@ -73,6 +73,12 @@ const Router::AsyncRoute* Router::asyncRoute(std::string_view method, std::strin
   return nullptr;
 }
 
+std::vector<Router::RouteName> Router::routes() const {
+  std::vector<RouteName> names;
+  for (const auto& route : routes_) names.push_back({route.method, route.pattern, !route.handler});
+  return names;
+}
+
 Router::Match Router::match(const std::string& method, const std::string& path) const {
   Match result;
   const auto segments = splitPath(path);

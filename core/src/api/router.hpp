@@ -47,6 +47,14 @@ public:
   };
   const AsyncRoute* asyncRoute(std::string_view method, std::string_view path) const;
 
+  struct RouteName {
+    std::string method;
+    std::string pattern;
+    bool async = false;  // added with addAsync (ApiServer answers it without server.auth)
+  };
+  // Every route, in the order added (what the OpenAPI document must describe).
+  std::vector<RouteName> routes() const;
+
   // The answer of the blocking route for a request (404, 405 or 400 when
   // there is none). `path` and `found` are requestPath() of its target and
   // match() of that path (std::nullopt: not a valid URI, a 400).

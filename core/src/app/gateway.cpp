@@ -6,6 +6,7 @@
 #include "api/redrive_routes.hpp"
 #include "api/json_request.hpp"
 #include "api/lifecycle_routes.hpp"
+#include "api/openapi_route.hpp"
 #include "app/heap_trim.hpp"
 #include "app/plugin_selection.hpp"
 #include "http/host_address.hpp"
@@ -295,6 +296,7 @@ void Gateway::addRoutes(Router& router) {
     if (update_http_gauges_) update_http_gauges_();
     return bodyResponse(200, "text/plain; version=0.0.4; charset=utf-8", metrics_.renderPrometheus());
   });
+  addOpenApiRoute(router);
   addDefinitionRoutes(router, *lifecycle_, *store_);
   addSessionRoutes(router, *lifecycle_, *store_);
   router.add("GET", "/api/v1/sessions/{id}/pod", [this](const HttpRequest&, const PathParams& params) {

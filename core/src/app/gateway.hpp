@@ -47,6 +47,8 @@ public:
   void stop();
 
   std::uint16_t port() const;
+  // The routes it serves; only after start().
+  const Router& router() const { return *router_; }
   bool ready() const { return ready_; }
   const GatewayConfig& config() const { return config_; }
   MetricsRegistry& metrics() { return metrics_; }

@@ -35,7 +35,8 @@ struct ApiAuthConfig {
   std::vector<ApiKeyConfig> api_keys;
   // Our role -> the name the identity provider puts in tokens.
   std::map<std::string, std::string> role_names;
-  std::vector<std::string> public_paths{"/healthz", "/readyz"};
+  // GET /api/v1/openapi.json too: clients fetch it to generate code (api/openapi_route.hpp).
+  std::vector<std::string> public_paths{"/healthz", "/readyz", "/api/v1/openapi.json"};
   std::vector<ClientCertificateRoles> client_certificates;
 };
 

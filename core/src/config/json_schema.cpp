@@ -6,6 +6,10 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <set>
+#include <utility>
+
+#include "config/json_locations.hpp"
 
 namespace ccm::core {
 namespace {
@@ -82,7 +86,78 @@ std::string explain(std::string_view keyword, const rapidjson::Value* schema, co
   return "violates schema keyword \"" + std::string(keyword) + "\"";
 }
 
+// The draft-04 keywords RapidJSON validates (and exclusiveMinimum and
+// exclusiveMaximum, as draft-04's booleans only: implementedKeyword()).
+const std::set<std::string_view> kImplemented = {
+    // any value
+    "$ref", "type", "enum", "allOf", "anyOf", "oneOf", "not",
+    // objects
+    "required", "properties", "patternProperties", "additionalProperties", "dependencies", "minProperties",
+    "maxProperties",
+    // arrays
+    "items", "additionalItems", "minItems", "maxItems", "uniqueItems",
+    // strings and numbers
+    "pattern", "minLength", "maxLength", "minimum", "maximum", "multipleOf"};
+// Keywords that validate nothing in any draft (and places for subschemas).
+const std::set<std::string_view> kAnnotations = {
+    "$schema",     "$id",    "id",       "$comment",  "title",      "description",      "default",
+    "examples",    "format", "readOnly", "writeOnly", "deprecated", "contentMediaType", "contentEncoding",
+    "definitions", "$defs"};
+// Where subschemas are: maps of them, arrays of them, and single ones.
+const std::set<std::string_view> kSchemaMaps = {"properties", "patternProperties", "dependencies", "definitions",
+                                                "$defs"};
+const std::set<std::string_view> kSchemaArrays = {"allOf", "anyOf", "oneOf", "items"};
+const std::set<std::string_view> kSchemaValues = {"items", "additionalItems", "additionalProperties", "not"};
+
+bool implementedKeyword(std::string_view keyword, const rapidjson::Value& value) {
+  if (keyword == "exclusiveMinimum" || keyword == "exclusiveMaximum") return value.IsBool();
+  return kImplemented.count(keyword) != 0;
+}
+
+// Parses `text` into `document`, or the error: "ORIGIN: WHAT is not valid JSON at offset ...".
+std::optional<sdk::Error> parseInto(rapidjson::Document& document, std::string_view text, const std::string& origin,
+                                    const char* what) {
+  document.Parse(text.data(), text.size());
+  if (!document.HasParseError()) return std::nullopt;
+  return sdk::Error{origin, origin + ": " + what + " is not valid JSON at offset " +
+                                std::to_string(document.GetErrorOffset()) + ": " +
+                                rapidjson::GetParseError_En(document.GetParseError())};
+}
+
 }  // namespace
+
+std::vector<std::string> unimplementedKeywords(const rapidjson::Value& schema, const std::string& pointer) {
+  std::vector<std::string> found;
+  // An explicit stack: a schema can nest as deep as its author likes.
+  std::vector<std::pair<const rapidjson::Value*, std::string>> pending{{&schema, pointer}};
+  while (!pending.empty()) {
+    auto [node, at] = std::move(pending.back());
+    pending.pop_back();
+    if (!node->IsObject()) continue;
+    // Draft-04 ignores the siblings of "$ref"; 2020-12 applies them.
+    const bool beside_ref = node->HasMember("$ref");
+    for (const auto& member : node->GetObject()) {
+      const std::string_view keyword(member.name.GetString(), member.name.GetStringLength());
+      const auto& value = member.value;
+      const std::string here = at + "/" + pointerToken(keyword);
+      if (!kAnnotations.count(keyword) && (!implementedKeyword(keyword, value) || (beside_ref && keyword != "$ref"))) {
+        found.push_back(here);
+      }
+      if (kSchemaMaps.count(keyword) && value.IsObject()) {
+        for (const auto& sub : value.GetObject()) {
+          pending.emplace_back(&sub.value,
+                               here + "/" + pointerToken({sub.name.GetString(), sub.name.GetStringLength()}));
+        }
+      } else if (kSchemaArrays.count(keyword) && value.IsArray()) {
+        for (rapidjson::SizeType i = 0; i < value.Size(); ++i)
+          pending.emplace_back(&value[i], here + "/" + std::to_string(i));
+      } else if (kSchemaValues.count(keyword)) {
+        pending.emplace_back(&value, here);
+      }
+    }
+  }
+  return found;
+}
 
 struct JsonSchema::Impl {
   std::string origin;
@@ -96,13 +171,32 @@ JsonSchema::~JsonSchema() = default;
 sdk::Result<std::shared_ptr<const JsonSchema>> JsonSchema::compile(std::string_view text, std::string origin) {
   auto impl = std::make_unique<Impl>();
   impl->origin = std::move(origin);
-  impl->document.Parse(text.data(), text.size());
-  if (impl->document.HasParseError()) {
-    return sdk::Error{impl->origin, impl->origin + ": schema is not valid JSON at offset " +
-                                        std::to_string(impl->document.GetErrorOffset()) + ": " +
-                                        rapidjson::GetParseError_En(impl->document.GetParseError())};
-  }
+  if (auto error = parseInto(impl->document, text, impl->origin, "schema")) return *error;
   if (!impl->document.IsObject()) return sdk::Error{impl->origin, impl->origin + ": schema must be a JSON object"};
+  impl->schema = std::make_unique<rapidjson::SchemaDocument>(impl->document);
+  return std::shared_ptr<const JsonSchema>(new JsonSchema(std::move(impl)));
+}
+
+sdk::Result<std::shared_ptr<const JsonSchema>> JsonSchema::compileAt(std::string_view document,
+                                                                     std::string_view pointer, std::string origin) {
+  if (pointer.empty()) return compile(document, std::move(origin));
+  auto impl = std::make_unique<Impl>();
+  impl->origin = std::move(origin);
+  if (auto error = parseInto(impl->document, document, impl->origin, "document")) return *error;
+  const rapidjson::Pointer at(pointer.data(), pointer.size());
+  const rapidjson::Value* schema = at.IsValid() ? at.Get(impl->document) : nullptr;
+  if (schema == nullptr || !schema->IsObject()) {
+    return sdk::Error{impl->origin, impl->origin + ": no schema (JSON object) at " + std::string(pointer)};
+  }
+  if (impl->document.HasMember("$ref")) {
+    return sdk::Error{impl->origin, impl->origin + ": the document's root has a \"$ref\" of its own"};
+  }
+  // RapidJSON validates against a document's root: a root "$ref" to the
+  // schema makes it the root, and the rest of the document stays reachable.
+  rapidjson::StringBuffer fragment;
+  at.StringifyUriFragment(fragment);
+  auto& allocator = impl->document.GetAllocator();
+  impl->document.AddMember("$ref", rapidjson::Value(fragment.GetString(), allocator), allocator);
   impl->schema = std::make_unique<rapidjson::SchemaDocument>(impl->document);
   return std::shared_ptr<const JsonSchema>(new JsonSchema(std::move(impl)));
 }

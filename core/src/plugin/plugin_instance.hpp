@@ -21,11 +21,13 @@ sdk::Factory<T> factoryOf(const sdk::PluginDescriptor& d) {
     return d.kind == sdk::PluginKind::AssessmentClient ? d.create_assessment_client : nullptr;
   }
 }
-template <class T> constexpr const char* kSlotName = "";
-template <> constexpr const char* kSlotName<sdk::Sink> = "sink";
-template <> constexpr const char* kSlotName<sdk::Source> = "source";
-template <> constexpr const char* kSlotName<sdk::PodGenerator> = "pod_generator";
-template <> constexpr const char* kSlotName<sdk::AssessmentClient> = "assessment_client";
+// inline: an explicit specialization is no template, and clang defines it in
+// every file that includes this header (a duplicate symbol at link time).
+template <class T> inline constexpr const char* kSlotName = "";
+template <> inline constexpr const char* kSlotName<sdk::Sink> = "sink";
+template <> inline constexpr const char* kSlotName<sdk::Source> = "source";
+template <> inline constexpr const char* kSlotName<sdk::PodGenerator> = "pod_generator";
+template <> inline constexpr const char* kSlotName<sdk::AssessmentClient> = "assessment_client";
 }  // namespace detail
 
 // Creates an object of interface T from `library`. The returned shared_ptr's

@@ -36,5 +36,19 @@ TEST(Router, HeadIsServedByGet) {
   EXPECT_NE(router.match("HEAD", "/healthz").handler, nullptr);
 }
 
+TEST(Router, ListsEveryRouteInTheOrderAdded) {
+  Router router;
+  router.add("GET", "/api/v1/sessions/{id}", [](const HttpRequest&, const PathParams&) { return HttpResponse{}; });
+  router.addAsync("POST", "/api/v1/events", [](HttpRequest, HttpResponder) {}, BodyLimit{1024, {}});
+  router.add("DELETE", "/x", [](const HttpRequest&, const PathParams&) { return HttpResponse{}; });
+  const auto routes = router.routes();
+  ASSERT_EQ(routes.size(), 3u);
+  EXPECT_EQ(routes[0].method + " " + routes[0].pattern, "GET /api/v1/sessions/{id}");
+  EXPECT_FALSE(routes[0].async);
+  EXPECT_EQ(routes[1].method + " " + routes[1].pattern, "POST /api/v1/events");
+  EXPECT_TRUE(routes[1].async);
+  EXPECT_EQ(routes[2].method + " " + routes[2].pattern, "DELETE /x");
+}
+
 }  // namespace
 }  // namespace ccm::core

@@ -46,11 +46,11 @@ TEST(AuthConfig, ReadsEverySettingWithDefaults) {
   EXPECT_FALSE(config.value().server.allow_unauthenticated);
 }
 
-TEST(AuthConfig, PublicPathsDefaultToTheHealthChecks) {
+TEST(AuthConfig, PublicPathsDefaultToTheHealthChecksAndTheOpenApiDocument) {
   auto config = load(R"({"auth": {"api_keys": [{"name": "k", "key_sha256": ")" + std::string(64, 'a') +
                      R"(", "roles": ["viewer"]}]}})");
   ASSERT_TRUE(config) << config.error().message;
-  EXPECT_THAT(config.value().server.auth->public_paths, ElementsAre("/healthz", "/readyz"));
+  EXPECT_THAT(config.value().server.auth->public_paths, ElementsAre("/healthz", "/readyz", "/api/v1/openapi.json"));
 }
 
 TEST(AuthConfig, WithoutAuthOnlyLoopbackAddressesAreServed) {
