@@ -3,6 +3,7 @@
 #include <Poco/Logger.h>
 
 #include "api/delivery_routes.hpp"
+#include "api/event_stream_route.hpp"
 #include "api/json_request.hpp"
 #include "api/lifecycle_routes.hpp"
 #include "app/heap_trim.hpp"
@@ -179,7 +180,18 @@ sdk::Result<std::unique_ptr<Gateway>> Gateway::create(GatewayConfig config) {
                       {{"sink", sink}, {"error", error}});
         return std::nullopt;
       });
-  gateway->lifecycle_->setCommitListener([delivery = gateway->delivery_.get()] { delivery->wakeAll(); });
+  const auto& streams = gateway->config_.server.event_streams;
+  gateway->event_streams_ = std::make_unique<EventStreams>(
+      *gateway->store_,
+      EventStreamSettings{static_cast<std::size_t>(streams.max_streams), static_cast<std::size_t>(streams.max_buffer_bytes),
+                          std::chrono::milliseconds(streams.poll_interval_ms),
+                          std::chrono::seconds(streams.heartbeat_seconds)},
+      &gateway->metrics_);
+  gateway->lifecycle_->setCommitListener(
+      [delivery = gateway->delivery_.get(), streams = gateway->event_streams_.get()] {
+        delivery->wakeAll();
+        streams->wake();
+      });
 
   auto selected = selectPlugins(gateway->config_, *gateway->catalog_);
   if (!selected) return selected.error();
@@ -252,6 +264,9 @@ sdk::Result<DeliveryService::Change> Gateway::reload() {
   // Nothing can fail from here on.
   if (tls.value()) server_->useTls(std::move(tls.value()));
   if (server_) server_->useAuth(std::move(api_auth.value()));
+  // Streams were let in by the old credentials: their clients reconnect
+  // (Last-Event-ID) and are checked by the new ones.
+  event_streams_->endAll();
   auto change = delivery_->apply(std::move(sinks.value()));
   // Objects made from the old catalog keep their libraries loaded themselves.
   reload_catalogs_.push_back(std::move(catalog.value()));
@@ -303,6 +318,7 @@ void Gateway::addRoutes(Router& router) {
   });
   addWorkerRoutes(router, *lifecycle_, *store_);
   addEventLogRoutes(router, *store_);
+  addEventStreamRoute(router, *store_, *event_streams_);
   addIngressRoute(router, *ingress_, &metrics_);
   addDeliveryRoutes(router, *delivery_, *store_, *lifecycle_, [this]() -> Expected<std::string> {
     auto change = reload();

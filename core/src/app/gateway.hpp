@@ -9,6 +9,7 @@
 
 
 #include "api/api_server.hpp"
+#include "api/event_streams.hpp"
 #include "api/router.hpp"
 #include "app/collection_flow.hpp"
 #include "app/plugin_selection.hpp"
@@ -103,6 +104,7 @@ private:
   std::shared_ptr<CollectionFlow> collection_;  // also held by its dispatcher in delivery_
   std::unique_ptr<PeriodicTask> reconciler_;  // Lifecycle::reconcile() every engine.reconcile_interval_ms
   std::unique_ptr<PeriodicTask> heap_trim_;   // returnFreeHeapToTheSystem() every kHeapTrimInterval
+  std::unique_ptr<EventStreams> event_streams_;  // GET /api/v1/events/stream; outlives server_
   std::unique_ptr<Router> router_;  // the routes server_ serves
   std::unique_ptr<ApiServer> server_;
   std::function<void()> update_http_gauges_;  // set before server_ starts; read by GET /metrics

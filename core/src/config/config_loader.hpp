@@ -30,5 +30,7 @@ sdk::Error locateInFile(const sdk::Error& error, const std::filesystem::path& fi
 // The plugin directory compiled in for installed layouts, used when the
 // config names none.
 std::filesystem::path defaultPluginDirectory();
+// Where the console's static files are installed (server.console.directory's default).
+std::filesystem::path defaultConsoleDirectory();
 
 }  // namespace ccm::core
