@@ -2,6 +2,7 @@
 
 #include <Poco/Logger.h>
 
+#include "api/console_routes.hpp"
 #include "api/delivery_routes.hpp"
 #include "api/event_stream_route.hpp"
 #include "api/json_request.hpp"
@@ -193,6 +194,8 @@ sdk::Result<std::unique_ptr<Gateway>> Gateway::create(GatewayConfig config) {
         streams->wake();
       });
 
+  if (auto error = gateway->loadConsole()) return *error;
+
   auto selected = selectPlugins(gateway->config_, *gateway->catalog_);
   if (!selected) return selected.error();
   const auto& config_ref = gateway->config_;
@@ -231,6 +234,31 @@ sdk::Result<std::unique_ptr<Gateway>> Gateway::create(GatewayConfig config) {
   gateway->initial_sinks_ = std::move(sinks.value());
   gateway->countInstances(selected.value());
   return gateway;
+}
+
+std::optional<sdk::Error> Gateway::loadConsole() {
+  const auto& console = config_.server.console;
+  if (!console.enabled) return std::nullopt;
+  if (!console.directory.empty()) {
+    auto files = ConsoleFiles::load(console.directory);
+    if (!files) return sdk::Error{"/server/console/directory",
+                                  config_.file.string() + ": /server/console/directory: " + files.error().message};
+    console_files_ = std::make_shared<const ConsoleFiles>(std::move(files.value()));
+    return std::nullopt;
+  }
+  std::string tried;
+  for (const auto& directory : defaultConsoleDirectories()) {
+    auto files = ConsoleFiles::load(directory);
+    if (files) {
+      console_files_ = std::make_shared<const ConsoleFiles>(std::move(files.value()));
+      return std::nullopt;
+    }
+    tried += (tried.empty() ? "" : "; ") + files.error().message;
+  }
+  // Without its files the gateway still runs; only /console is missing.
+  logWithFields(appLog(), sdk::LogLevel::Warning, "the console is not served (/console): no console files found",
+                {{"error", tried}});
+  return std::nullopt;
 }
 
 void Gateway::countInstances(const std::vector<SelectedPlugin>& selected) {
@@ -319,6 +347,12 @@ void Gateway::addRoutes(Router& router) {
   addWorkerRoutes(router, *lifecycle_, *store_);
   addEventLogRoutes(router, *store_);
   addEventStreamRoute(router, *store_, *event_streams_);
+  if (console_files_) {
+    const auto& auth = config_.server.auth;
+    addConsoleRoutes(router, console_files_,
+                     ConsoleSignIn{auth.has_value(), auth && auth->oidc ? auth->oidc->issuer : "",
+                                   config_.server.console.oidc_client_id});
+  }
   addIngressRoute(router, *ingress_, &metrics_);
   addDeliveryRoutes(router, *delivery_, *store_, *lifecycle_, [this]() -> Expected<std::string> {
     auto change = reload();

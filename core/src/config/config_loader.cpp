@@ -202,7 +202,9 @@ std::optional<sdk::Error> readStore(const rapidjson::Value& store, StoreConfig& 
 
 std::filesystem::path defaultPluginDirectory() { return CCM_DEFAULT_PLUGIN_DIR; }
 
-std::filesystem::path defaultConsoleDirectory() { return CCM_DEFAULT_CONSOLE_DIR; }
+std::vector<std::filesystem::path> defaultConsoleDirectories() {
+  return {CCM_DEFAULT_CONSOLE_DIR, CCM_SOURCE_CONSOLE_DIR};
+}
 
 sdk::Result<GatewayConfig> loadConfigFile(const std::filesystem::path& file, const EnvLookup& env) {
   std::ifstream in(file, std::ios::binary);
@@ -293,7 +295,6 @@ sdk::Result<GatewayConfig> loadConfigText(std::string_view text, const std::file
     }
   }
   if (config.plugin_directories.empty()) config.plugin_directories.push_back(defaultPluginDirectory());
-  if (config.server.console.directory.empty()) config.server.console.directory = defaultConsoleDirectory();
 
   if (auto error = readInstances(document, "sinks", config.sinks)) return locateInFile(*error, file, lines);
   if (auto error = readInstances(document, "sources", config.sources)) return locateInFile(*error, file, lines);
