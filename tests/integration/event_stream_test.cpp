@@ -235,4 +235,16 @@ TEST_F(EventStream, EndsItsStreamsCleanlyOnShutdown) {
   EXPECT_EQ(gateway_->waitForExit(15s), 0) << gateway_->stderrText();
 }
 
+TEST_F(EventStream, EndsItsStreamsCleanlyOnReload) {
+  start();
+  SseClient client(port_, "/api/v1/events/stream");
+  ASSERT_EQ(client.status(), 200);
+  ASSERT_EQ(httpCall(port_, "POST", "/api/v1/admin/reload").status, 200);
+  EXPECT_TRUE(client.waitForEnd(10s));
+  EXPECT_TRUE(client.endedCleanly()) << client.body();
+  // A reconnecting client is served again.
+  SseClient again(port_, "/api/v1/events/stream");
+  EXPECT_EQ(again.status(), 200);
+}
+
 }  // namespace
