@@ -247,4 +247,12 @@ TEST_F(EventStream, EndsItsStreamsCleanlyOnReload) {
   EXPECT_EQ(again.status(), 200);
 }
 
+TEST_F(EventStream, SendsAHeartbeatCommentWhenNoEventComes) {
+  start(R"(, "event_streams": {"heartbeat_seconds": 1})");
+  SseClient client(port_, "/api/v1/events/stream");
+  ASSERT_EQ(client.status(), 200);
+  EXPECT_FALSE(client.next(2500ms));
+  EXPECT_THAT(client.comments(), ::testing::Contains("heartbeat")) << client.body();
+}
+
 }  // namespace
