@@ -46,11 +46,17 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/config/schemas/
         DESTINATION ${CCM_SCHEMA_INSTALL_DIR} COMPONENT runtime
         FILES_MATCHING PATTERN "*.json")
 
+# The console's static files, where the executable looks for them by default
+# (server.console.directory, docs/console.md).
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/console/
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/ccm-gateway/console COMPONENT runtime
+        FILES_MATCHING PATTERN "*.html" PATTERN "*.css" PATTERN "*.js" PATTERN "*.svg")
+
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/CHANGELOG.md
         DESTINATION ${CCM_DOC_INSTALL_DIR} COMPONENT runtime)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/
         DESTINATION ${CCM_DOC_INSTALL_DIR} COMPONENT runtime
-        FILES_MATCHING PATTERN "*.md" PATTERN "plugin-*.md" EXCLUDE)
+        FILES_MATCHING PATTERN "*.md" PATTERN "*.png" PATTERN "plugin-*.md" EXCLUDE)
 # The REST API's OpenAPI document, as GET /api/v1/openapi.json serves it.
 install(FILES ${PROJECT_BINARY_DIR}/core/generated/openapi.json
         DESTINATION ${CCM_DOC_INSTALL_DIR} COMPONENT runtime)

@@ -18,6 +18,7 @@ packages=(
   libbenchmark-dev
   postgresql
   curl wrk
+  chromium chromium-driver
   dpkg-dev file
   systemd
 )

@@ -101,6 +101,7 @@ phase_metadata() {
   for path in ./usr/bin/ccm-gateway ./etc/ccm-gateway/gateway.json ./etc/default/ccm-gateway \
               ./lib/systemd/system/ccm-gateway.service ./usr/share/man/man1/ccm-gateway.1.gz \
               ./usr/share/ccm-gateway/schemas/gateway.schema.json \
+              ./usr/share/ccm-gateway/console/index.html ./usr/share/ccm-gateway/console/app.js \
               ./usr/share/ccm-gateway/schemas/events/ccm.lablet.definition.created.json \
               ./usr/share/doc/ccm-gateway/operations.md ./usr/share/doc/ccm-gateway/configuration.md \
               ./usr/share/doc/ccm-gateway/openapi.json; do

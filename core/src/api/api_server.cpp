@@ -126,11 +126,13 @@ void ApiServer::handle(HttpRequest request, HttpResponder responder) {
   auto job = [this, request = std::move(request), path, found = std::move(found), responder]() mutable {
     try {
       // Credentials before the body: nothing of an unauthenticated request is parsed.
-      auto admission = access_.admit(request, path, found.pattern);
-      responder = ApiAccess::audited(std::move(responder), request, found.pattern, found.params, admission.principal);
-      if (admission.refusal) return responder.send(std::move(*admission.refusal));
+      if (found.access != RouteAccess::Public) {
+        auto admission = access_.admit(request, path, found.pattern);
+        responder = ApiAccess::audited(std::move(responder), request, found.pattern, found.params, admission.principal);
+        if (admission.refusal) return responder.send(std::move(*admission.refusal));
+      }
       if (sdk::jsonNestsDeeperThan(request.body, max_json_depth_)) return responder.send(tooDeep(max_json_depth_));
-      responder.send(router_.handle(request, path, found));
+      router_.answer(request, path, found, responder);
     } catch (const std::exception& e) {  // the router answers a route's failure; this is for its own
       responder.send(failure(e.what()));
     } catch (...) {  // not a std::exception (a plugin's own type): still an answer, and the worker lives on

@@ -1,4 +1,4 @@
-#include "api/error_status.hpp"
+#include "api/event_log_query.hpp"
 #include "api/json_request.hpp"
 #include "api/lifecycle_routes.hpp"
 #include "ccm/sdk/codec.hpp"
@@ -6,23 +6,6 @@
 #include "event_schemas.hpp"
 
 namespace ccm::core {
-namespace {
-
-std::optional<Error> readAfter(const HttpRequest& request, std::int64_t& after) {
-  const std::string text = queryParameter(request, "after");
-  if (text.empty()) return std::nullopt;
-  try {
-    std::size_t used = 0;
-    after = std::stoll(text, &used);
-    if (used != text.size() || after < 0) throw std::invalid_argument(text);
-  } catch (const std::exception&) {
-    return Error::invalid("query parameter after must be a non-negative sequence number, got \"" + text + "\"",
-                               "after");
-  }
-  return std::nullopt;
-}
-
-}  // namespace
 
 void addEventLogRoutes(Router& router, Store& store) {
   // ADR-003: "External systems query ... for missed events": page with
@@ -31,20 +14,15 @@ void addEventLogRoutes(Router& router, Store& store) {
     EventQuery query;
     std::size_t offset = 0;
     if (auto problem = readPaging(rq, query.limit, offset)) return problemResponse(*problem);
-    if (auto problem = readAfter(rq, query.after)) return problemResponse(*problem);
-    if (!queryParameter(rq, "after").empty()) {
+    std::optional<std::int64_t> after;
+    if (auto problem = readSequence(queryParameter(rq, "after"), "after", after)) return problemResponse(*problem);
+    if (after) {
+      query.after = *after;
       // Retention deleted what the caller asked for: say so rather than
       // silently answering from a later sequence (docs/api.md#event-log).
-      if (const auto first = store.firstSequence(); query.after + 1 < first) {
-        return problemResponse(httpStatus(ErrorCategory::Gone),
-                               "events after " + std::to_string(query.after) +
-                                   " are no longer kept (store.retention); the oldest is " + std::to_string(first) +
-                                   ": ask again with after=" + std::to_string(first - 1),
-                               {{"first_sequence", static_cast<std::uint64_t>(first)}});
-      }
+      if (auto gone = goneAfter(store, query.after)) return *gone;
     }
-    query.type_glob = queryParameter(rq, "type");
-    query.subject = queryParameter(rq, "subject");
+    readEventFilters(rq, query);
     const auto events = store.readEvents(query);
     std::string out = "{\"items\":[";
     std::int64_t next_after = query.after;

@@ -50,14 +50,18 @@ std::optional<std::string> requestPath(const std::string& target) {
   }
 }
 
-void Router::add(const std::string& method, const std::string& pattern, RouteHandler handler) {
-  routes_.push_back({method, pattern, splitPath(pattern), std::move(handler)});
+void Router::add(const std::string& method, const std::string& pattern, RouteHandler handler, RouteAccess access) {
+  routes_.push_back({method, pattern, splitPath(pattern), std::move(handler), {}, access});
+}
+
+void Router::addStreaming(const std::string& method, const std::string& pattern, StreamingRouteHandler handler) {
+  routes_.push_back({method, pattern, splitPath(pattern), {}, std::move(handler), RouteAccess::Authenticated});
 }
 
 void Router::addAsync(const std::string& method, const std::string& pattern, AsyncRouteHandler handler,
                       BodyLimit body_limit) {
   if (pattern.find('{') != std::string::npos) throw std::logic_error("an async route's path is literal: " + pattern);
-  routes_.push_back({method, pattern, splitPath(pattern), {}});
+  routes_.push_back({method, pattern, splitPath(pattern), {}, {}, RouteAccess::Authenticated});
   async_routes_.push_back({method, pattern, std::move(handler), std::move(body_limit)});
 }
 
@@ -87,8 +91,10 @@ Router::Match Router::match(const std::string& method, const std::string& path) 
     if (!matchSegments(route.segments, segments, params)) continue;
     const bool same_method = route.method == method || (method == "HEAD" && route.method == "GET");
     if (result.pattern.empty()) result.pattern = route.pattern;
-    if (same_method && route.handler) {
-      result.handler = &route.handler;
+    if (same_method && (route.handler || route.streaming)) {
+      if (route.handler) result.handler = &route.handler;
+      else result.streaming = &route.streaming;
+      result.access = route.access;
       result.params = std::move(params);
       result.pattern = route.pattern;
       return result;
@@ -102,6 +108,9 @@ HttpResponse Router::handle(const HttpRequest& request, const std::optional<std:
                             const Match& found) const {
   if (!path) return problemResponse(400, "request target \"" + request.target + "\" is not a valid URI");
   if (found.handler == nullptr && found.allowed_methods.empty()) return problemResponse(404, "no resource at " + *path);
+  if (found.handler == nullptr && found.streaming != nullptr) {
+    return problemResponse(500, "the streaming route " + found.pattern + " was handled as a plain one");
+  }
   if (found.handler == nullptr) {
     std::string allow;
     for (const auto& m : found.allowed_methods) allow += (allow.empty() ? "" : ", ") + m;
@@ -111,16 +120,33 @@ HttpResponse Router::handle(const HttpRequest& request, const std::optional<std:
   }
   try {
     return (*found.handler)(request, found.params);
-  } catch (const StoreError& e) {
+  } catch (const std::exception& e) {
+    return failed(*path, e);
+  }
+}
+
+void Router::answer(const HttpRequest& request, const std::optional<std::string>& path, const Match& found,
+                    const HttpResponder& responder) const {
+  if (path && found.streaming != nullptr) {
+    try {
+      return (*found.streaming)(request, found.params, responder);
+    } catch (const std::exception& e) {
+      return responder.send(failed(*path, e));  // ignored when the route had answered
+    }
+  }
+  responder.send(handle(request, path, found));
+}
+
+HttpResponse Router::failed(const std::string& path, const std::exception& error) {
+  if (dynamic_cast<const StoreError*>(&error) != nullptr) {
     // The transaction rolled back: nothing was applied, the client may retry.
     logWithFields(Poco::Logger::get("ccm.api"), sdk::LogLevel::Error, "store unavailable",
-                  {{"path", *path}, {"error", e.what()}});
-    return problemResponse(503, e.what());
-  } catch (const std::exception& e) {
-    logWithFields(Poco::Logger::get("ccm.api"), sdk::LogLevel::Error, "request handler failed",
-                  {{"path", *path}, {"error", e.what()}});
-    return problemResponse(500, e.what());
+                  {{"path", path}, {"error", error.what()}});
+    return problemResponse(503, error.what());
   }
+  logWithFields(Poco::Logger::get("ccm.api"), sdk::LogLevel::Error, "request handler failed",
+                {{"path", path}, {"error", error.what()}});
+  return problemResponse(500, error.what());
 }
 
 }  // namespace ccm::core

@@ -18,19 +18,33 @@ using RouteHandler = std::function<HttpResponse(const HttpRequest& request, cons
 // hands the request on and answers through the responder.
 using AsyncRouteHandler = std::function<void(HttpRequest request, HttpResponder responder)>;
 
+// A route that may answer with a stream (HttpResponder::stream) instead of
+// one response: it runs on a worker like a blocking route, must answer
+// through `responder` exactly once, and must not wait for the stream's end.
+using StreamingRouteHandler =
+    std::function<void(const HttpRequest& request, const PathParams& params, const HttpResponder& responder)>;
+
+// Who may call a route: every caller (static files of the console), or
+// those the API's authentication lets in (every other route).
+enum class RouteAccess { Authenticated, Public };
+
 // The route table: method + path pattern ("/api/v1/sessions/{id}") -> handler.
 // Unknown paths get 404 and known paths with another method 405 (with Allow),
 // both as problem details. A handler that throws gets a 500 problem (503
 // when the store failed).
 class Router {
 public:
-  void add(const std::string& method, const std::string& pattern, RouteHandler handler);
+  void add(const std::string& method, const std::string& pattern, RouteHandler handler,
+           RouteAccess access = RouteAccess::Authenticated);
+  void addStreaming(const std::string& method, const std::string& pattern, StreamingRouteHandler handler);
   // `pattern` is a literal path (no {parameters}); bodies up to `body_limit`.
   void addAsync(const std::string& method, const std::string& pattern, AsyncRouteHandler handler,
                 BodyLimit body_limit);
 
   struct Match {
     const RouteHandler* handler = nullptr;
+    const StreamingRouteHandler* streaming = nullptr;  // set instead of handler for a streaming route
+    RouteAccess access = RouteAccess::Authenticated;
     PathParams params;
     std::vector<std::string> allowed_methods;  // set when the path matched but the method did not
     std::string pattern;                       // the matched route's pattern ("" when no path matched)
@@ -59,14 +73,21 @@ public:
   // there is none). `path` and `found` are requestPath() of its target and
   // match() of that path (std::nullopt: not a valid URI, a 400).
   HttpResponse handle(const HttpRequest& request, const std::optional<std::string>& path, const Match& found) const;
+  // handle()'s answer sent through `responder`, or the streaming route run.
+  void answer(const HttpRequest& request, const std::optional<std::string>& path, const Match& found,
+              const HttpResponder& responder) const;
 
 private:
   struct Route {
     std::string method;
     std::string pattern;
     std::vector<std::string> segments;
-    RouteHandler handler;  // empty for an async route's entry
+    RouteHandler handler;  // empty for an async or streaming route's entry
+    StreamingRouteHandler streaming;
+    RouteAccess access = RouteAccess::Authenticated;
   };
+  // A failing route's problem: 503 for the store, else 500.
+  static HttpResponse failed(const std::string& path, const std::exception& error);
   std::vector<Route> routes_;
   std::vector<AsyncRoute> async_routes_;
 };

@@ -2,7 +2,9 @@
 
 #include <Poco/Logger.h>
 
+#include "api/console_routes.hpp"
 #include "api/delivery_routes.hpp"
+#include "api/event_stream_route.hpp"
 #include "api/redrive_routes.hpp"
 #include "api/json_request.hpp"
 #include "api/lifecycle_routes.hpp"
@@ -181,7 +183,20 @@ sdk::Result<std::unique_ptr<Gateway>> Gateway::create(GatewayConfig config) {
                       {{"sink", sink}, {"error", error}});
         return std::nullopt;
       });
-  gateway->lifecycle_->setCommitListener([delivery = gateway->delivery_.get()] { delivery->wakeAll(); });
+  const auto& streams = gateway->config_.server.event_streams;
+  gateway->event_streams_ = std::make_unique<EventStreams>(
+      *gateway->store_,
+      EventStreamSettings{static_cast<std::size_t>(streams.max_streams), static_cast<std::size_t>(streams.max_buffer_bytes),
+                          std::chrono::milliseconds(streams.poll_interval_ms),
+                          std::chrono::seconds(streams.heartbeat_seconds)},
+      &gateway->metrics_);
+  gateway->lifecycle_->setCommitListener(
+      [delivery = gateway->delivery_.get(), streams = gateway->event_streams_.get()] {
+        delivery->wakeAll();
+        streams->wake();
+      });
+
+  if (auto error = gateway->loadConsole()) return *error;
 
   auto selected = selectPlugins(gateway->config_, *gateway->catalog_);
   if (!selected) return selected.error();
@@ -223,6 +238,31 @@ sdk::Result<std::unique_ptr<Gateway>> Gateway::create(GatewayConfig config) {
   return gateway;
 }
 
+std::optional<sdk::Error> Gateway::loadConsole() {
+  const auto& console = config_.server.console;
+  if (!console.enabled) return std::nullopt;
+  if (!console.directory.empty()) {
+    auto files = ConsoleFiles::load(console.directory);
+    if (!files) return sdk::Error{"/server/console/directory",
+                                  config_.file.string() + ": /server/console/directory: " + files.error().message};
+    console_files_ = std::make_shared<const ConsoleFiles>(std::move(files.value()));
+    return std::nullopt;
+  }
+  std::string tried;
+  for (const auto& directory : defaultConsoleDirectories()) {
+    auto files = ConsoleFiles::load(directory);
+    if (files) {
+      console_files_ = std::make_shared<const ConsoleFiles>(std::move(files.value()));
+      return std::nullopt;
+    }
+    tried += (tried.empty() ? "" : "; ") + files.error().message;
+  }
+  // Without its files the gateway still runs; only /console is missing.
+  logWithFields(appLog(), sdk::LogLevel::Warning, "the console is not served (/console): no console files found",
+                {{"error", tried}});
+  return std::nullopt;
+}
+
 void Gateway::countInstances(const std::vector<SelectedPlugin>& selected) {
   for (auto kind : {sdk::PluginKind::Sink, sdk::PluginKind::Source, sdk::PluginKind::PodGenerator,
                     sdk::PluginKind::AssessmentClient}) {
@@ -254,6 +294,9 @@ sdk::Result<DeliveryService::Change> Gateway::reload() {
   // Nothing can fail from here on.
   if (tls.value()) server_->useTls(std::move(tls.value()));
   if (server_) server_->useAuth(std::move(api_auth.value()));
+  // Streams were let in by the old credentials: their clients reconnect
+  // (Last-Event-ID) and are checked by the new ones.
+  event_streams_->endAll();
   auto change = delivery_->apply(std::move(sinks.value()));
   // Objects made from the old catalog keep their libraries loaded themselves.
   reload_catalogs_.push_back(std::move(catalog.value()));
@@ -306,6 +349,13 @@ void Gateway::addRoutes(Router& router) {
   });
   addWorkerRoutes(router, *lifecycle_, *store_);
   addEventLogRoutes(router, *store_);
+  addEventStreamRoute(router, *store_, *event_streams_);
+  if (console_files_) {
+    const auto& auth = config_.server.auth;
+    addConsoleRoutes(router, console_files_,
+                     ConsoleSignIn{auth.has_value(), auth && auth->oidc ? auth->oidc->issuer : "",
+                                   config_.server.console.oidc_client_id});
+  }
   addIngressRoute(router, *ingress_, &metrics_);
   addRedriveRoutes(router, *delivery_, *store_);
   addDeliveryRoutes(router, *delivery_, *store_, *lifecycle_, [this]() -> Expected<std::string> {

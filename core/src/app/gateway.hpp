@@ -9,6 +9,8 @@
 
 
 #include "api/api_server.hpp"
+#include "api/console_files.hpp"
+#include "api/event_streams.hpp"
 #include "api/router.hpp"
 #include "app/collection_flow.hpp"
 #include "app/plugin_selection.hpp"
@@ -76,6 +78,9 @@ private:
   std::optional<sdk::Error> instantiateInto(const SelectedPlugin& choice, const GatewayConfig& config, std::shared_ptr<T>& into);
   sdk::Result<std::vector<SinkSpec>> buildSinks(const GatewayConfig& config, const std::vector<SelectedPlugin>& selected);
   void countInstances(const std::vector<SelectedPlugin>& selected);
+  // Reads the console's files (server.console); an error only for a
+  // directory the config names that cannot be used.
+  std::optional<sdk::Error> loadConsole();
   // One key source per issuer, shared by the API and jwt sources, kept
   // across reloads (a reload does not refetch an issuer's keys).
   std::shared_ptr<const TokenVerifier> verifierFor(const OidcSettings& settings);
@@ -105,6 +110,8 @@ private:
   std::shared_ptr<CollectionFlow> collection_;  // also held by its dispatcher in delivery_
   std::unique_ptr<PeriodicTask> reconciler_;  // Lifecycle::reconcile() every engine.reconcile_interval_ms
   std::unique_ptr<PeriodicTask> heap_trim_;   // returnFreeHeapToTheSystem() every kHeapTrimInterval
+  std::shared_ptr<const ConsoleFiles> console_files_;  // null when the console is not served
+  std::unique_ptr<EventStreams> event_streams_;  // GET /api/v1/events/stream; outlives server_
   std::unique_ptr<Router> router_;  // the routes server_ serves
   std::unique_ptr<ApiServer> server_;
   std::function<void()> update_http_gauges_;  // set before server_ starts; read by GET /metrics

@@ -202,6 +202,10 @@ std::optional<sdk::Error> readStore(const rapidjson::Value& store, StoreConfig& 
 
 std::filesystem::path defaultPluginDirectory() { return CCM_DEFAULT_PLUGIN_DIR; }
 
+std::vector<std::filesystem::path> defaultConsoleDirectories() {
+  return {CCM_DEFAULT_CONSOLE_DIR, CCM_SOURCE_CONSOLE_DIR};
+}
+
 sdk::Result<GatewayConfig> loadConfigFile(const std::filesystem::path& file, const EnvLookup& env) {
   std::ifstream in(file, std::ios::binary);
   if (!in) return sdk::Error{file.string(), file.string() + ": cannot open config file"};
@@ -250,6 +254,21 @@ sdk::Result<GatewayConfig> loadConfigText(std::string_view text, const std::file
     config.server.sink_lease_ms = intOr(server->value, "sink_lease_ms", config.server.sink_lease_ms);
     config.server.replica_id = stringOr(server->value, "replica_id", config.server.replica_id);
     config.server.max_json_depth = intOr(server->value, "max_json_depth", config.server.max_json_depth);
+    if (auto streams = server->value.FindMember("event_streams"); streams != server->value.MemberEnd()) {
+      auto& into = config.server.event_streams;
+      into.max_streams = intOr(streams->value, "max_streams", into.max_streams);
+      into.max_buffer_bytes = intOr(streams->value, "max_buffer_bytes", into.max_buffer_bytes);
+      into.poll_interval_ms = intOr(streams->value, "poll_interval_ms", into.poll_interval_ms);
+      into.heartbeat_seconds = intOr(streams->value, "heartbeat_seconds", into.heartbeat_seconds);
+    }
+    if (auto console = server->value.FindMember("console"); console != server->value.MemberEnd()) {
+      auto& into = config.server.console;
+      if (auto enabled = console->value.FindMember("enabled"); enabled != console->value.MemberEnd()) {
+        into.enabled = enabled->value.GetBool();
+      }
+      into.directory = stringOr(console->value, "directory", "");
+      into.oidc_client_id = stringOr(console->value, "oidc_client_id", "");
+    }
     if (auto tls = server->value.FindMember("tls"); tls != server->value.MemberEnd()) {
       if (auto error = readTls(tls->value, config.server.tls)) return locateInFile(*error, file, lines);
     }

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <vector>
 #include <string_view>
 
 #include "ccm/sdk/result.hpp"
@@ -30,5 +31,8 @@ sdk::Error locateInFile(const sdk::Error& error, const std::filesystem::path& fi
 // The plugin directory compiled in for installed layouts, used when the
 // config names none.
 std::filesystem::path defaultPluginDirectory();
+// Where the console's static files are looked for without server.console.directory:
+// where the package installs them, then the source tree's (a build tree's `make run`).
+std::vector<std::filesystem::path> defaultConsoleDirectories();
 
 }  // namespace ccm::core

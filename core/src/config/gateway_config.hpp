@@ -59,6 +59,19 @@ struct GatewayConfig {
     // loopback only, unless allow_unauthenticated says otherwise.
     std::optional<ApiAuthConfig> auth;
     bool allow_unauthenticated = false;
+    // GET /api/v1/events/stream (docs/api.md#event-stream).
+    struct EventStreams {
+      int max_streams = 64;
+      int max_buffer_bytes = 1 << 20;  // per stream; a client further behind is disconnected
+      int poll_interval_ms = 250;      // how often the store is read for other replicas' events
+      int heartbeat_seconds = 15;
+    } event_streams;
+    // The operator console at /console (docs/console.md).
+    struct Console {
+      bool enabled = true;
+      std::filesystem::path directory;  // its static files; empty: the installed ones
+      std::string oidc_client_id;       // the console's public client at server.auth.oidc's issuer ("" = API keys only)
+    } console;
     // Who holds sink leases; the host name by default, so a restarted gateway
     // takes its own leases back at once. Replicas sharing a store need distinct ids.
     std::string replica_id;

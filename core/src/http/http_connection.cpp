@@ -37,6 +37,7 @@ constexpr std::size_t kReadChunk = 64 * 1024;
 // reset the connection, and the client could lose the response.
 constexpr std::size_t kLingerDiscardBytes = 4 << 20;
 constexpr auto kLingerTime = 2s;
+constexpr std::size_t kMaxStreamSocketBuffer = 256 * 1024;
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 Poco::Logger& httpLog() { return Poco::Logger::get("ccm.http"); }
@@ -77,6 +78,41 @@ public:
     write(std::move(response), keep_alive);
   }
 
+  void streamStart(HttpResponse head, std::shared_ptr<HttpStreamState> state) override {
+    if (phase_ != Phase::InHand) {
+      state->closed = true;
+      return;
+    }
+    streamed_ = std::move(state);
+    chunked_ = version_ != 10;
+    queued_.clear();
+    serializeStreamHead(head, chunked_ ? 1 : 0, httpDate(), queued_);
+    enter(Phase::Streaming);
+    // A kernel buffer near the stream's own limit: a client that stopped
+    // reading is then found by that limit, not hidden in megabytes of socket buffer.
+    error_code ignored;
+    const auto buffer = static_cast<int>(std::min<std::size_t>(streamed_->max_pending, kMaxStreamSocketBuffer));
+    beast::get_lowest_layer(stream_).set_option(tcp::socket::send_buffer_size(buffer), ignored);
+    watchStreamClient();
+    if (head_request_) ending_ = true;  // a HEAD answer has no body
+    flushStream();
+  }
+
+  void streamWrite(std::string bytes) override {
+    if (phase_ != Phase::Streaming || ending_) return;
+    queued_raw_ += bytes.size();
+    if (chunked_) appendChunk(bytes, queued_);
+    else queued_.append(bytes);
+    if (!writing_) flushStream();
+  }
+
+  void streamEnd() override {
+    if (phase_ != Phase::Streaming || ending_) return;
+    ending_ = true;
+    if (chunked_) queued_.append("0\r\n\r\n");
+    if (!writing_) flushStream();
+  }
+
   void checkTimeout(HttpClock::time_point now) override {
     const auto age = now - since_;
     const auto& options = settings_.options;
@@ -99,6 +135,13 @@ public:
       case Phase::Lingering:
         if (age >= kLingerTime) close();
         break;
+      case Phase::Streaming:
+        // A write that made no progress for this long: the client stopped reading.
+        if (writing_ && age >= options.request_timeout) {
+          streamed_->too_slow = true;
+          close();
+        }
+        break;
       case Phase::InHand:  // the handler answers; stop() bounds it
       case Phase::Closed:
         break;
@@ -107,6 +150,7 @@ public:
 
   void closeIfIdle() override {
     if (phase_ == Phase::Idle || phase_ == Phase::Handshake) close();
+    if (phase_ == Phase::Streaming) streamEnd();  // the server stops: the stream ends cleanly
   }
 
   bool requestInHand() const override { return phase_ == Phase::InHand; }
@@ -114,6 +158,7 @@ public:
   void close() override {
     if (phase_ == Phase::Closed) return;
     phase_ = Phase::Closed;
+    if (streamed_) streamed_->closed = true;
     error_code ignored;
     beast::get_lowest_layer(stream_).close(ignored);
     auto keep = self();  // remove() drops the loop's reference
@@ -123,7 +168,7 @@ public:
   HttpLoop& loop() override { return *loop_; }
 
 private:
-  enum class Phase { Handshake, Idle, Receiving, InHand, Writing, Lingering, Closed };
+  enum class Phase { Handshake, Idle, Receiving, InHand, Writing, Streaming, Lingering, Closed };
 
   static Stream makeStream(tcp::socket socket, net::ssl::context* context) {
     if constexpr (kTls) return Stream(std::move(socket), *context);
@@ -326,6 +371,49 @@ private:
     });
   }
 
+  // Writes what the stream queued, one write at a time; the client's reads
+  // free the stream's budget as they complete.
+  void flushStream() {
+    if (queued_.empty()) {
+      if (ending_) finishStream();
+      return;
+    }
+    std::swap(writing_bytes_, queued_);
+    queued_.clear();
+    const auto raw = std::exchange(queued_raw_, 0);
+    writing_ = true;
+    since_ = HttpClock::now();
+    net::async_write(stream_, net::buffer(writing_bytes_), [self = self(), raw](const error_code& error, std::size_t) {
+      if (self->phase_ == Phase::Closed) return;
+      if (error) return self->close();
+      self->writing_ = false;
+      self->streamed_->pending -= raw;
+      self->since_ = HttpClock::now();
+      self->flushStream();
+    });
+  }
+
+  void finishStream() {
+    streamed_->closed = true;
+    if constexpr (kTls) {
+      close();  // a TLS shutdown would read while watchStreamClient() reads
+    } else {
+      error_code ignored;
+      stream_.shutdown(tcp::socket::shutdown_send, ignored);
+      enter(Phase::Lingering);  // watchStreamClient() closes at the client's end of input
+    }
+  }
+
+  // A streaming client sends nothing more; reading tells when it goes away.
+  void watchStreamClient() {
+    stream_.async_read_some(net::buffer(discard_), [self = self()](const error_code& error, std::size_t n) {
+      if (self->phase_ == Phase::Closed) return;
+      self->discarded_ += n;
+      if (error || self->discarded_ > kLingerDiscardBytes) return self->close();
+      self->watchStreamClient();
+    });
+  }
+
   void linger() {
     enter(Phase::Lingering);
     if constexpr (kTls) {
@@ -365,6 +453,14 @@ private:
   std::string client_subject_;
   std::size_t discarded_ = 0;
   std::array<char, 4096> discard_{};
+  // A streamed response (streamStart): bytes queued, bytes being written.
+  std::shared_ptr<HttpStreamState> streamed_;
+  std::string queued_;
+  std::size_t queued_raw_ = 0;  // of queued_, the stream's own bytes (without chunk framing)
+  std::string writing_bytes_;
+  bool writing_ = false;
+  bool ending_ = false;
+  bool chunked_ = true;
 };
 
 }  // namespace

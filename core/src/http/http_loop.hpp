@@ -15,6 +15,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "http/http_server.hpp"
+#include "http/http_stream.hpp"
 
 // The parts of the HTTP server behind http_server.hpp: I/O loops and the
 // connections they own. Only the server's own files include this.
@@ -38,6 +39,12 @@ public:
   virtual void start() = 0;
   // The response to the request in hand; ignored when none is (the client left).
   virtual void respond(HttpResponse response) = 0;
+  // Sends `head` as the start of a streamed response to the request in hand
+  // (marks `state` closed when none is); then streamWrite() adds to its body
+  // and streamEnd() finishes it and the connection.
+  virtual void streamStart(HttpResponse head, std::shared_ptr<HttpStreamState> state) = 0;
+  virtual void streamWrite(std::string bytes) = 0;
+  virtual void streamEnd() = 0;
   // Closes what waited too long (the loop asks a few times a second).
   virtual void checkTimeout(HttpClock::time_point now) = 0;
   // Stopping: a connection with no request begun closes now.

@@ -1,6 +1,7 @@
 #include "http/http_message.hpp"
 
 #include <chrono>
+#include <cstdio>
 #include <ctime>
 
 #include <rapidjson/stringbuffer.h>
@@ -70,8 +71,11 @@ const char* reasonPhrase(int status) {
   }
 }
 
-void serializeResponse(const HttpResponse& response, int minor_version, bool keep_alive, bool head,
-                       std::string_view date, std::string& out) {
+namespace {
+
+// The status line, Date and the response's own headers (without those that
+// frame the message, which are the server's).
+void appendHead(const HttpResponse& response, int minor_version, std::string_view date, std::string& out) {
   const auto splits = [](std::string_view text) { return text.find_first_of("\r\n\0"sv) != std::string_view::npos; };
   out.append(minor_version == 0 ? "HTTP/1.0 " : "HTTP/1.1 ").append(std::to_string(response.status));
   out.append(" ").append(reasonPhrase(response.status)).append("\r\n");
@@ -84,6 +88,26 @@ void serializeResponse(const HttpResponse& response, int minor_version, bool kee
     }
     out.append(name).append(": ").append(value).append("\r\n");
   }
+}
+
+}  // namespace
+
+void serializeStreamHead(const HttpResponse& head, int minor_version, std::string_view date, std::string& out) {
+  appendHead(head, minor_version, date, out);
+  if (minor_version > 0) out.append("Transfer-Encoding: chunked\r\nConnection: close\r\n");
+  out.append("\r\n");
+}
+
+void appendChunk(std::string_view bytes, std::string& out) {
+  if (bytes.empty()) return;  // an empty chunk would end the body
+  char size[20];
+  const int length = std::snprintf(size, sizeof size, "%zx\r\n", bytes.size());
+  out.append(size, static_cast<std::size_t>(length)).append(bytes).append("\r\n");
+}
+
+void serializeResponse(const HttpResponse& response, int minor_version, bool keep_alive, bool head,
+                       std::string_view date, std::string& out) {
+  appendHead(response, minor_version, date, out);
   // RFC 9110 8.6: no Content-Length in a 204; a HEAD answer names the GET body's length.
   if (response.status != 204) out.append("Content-Length: ").append(std::to_string(response.body.size())).append("\r\n");
   if (!keep_alive && minor_version > 0) out.append("Connection: close\r\n");

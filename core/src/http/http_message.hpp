@@ -60,6 +60,13 @@ const char* reasonPhrase(int status);
 void serializeResponse(const HttpResponse& response, int minor_version, bool keep_alive, bool head,
                        std::string_view date, std::string& out);
 
+// Appends the head of a response whose body follows in pieces of unknown
+// total size: chunked transfer coding on HTTP/1.1, and the connection closes
+// after it (on HTTP/1.0 that close ends the body).
+void serializeStreamHead(const HttpResponse& head, int minor_version, std::string_view date, std::string& out);
+// Appends `bytes` as one chunk (RFC 9112 7.1); nothing when they are empty.
+void appendChunk(std::string_view bytes, std::string& out);
+
 // Now as an HTTP date (RFC 9110 5.6.7), "Sun, 06 Nov 1994 08:49:37 GMT";
 // formatted once a second per thread.
 std::string_view httpDate();

@@ -189,6 +189,22 @@ void HttpResponder::send(HttpResponse response) const {
   });
 }
 
+std::shared_ptr<HttpStream> HttpResponder::stream(HttpResponse head, std::size_t max_pending) const {
+  auto state = std::make_shared<HttpStreamState>(max_pending);
+  auto stream = std::make_shared<HttpStream>(connection_, state);
+  if (sent_->exchange(true)) {
+    state->closed = true;
+    return stream;
+  }
+  if (observer_) (*observer_)(head);
+  if (!connection_->loop().post([connection = connection_, head = std::move(head), state]() mutable {
+        connection->streamStart(std::move(head), std::move(state));
+      })) {
+    state->closed = true;
+  }
+  return stream;
+}
+
 HttpServer::HttpServer(Options options, BodyLimitFor body_limit, Handler handler)
     : open_connections_(std::make_shared<std::atomic<std::size_t>>(0)) {
   auto settings = std::make_shared<HttpServerSettings>(

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "http/http_message.hpp"
+#include "http/http_stream.hpp"
 #include "http/tls_settings.hpp"
 
 namespace boost::asio::ssl {
@@ -31,6 +32,11 @@ class HttpResponder {
 public:
   explicit HttpResponder(std::shared_ptr<HttpConnection> connection);
   void send(HttpResponse response) const;
+  // Answers with `head` (status and headers; no body, no Content-Length) and
+  // returns the stream that writes the body in pieces (http/http_stream.hpp).
+  // Counts as the one send: a later send() is ignored. `max_pending` bounds
+  // the bytes written but not yet taken by the client.
+  std::shared_ptr<HttpStream> stream(HttpResponse head, std::size_t max_pending) const;
 
   // A responder that also shows the response to `observer` (on the sending
   // thread, before it goes out): for metrics and logs.

@@ -67,6 +67,15 @@ public:
     return out;
   }
 
+  // Everything until the server closes, without Date headers.
+  std::string readUntilClosed() {
+    std::string out;
+    char buffer[4096];
+    ssize_t n = 0;
+    while ((n = ::recv(fd_, buffer, sizeof buffer, 0)) > 0) out.append(buffer, static_cast<std::size_t>(n));
+    return std::regex_replace(out, std::regex("Date: [^\r]*\r\n"), "");
+  }
+
   // True when the server closed the connection (recv sees the end) in time.
   bool closedByServer() {
     char buffer[4096];
@@ -499,6 +508,57 @@ TEST(HttpServerListen, NamesTheAddressItCannotListenOn) {
     EXPECT_THAT(e.what(), HasSubstr("cannot listen on 127.0.0.1:" + std::to_string(options.port)));
     EXPECT_THAT(e.what(), HasSubstr("in use"));
   }
+}
+
+}  // namespace
+}  // namespace ccm::core
+
+namespace ccm::core {
+namespace {
+
+HttpResponse eventStreamHead() { return {200, {{"Content-Type", "text/event-stream"}}, {}, false}; }
+
+TEST_F(HttpServerTest, AStreamedResponseGoesOutInChunksAndEndsWithTheLastChunk) {
+  startKeepingTheResponder();
+  RawConnection client(server_->port());
+  auto stream = inHand(client, "/stream").stream(eventStreamHead(), 1024);
+  EXPECT_TRUE(stream->write("hello"));
+  EXPECT_TRUE(stream->write(""));  // nothing: an empty chunk would end the body
+  EXPECT_TRUE(stream->write("world!"));
+  stream->end();
+  EXPECT_FALSE(stream->write("late"));
+  EXPECT_EQ(client.readUntilClosed(),
+            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n"
+            "Connection: close\r\n\r\n5\r\nhello\r\n6\r\nworld!\r\n0\r\n\r\n");
+}
+
+TEST_F(HttpServerTest, AStreamToAnHttp10ClientEndsWhenTheConnectionCloses) {
+  startKeepingTheResponder();
+  RawConnection client(server_->port());
+  client.send("GET /stream HTTP/1.0\r\n\r\n");
+  auto stream = kept_.get_future().get().stream(eventStreamHead(), 1024);
+  stream->write("hello");
+  stream->end();
+  EXPECT_EQ(client.readUntilClosed(), "HTTP/1.0 200 OK\r\nContent-Type: text/event-stream\r\n\r\nhello");
+}
+
+TEST_F(HttpServerTest, AStreamIsTheOneAnswer) {
+  startKeepingTheResponder();
+  RawConnection client(server_->port());
+  auto responder = inHand(client, "/stream");
+  responder.send({204, {}, {}, false});
+  EXPECT_FALSE(responder.stream(eventStreamHead(), 1024)->open());
+}
+
+TEST_F(HttpServerTest, StopEndsOpenStreamsWithTheirLastChunk) {
+  startKeepingTheResponder();
+  RawConnection client(server_->port());
+  auto stream = inHand(client, "/stream").stream(eventStreamHead(), 1024);
+  stream->write("event");
+  auto stopped = std::async(std::launch::async, [this] { return server_->stop(5s); });
+  EXPECT_THAT(client.readUntilClosed(), ::testing::EndsWith("5\r\nevent\r\n0\r\n\r\n"));
+  EXPECT_EQ(stopped.get(), 0u) << "a stream is not an unanswered request";
+  EXPECT_FALSE(stream->open());
 }
 
 }  // namespace
