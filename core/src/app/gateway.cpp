@@ -2,6 +2,7 @@
 
 #include <Poco/Logger.h>
 
+#include "api/delivery_attempt_routes.hpp"
 #include "api/delivery_routes.hpp"
 #include "api/json_request.hpp"
 #include "api/lifecycle_routes.hpp"
@@ -303,6 +304,7 @@ void Gateway::addRoutes(Router& router) {
   });
   addWorkerRoutes(router, *lifecycle_, *store_);
   addEventLogRoutes(router, *store_);
+  addDeliveryAttemptRoutes(router, *store_);
   addIngressRoute(router, *ingress_, &metrics_);
   addDeliveryRoutes(router, *delivery_, *store_, *lifecycle_, [this]() -> Expected<std::string> {
     auto change = reload();

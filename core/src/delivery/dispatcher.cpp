@@ -137,6 +137,8 @@ void Dispatcher::worker() {
       work_.pop_front();
     }
     std::vector<sdk::Outcome> outcomes;
+    CallTiming timing{std::chrono::system_clock::now(), {}};
+    const auto started = SteadyClock::now();
     try {
       outcomes = sink_->deliver(batch.events);
     } catch (const std::exception& e) {
@@ -149,9 +151,10 @@ void Dispatcher::worker() {
                            std::to_string(batch.events.size()) + " events";
       outcomes.assign(batch.events.size(), sdk::Outcome::retryable(message));
     }
+    timing.latency = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started);
     {
       std::lock_guard lock(mutex_);
-      completions_.push_back({std::move(batch), std::move(outcomes)});
+      completions_.push_back({std::move(batch), std::move(outcomes), timing});
     }
     loop_wake_.notify_one();
   }
@@ -245,7 +248,7 @@ void Dispatcher::loadReplays() {
       pending.seen_at = now;
       replays_.emplace(sequence, std::move(pending));
     } else {
-      store_.applyDelivery({name_, -1, {}, {}, {}, {}, {sequence}});  // the event is gone; drop the request
+      store_.applyDelivery({name_, -1, {}, {}, {}, {}, {sequence}, {}});  // the event is gone; drop the request
     }
   }
 }
@@ -378,6 +381,7 @@ void Dispatcher::applyCompletions(std::deque<Completion> done) {
     auto& entries = completion.batch.replay ? replays_ : pending_;
     bool delivered_any = false;
     bool retryable_any = false;
+    const std::string attempted_at = attemptTime(completion.timing.started_at);
     for (std::size_t i = 0; i < completion.batch.sequences.size(); ++i) {
       const std::int64_t sequence = completion.batch.sequences[i];
       auto it = entries.find(sequence);
@@ -385,6 +389,8 @@ void Dispatcher::applyCompletions(std::deque<Completion> done) {
       Pending& pending = it->second;
       pending.in_flight = false;
       const sdk::Outcome& outcome = completion.outcomes[i];
+      update.attempts.push_back(attemptRecord(name_, sequence, pending.attempts + 1, completion.batch.replay, outcome,
+                                              attempted_at, completion.timing));
       // Written by the store with sdk::formatRfc3339; unreadable, it would count as just now.
       const auto recorded_at = sdk::parseRfc3339(pending.stored.recorded_at).value_or(wall_now);
       const bool had_retries = pending.attempts > 0 || stored_retries_.count(sequence) != 0;
@@ -467,6 +473,7 @@ void Dispatcher::mergeInto(DeliveryUpdate& into, DeliveryUpdate&& from) {
   append(into.retries_done, from.retries_done);
   append(into.dead, from.dead);
   append(into.replays_done, from.replays_done);
+  append(into.attempts, from.attempts);
 }
 
 void Dispatcher::saveProgress(bool force) {

@@ -20,7 +20,7 @@ namespace ccm::sdk {
 // Bumped whenever a type in this SDK changes layout or meaning. The loader
 // refuses a library built against another version (Boost.DLL gives no ABI
 // stability: same compiler, standard library and flags on both sides).
-inline constexpr std::uint32_t kAbiVersion = 1;
+inline constexpr std::uint32_t kAbiVersion = 2;
 
 enum class PluginKind : std::uint32_t { Sink = 1, Source = 2, PodGenerator = 3, AssessmentClient = 4 };
 
