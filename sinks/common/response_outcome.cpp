@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdint>
 
+#include "ccm/sdk/text.hpp"
 #include "ccm/sdk/time.hpp"
 
 namespace ccm::sinks::common {
@@ -44,24 +45,21 @@ sdk::Outcome failureOf(const sdk::HttpResponse& response, bool retryable, std::s
                        std::chrono::system_clock::time_point now) {
   std::string message = statusLine(response);
   if (!detail.empty()) message += ": " + std::string(detail);
-  if (!retryable) return sdk::Outcome::permanent(std::move(message));
+  if (!retryable) return sdk::Outcome::permanent(std::move(message)).withHttpStatus(response.status);
   std::optional<std::chrono::milliseconds> retry_after;
   if (auto header = response.header("Retry-After")) retry_after = parseRetryAfter(*header, now);
-  return sdk::Outcome::retryable(std::move(message), retry_after);
+  return sdk::Outcome::retryable(std::move(message), retry_after).withHttpStatus(response.status);
 }
 
 sdk::Outcome outcomeOf(const sdk::Result<sdk::HttpResponse>& result, std::chrono::system_clock::time_point now) {
   if (!result) return transportOutcome(result.error());
   const auto& response = result.value();
-  if (response.status >= 200 && response.status < 300) return sdk::Outcome::delivered();
+  if (response.status >= 200 && response.status < 300) return sdk::Outcome::delivered().withHttpStatus(response.status);
   return failureOf(response, isRetryableStatus(response.status), bodyExcerpt(response.body), now);
 }
 
 std::string bodyExcerpt(std::string_view body) {
-  if (body.size() <= kMaxBodyInMessage) return std::string(body);
-  std::size_t size = kMaxBodyInMessage;
-  while (size > 0 && (static_cast<unsigned char>(body[size]) & 0xC0) == 0x80) --size;
-  return std::string(body.substr(0, size));
+  return std::string(sdk::utf8Prefix(body, kMaxBodyInMessage));
 }
 
 std::optional<std::chrono::milliseconds> parseRetryAfter(std::string_view value,

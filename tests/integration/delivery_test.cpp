@@ -427,4 +427,65 @@ TEST_F(Delivery, PausingASinkThatIsNotConfiguredIs404) {
   EXPECT_EQ(bad.status, 400);
 }
 
+// The attempt log on real sockets: a 503 (answered after 50 ms) then a 200
+// for the same event, both listed newest first with status, outcome, error
+// and the call's latency.
+TEST_F(Delivery, AttemptLogListsTheFailedAndTheDeliveredAttemptOfAnEvent) {
+  CloudEventsReceiver receiver;
+  receiver.script(Reply{.status = 503, .body = "maintenance", .delay = std::chrono::milliseconds(50)});
+  writeConfig({sinkEntry("out", receiver, kFastRetry)});
+  start();
+  createDefinition("d");
+  ASSERT_TRUE(receiver.waitForRequests(2, std::chrono::seconds(20)));
+  const auto events = parse(get("/api/v1/events").body);
+  ASSERT_EQ(events["items"].Size(), 1u);
+  const std::int64_t sequence = events["items"][0]["sequence"].GetInt64();
+  const std::string path = "/api/v1/events/" + std::to_string(sequence) + "/deliveries";
+
+  rapidjson::Document attempts;
+  ASSERT_TRUE(ccm::testing::waitUntil(std::chrono::seconds(10), [&] {
+    attempts = parse(get(path).body);
+    return attempts.IsObject() && attempts["items"].Size() == 2;
+  })) << get(path).body;
+  const auto& delivered = attempts["items"][0];
+  EXPECT_STREQ(delivered["sink"].GetString(), "out");
+  EXPECT_EQ(delivered["sequence"].GetInt64(), sequence);
+  EXPECT_EQ(delivered["attempt"].GetInt(), 2);
+  EXPECT_FALSE(delivered["replay"].GetBool());
+  EXPECT_STREQ(delivered["outcome"].GetString(), "delivered");
+  EXPECT_EQ(delivered["http_status"].GetInt(), 200);
+  EXPECT_STREQ(delivered["error"].GetString(), "");
+  EXPECT_GT(delivered["latency_ms"].GetDouble(), 0.0);
+  const auto& failed = attempts["items"][1];
+  EXPECT_EQ(failed["attempt"].GetInt(), 1);
+  EXPECT_STREQ(failed["outcome"].GetString(), "retryable");
+  EXPECT_EQ(failed["http_status"].GetInt(), 503);
+  EXPECT_THAT(failed["error"].GetString(), HasSubstr("HTTP 503"));
+  EXPECT_THAT(failed["error"].GetString(), HasSubstr("maintenance"));
+  EXPECT_GE(failed["latency_ms"].GetDouble(), 50.0) << "the receiver took 50 ms to answer";
+  EXPECT_LT(std::string(failed["attempted_at"].GetString()), std::string(delivered["attempted_at"].GetString()));
+
+  const auto other = get(path + "?sink=other");
+  EXPECT_EQ(other.status, 200);
+  EXPECT_EQ(parse(other.body)["items"].Size(), 0u);
+  const auto one = parse(get(path + "?sink=out&limit=1").body);
+  ASSERT_EQ(one["items"].Size(), 1u);
+  EXPECT_EQ(one["items"][0]["attempt"].GetInt(), 2);
+}
+
+TEST_F(Delivery, AttemptLogOfAnUnknownEventIs404AndOfABadSequence400) {
+  CloudEventsReceiver receiver;
+  writeConfig({sinkEntry("out", receiver, kFastRetry)});
+  start();
+  const auto unknown = get("/api/v1/events/999/deliveries");
+  EXPECT_EQ(unknown.status, 404);
+  EXPECT_THAT(unknown.body, HasSubstr("event 999 is not in the event log and has no delivery attempts"));
+  for (const std::string bad : {"abc", "0", "-3", "12x", "99999999999999999999"}) {
+    const auto reply = get("/api/v1/events/" + bad + "/deliveries");
+    EXPECT_EQ(reply.status, 400) << bad;
+    EXPECT_THAT(reply.body, HasSubstr("the event's sequence must be a positive integer, got \\\"" + bad)) << reply.body;
+  }
+  EXPECT_EQ(get("/api/v1/events/1/deliveries?limit=0").status, 400);
+}
+
 }  // namespace

@@ -3,6 +3,7 @@
 #include <Poco/Logger.h>
 
 #include "api/console_routes.hpp"
+#include "api/delivery_attempt_routes.hpp"
 #include "api/delivery_routes.hpp"
 #include "api/event_stream_route.hpp"
 #include "api/redrive_routes.hpp"
@@ -356,6 +357,7 @@ void Gateway::addRoutes(Router& router) {
                      ConsoleSignIn{auth.has_value(), auth && auth->oidc ? auth->oidc->issuer : "",
                                    config_.server.console.oidc_client_id});
   }
+  addDeliveryAttemptRoutes(router, *store_);
   addIngressRoute(router, *ingress_, &metrics_);
   addRedriveRoutes(router, *delivery_, *store_);
   addDeliveryRoutes(router, *delivery_, *store_, *lifecycle_, [this]() -> Expected<std::string> {

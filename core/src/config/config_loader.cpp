@@ -180,6 +180,13 @@ std::optional<sdk::Error> readStore(const rapidjson::Value& store, StoreConfig& 
     }
     r.interval_ms = intOr(retention->value, "interval_ms", r.interval_ms);
     r.batch_size = intOr(retention->value, "batch_size", r.batch_size);
+    if (auto log = retention->value.FindMember("attempt_log"); log != retention->value.MemberEnd()) {
+      r.attempt_log.max_attempts_per_event =
+          intOr(log->value, "max_attempts_per_event", r.attempt_log.max_attempts_per_event);
+      if (auto age = log->value.FindMember("max_age_seconds"); age != log->value.MemberEnd()) {
+        r.attempt_log.max_age_seconds = age->value.GetInt64();
+      }
+    }
     if (r.force_after_seconds && !r.enabled()) {
       return sdk::Error{"/store/retention/force_after_seconds",
                         "/store/retention/force_after_seconds: needs a limit to force (max_age_seconds, max_events "

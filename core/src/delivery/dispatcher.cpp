@@ -157,6 +157,8 @@ void Dispatcher::worker() {
       work_.pop_front();
     }
     std::vector<sdk::Outcome> outcomes;
+    CallTiming timing{std::chrono::system_clock::now(), {}};
+    const auto started = SteadyClock::now();
     try {
       outcomes = sink_->deliver(batch.events);
     } catch (const std::exception& e) {
@@ -169,9 +171,10 @@ void Dispatcher::worker() {
                            std::to_string(batch.events.size()) + " events";
       outcomes.assign(batch.events.size(), sdk::Outcome::retryable(message));
     }
+    timing.latency = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started);
     {
       std::lock_guard lock(mutex_);
-      completions_.push_back({std::move(batch), std::move(outcomes)});
+      completions_.push_back({std::move(batch), std::move(outcomes), timing});
     }
     loop_wake_.notify_one();
   }
@@ -426,6 +429,7 @@ void Dispatcher::applyCompletions(std::deque<Completion> done) {
     auto& entries = redrive ? redriven_ : completion.batch.replay ? replays_ : pending_;
     bool delivered_any = false;
     bool retryable_any = false;
+    const std::string attempted_at = attemptTime(completion.timing.started_at);
     for (std::size_t i = 0; i < completion.batch.sequences.size(); ++i) {
       const std::int64_t sequence = completion.batch.sequences[i];
       auto it = entries.find(sequence);
@@ -437,6 +441,8 @@ void Dispatcher::applyCompletions(std::deque<Completion> done) {
       Pending& pending = it->second;
       pending.in_flight = false;
       const sdk::Outcome& outcome = completion.outcomes[i];
+      update.attempts.push_back(attemptRecord(name_, sequence, pending.attempts + 1, completion.batch.replay, outcome,
+                                              attempted_at, completion.timing));
       // Written by the store with sdk::formatRfc3339; unreadable, it would count as just now.
       const auto recorded_at = sdk::parseRfc3339(pending.stored.recorded_at).value_or(wall_now);
       const bool had_retries = pending.attempts > 0 || stored_retries_.count(sequence) != 0;
@@ -543,6 +549,7 @@ void Dispatcher::mergeInto(DeliveryUpdate& into, DeliveryUpdate&& from) {
   append(into.dead, from.dead);
   append(into.replays_done, from.replays_done);
   append(into.redrives, from.redrives);
+  append(into.attempts, from.attempts);
 }
 
 void Dispatcher::saveProgress(bool force) {

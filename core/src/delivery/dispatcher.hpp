@@ -17,6 +17,7 @@
 
 #include "ccm/sdk/circuit_breaker.hpp"
 #include "ccm/sdk/sink.hpp"
+#include "delivery/attempt_record.hpp"
 #include "delivery/delivery_settings.hpp"
 #include "delivery/redrive_tracker.hpp"
 #include "delivery/retry_policy.hpp"
@@ -110,6 +111,7 @@ private:
   struct Completion {
     Batch batch;
     std::vector<sdk::Outcome> outcomes;
+    CallTiming timing;  // of the deliver() call, for the attempt log
   };
 
   void loop();

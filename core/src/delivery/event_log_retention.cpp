@@ -30,6 +30,8 @@ EventLogRetention::EventLogRetention(Store& store, MetricsRegistry& metrics, Sto
       "Events retention deleted before a sink passed them (store.retention.force_after_seconds), by sink.");
   metrics_.describe("ccm_event_log_first_sequence", sdk::MetricType::Gauge,
                     "The oldest sequence still in the event log.");
+  metrics_.describe("ccm_retention_deleted_attempts_total", sdk::MetricType::Counter,
+                    "Delivery attempts deleted for their age (store.retention.attempt_log.max_age_seconds).");
   metrics_.describe("ccm_store_pages_released_total", sdk::MetricType::Counter,
                     "Free database pages given back to the file system (SQLite incremental vacuum).");
 }
@@ -84,7 +86,23 @@ std::int64_t EventLogRetention::runOnce() {
   for (int batch = 0; batch < kMaxBatchesPerPass; ++batch) {
     if (store_.forgetExpiredIngress(now, kDedupBatch) < kDedupBatch) break;
   }
+  pruneAttemptLog();
   return deleted;
+}
+
+void EventLogRetention::pruneAttemptLog() {
+  // Always on, whatever the event log's limits: the attempt log grows with
+  // every delivery.
+  const auto batch_size = static_cast<std::size_t>(settings_.batch_size);
+  const std::string before =
+      sdk::formatRfc3339(now_() - std::chrono::seconds(settings_.attempt_log.max_age_seconds));
+  std::size_t pruned = 0;
+  for (int batch = 0; batch < kMaxBatchesPerPass; ++batch) {
+    const auto deleted = store_.pruneDeliveryAttempts(before, batch_size);
+    pruned += deleted;
+    if (deleted < batch_size) break;
+  }
+  if (pruned > 0) metrics_.add("ccm_retention_deleted_attempts_total", static_cast<double>(pruned));
 }
 
 void EventLogRetention::start() {

@@ -19,7 +19,8 @@ namespace ccm::core {
 // a running sink has not passed unless it is older than force_after_seconds
 // (each such skip is logged, counted and recorded for the sink), then gives
 // SQLite's free pages back when many are free. Also forgets expired ingress
-// deduplication keys at the same bounded cost. Thread-safe.
+// deduplication keys and delivery attempts past their age at the same
+// bounded cost. Thread-safe.
 class EventLogRetention {
 public:
   using Now = std::function<std::chrono::system_clock::time_point()>;
@@ -35,6 +36,8 @@ public:
 
 private:
   RetentionLimits limits() const;
+  // Deletes the delivery attempts past store.retention.attempt_log.max_age_seconds.
+  void pruneAttemptLog();
 
   Store& store_;
   MetricsRegistry& metrics_;

@@ -123,13 +123,27 @@ std::vector<std::string> redriveSchema(const Dialect&) {
   };
 }
 
+// The delivery attempt log (docs/delivery.md#attempt-log): one row per event,
+// sink and deliver() call. The first index serves the API and the per-event
+// limit, the second the age limit.
+std::vector<std::string> attemptLogSchema(const Dialect&) {
+  return {
+      "CREATE TABLE delivery_attempts (sink TEXT NOT NULL, sequence BIGINT NOT NULL, attempt INTEGER NOT NULL,"
+      " replay INTEGER NOT NULL, attempted_at TEXT NOT NULL, outcome TEXT NOT NULL, http_status INTEGER,"
+      " error TEXT NOT NULL, latency_us BIGINT NOT NULL)",
+      "CREATE INDEX delivery_attempts_event ON delivery_attempts (sequence, sink, attempted_at)",
+      "CREATE INDEX delivery_attempts_time ON delivery_attempts (attempted_at)",
+  };
+}
+
 // Migration N is entry N - 1; append only.
-constexpr std::array<std::vector<std::string> (*)(const Dialect&), 5> kMigrations{
+constexpr std::array<std::vector<std::string> (*)(const Dialect&), 6> kMigrations{
     &initialSchema,    // 1: aggregates, port allocations, the event log
     &deliverySchema,   // 2: ingress dedup, sink cursors, retries, replays, leases, dead letters
     &retentionSchema,  // 3: retention skips, replays that carry their event
     &pauseSchema,      // 4: paused sinks
     &redriveSchema,    // 5: redrives
+    &attemptLogSchema, // 6: the delivery attempt log
 };
 
 }  // namespace

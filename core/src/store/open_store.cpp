@@ -81,7 +81,9 @@ sdk::Result<std::unique_ptr<Store>> openStore(const StoreConfig& config) {
       config.driver == StoreDriver::Sqlite ? config.sqlite.path.string() : "/store/postgresql/connection";
   try {
     const int pool_size = config.driver == StoreDriver::Sqlite ? kSqlitePoolSize : config.postgresql.pool_size;
-    auto store = std::make_unique<SqlStore>(Dialect::forConfig(config), pool_size, kConnectionWait);
+    auto store = std::make_unique<SqlStore>(
+        Dialect::forConfig(config), pool_size, kConnectionWait,
+        static_cast<std::size_t>(config.retention.attempt_log.max_attempts_per_event));
     store->migrate();
     return std::unique_ptr<Store>(std::move(store));
   } catch (const StoreError& e) {

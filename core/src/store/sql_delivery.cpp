@@ -108,6 +108,7 @@ std::vector<ReplayRequest> SqlStore::sinkReplays(const std::string& sink) {
 void SqlStore::applyDelivery(const DeliveryUpdate& update) {
   inTransaction("applyDelivery " + update.sink, [&](Poco::Data::Session& session) {
     const std::string now = sdk::formatRfc3339(std::chrono::system_clock::now());
+    writeAttempts(session, update);
     for (const auto sequence : update.delivered) {
       run(session, dialect_,
           "INSERT INTO sink_delivered (sink, sequence) VALUES (?, ?) ON CONFLICT (sink, sequence) DO NOTHING",

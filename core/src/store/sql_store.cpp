@@ -19,8 +19,11 @@ constexpr std::size_t kMaxEventsPerRead = 1000;
 constexpr std::chrono::milliseconds kCheckpointInterval{100};
 }  // namespace
 
-SqlStore::SqlStore(Dialect dialect, int pool_size, std::chrono::milliseconds connection_wait)
-    : dialect_(std::move(dialect)), pool_(dialect_, pool_size, connection_wait) {}
+SqlStore::SqlStore(Dialect dialect, int pool_size, std::chrono::milliseconds connection_wait,
+                   std::size_t attempts_per_event)
+    : dialect_(std::move(dialect)),
+      pool_(dialect_, pool_size, connection_wait),
+      attempts_per_event_(std::max<std::size_t>(1, attempts_per_event)) {}
 
 void SqlStore::migrate() {
   auto lease = pool_.acquire();

@@ -17,7 +17,9 @@ namespace ccm::core {
 class SqlStore final : public Store {
 public:
   // Opens the pool; the schema is not touched (see openStore()).
-  SqlStore(Dialect dialect, int pool_size, std::chrono::milliseconds connection_wait);
+  // `attempts_per_event`: store.retention.attempt_log.max_attempts_per_event.
+  SqlStore(Dialect dialect, int pool_size, std::chrono::milliseconds connection_wait,
+           std::size_t attempts_per_event = 10);
 
   // Prepares the database (WAL on SQLite) and applies missing migrations;
   // throws StoreError.
@@ -52,6 +54,8 @@ public:
   std::vector<DeadLetter> listDeadLetters(const DeadLetterFilter& filter) override;
   std::size_t replayDeadLetters(const DeadLetterFilter& filter) override;
   std::size_t purgeDeadLetters(const DeadLetterFilter& filter) override;
+  std::vector<DeliveryAttempt> deliveryAttempts(const DeliveryAttemptQuery& query) override;
+  std::size_t pruneDeliveryAttempts(const std::string& attempted_before, std::size_t limit) override;
 
 private:
   // Runs `body(session)` in its own transaction on a pooled connection.
@@ -59,10 +63,13 @@ private:
   auto inTransaction(std::string_view operation, Body&& body);
 
   std::unique_lock<std::mutex> writerLock();
+  // applyDelivery's attempt log rows, in its transaction (sql_delivery_attempts.cpp).
+  void writeAttempts(Poco::Data::Session& session, const DeliveryUpdate& update);
 
   Dialect dialect_;
   ConnectionPool pool_;
   std::mutex writer_;  // see Dialect::singleWriter()
+  const std::size_t attempts_per_event_;
   // SQLite: copies the write-ahead log into the database file off the commit
   // path. Declared last, so it stops before the pool closes.
   std::unique_ptr<PeriodicTask> checkpointer_;

@@ -95,6 +95,27 @@ struct SinkProgress {
   std::vector<RetryRecord> retries;
 };
 
+// One event's outcome of one deliver() call: a row of the attempt log
+// (table delivery_attempts, docs/delivery.md#attempt-log).
+struct DeliveryAttempt {
+  std::string sink;
+  std::int64_t sequence = 0;
+  int attempt = 1;                  // the retry policy's count for the event, from 1
+  bool replay = false;              // a replayed dead letter (its count starts again at 1)
+  std::string attempted_at;         // RFC 3339, when deliver() was called
+  std::string outcome;              // "delivered", "retryable" or "permanent"
+  std::optional<int> http_status;   // the receiver's status, when the sink reported one
+  std::string error;                // the outcome's message (bounded); "" when delivered
+  std::int64_t latency_us = 0;      // the deliver() call's duration (the whole batch's)
+};
+
+struct DeliveryAttemptQuery {
+  std::int64_t sequence = 0;
+  std::string sink;  // exact; empty = all
+  std::size_t limit = 100;
+  std::size_t offset = 0;
+};
+
 // One batch's results at one sink, applied in one transaction.
 struct DeliveryUpdate {
   std::string sink;
@@ -105,6 +126,7 @@ struct DeliveryUpdate {
   std::vector<DeadLetter> dead;              // newly dead-lettered
   std::vector<std::int64_t> replays_done;    // replays that reached an outcome
   std::vector<RedriveProgress> redrives;     // redrive positions and counts (store/sink_redrive.hpp)
+  std::vector<DeliveryAttempt> attempts;     // the attempt log's new rows (their sink is this update's)
 };
 
 // An inbound event's identity for deduplication, remembered until expires_at
@@ -281,6 +303,14 @@ public:
   virtual std::size_t replayDeadLetters(const DeadLetterFilter& filter) = 0;
   // Deletes the matching dead letters; returns how many.
   virtual std::size_t purgeDeadLetters(const DeadLetterFilter& filter) = 0;
+
+  // The attempt log. applyDelivery writes its rows and keeps at most the
+  // newest store.retention.attempt_log.max_attempts_per_event per event and
+  // sink. deliveryAttempts reads one event's, newest first (a plain read);
+  // pruneDeliveryAttempts deletes, oldest first, at most `limit` made before
+  // `attempted_before` (RFC 3339) in one bounded transaction and returns how many.
+  virtual std::vector<DeliveryAttempt> deliveryAttempts(const DeliveryAttemptQuery& query) = 0;
+  virtual std::size_t pruneDeliveryAttempts(const std::string& attempted_before, std::size_t limit) = 0;
 };
 
 }  // namespace ccm::core

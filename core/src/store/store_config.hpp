@@ -37,6 +37,12 @@ struct StoreConfig {
     int interval_ms = 1000;                           // between passes
     int batch_size = 1000;                            // events per delete transaction
 
+    // store.retention.attempt_log: the delivery attempt log's bounds (always on).
+    struct AttemptLog {
+      int max_attempts_per_event = 10;              // newest kept per event and sink
+      std::int64_t max_age_seconds = 7 * 24 * 3600;  // older attempts are deleted
+    } attempt_log;
+
     bool enabled() const { return max_age_seconds || max_events || max_bytes; }
   } retention;
 };

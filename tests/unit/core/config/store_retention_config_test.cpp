@@ -52,5 +52,26 @@ TEST(StoreRetentionConfig, RefusesLimitsThatCannotWorkNamingTheField) {
   EXPECT_THAT(short_lease.error().message, HasSubstr("/server/sink_lease_ms"));
 }
 
+TEST(StoreRetentionConfig, AttemptLogIsBoundedByDefaultAndItsLimitsAreRead) {
+  auto defaults = load(R"({"sinks": []})");
+  ASSERT_TRUE(defaults) << defaults.error().message;
+  EXPECT_EQ(defaults.value().store.retention.attempt_log.max_attempts_per_event, 10);
+  EXPECT_EQ(defaults.value().store.retention.attempt_log.max_age_seconds, 604800);
+
+  auto set = load(R"({"sinks": [], "store": {"retention": {"attempt_log":
+    {"max_attempts_per_event": 3, "max_age_seconds": 3600}}}})");
+  ASSERT_TRUE(set) << set.error().message;
+  EXPECT_EQ(set.value().store.retention.attempt_log.max_attempts_per_event, 3);
+  EXPECT_EQ(set.value().store.retention.attempt_log.max_age_seconds, 3600);
+  EXPECT_FALSE(set.value().store.retention.enabled()) << "the event log's own limits stay off";
+
+  auto none = load(R"({"sinks": [], "store": {"retention": {"attempt_log": {"max_attempts_per_event": 0}}}})");
+  ASSERT_FALSE(none);
+  EXPECT_THAT(none.error().message, HasSubstr("/store/retention/attempt_log/max_attempts_per_event"));
+  auto unknown = load(R"({"sinks": [], "store": {"retention": {"attempt_log": {"max_attempts": 5}}}})");
+  ASSERT_FALSE(unknown);
+  EXPECT_THAT(unknown.error().message, HasSubstr("max_attempts"));
+}
+
 }  // namespace
 }  // namespace ccm::core

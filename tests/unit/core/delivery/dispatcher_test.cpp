@@ -57,6 +57,10 @@ public:
   std::int64_t releaseFreeSpace() override { return 0; }
   SinkProgress loadSinkProgress(const std::string&, std::int64_t) override { return {cursor, {}, {}}; }
   void applyDelivery(const DeliveryUpdate& update) override {
+    {
+      std::lock_guard lock(mutex_);
+      attempts_.insert(attempts_.end(), update.attempts.begin(), update.attempts.end());
+    }
     std::lock_guard lock(redrive_mutex_);
     for (const auto& progress : update.redrives) {
       if (!redrive_ || redrive_->id != progress.id) continue;
@@ -64,6 +68,11 @@ public:
       redrive_->delivered += progress.delivered;
       if (redrive_->position >= redrive_->to_sequence) redrive_->state = std::string(kRedriveCompleted);
     }
+  }
+  // The attempt log rows every applyDelivery() carried, in order.
+  std::vector<DeliveryAttempt> attempts() const {
+    std::lock_guard lock(mutex_);
+    return attempts_;
   }
   std::vector<ReplayRequest> sinkReplays(const std::string&) override { return {}; }
   bool acquireSinkLease(const std::string&, const std::string&, const std::string&, const std::string&) override {
@@ -91,11 +100,15 @@ public:
   std::vector<DeadLetter> listDeadLetters(const DeadLetterFilter&) override { return {}; }
   std::size_t replayDeadLetters(const DeadLetterFilter&) override { return 0; }
   std::size_t purgeDeadLetters(const DeadLetterFilter&) override { return 0; }
+  std::vector<DeliveryAttempt> deliveryAttempts(const DeliveryAttemptQuery&) override { return {}; }
+  std::size_t pruneDeliveryAttempts(const std::string&, std::size_t) override { return 0; }
 
 private:
   const std::vector<StoredEvent> events_;
   std::mutex redrive_mutex_;
   std::optional<SinkRedrive> redrive_;
+  mutable std::mutex mutex_;
+  std::vector<DeliveryAttempt> attempts_;
 };
 
 // Fails every event, asking to be called again in `retry_after`.
@@ -385,6 +398,72 @@ TEST(Dispatcher, APausedSinkRedrivesNothing) {
   dispatcher.pauseChanged(std::nullopt);
   EXPECT_TRUE(waitFor([&] { return sink->delivered() == 2; }, 2000ms));
   dispatcher.stop(1000ms);
+}
+
+// Answers its first call with a 503 for every event, later ones with a 200,
+// each after `delay`.
+class RecoveringSink final : public sdk::Sink {
+public:
+  explicit RecoveringSink(std::chrono::milliseconds delay) : delay_(delay) {}
+
+  std::atomic<int> calls{0};
+
+  std::vector<sdk::Outcome> deliver(const std::vector<sdk::CloudEvent>& batch) override {
+    std::this_thread::sleep_for(delay_);
+    if (calls++ == 0) {
+      return std::vector<sdk::Outcome>(batch.size(),
+                                       sdk::Outcome::retryable("HTTP 503 Service Unavailable", 0ms).withHttpStatus(503));
+    }
+    return std::vector<sdk::Outcome>(batch.size(), sdk::Outcome::delivered().withHttpStatus(200));
+  }
+
+private:
+  const std::chrono::milliseconds delay_;
+};
+
+TEST(Dispatcher, RecordsEveryAttemptWithItsNumberOutcomeStatusAndTheBatchsLatency) {
+  MemoryStore store({storedEvent(1), storedEvent(2)});
+  auto sink = std::make_shared<RecoveringSink>(30ms);
+  DeliverySettings settings;
+  settings.initial_backoff = 1ms;
+  settings.max_backoff = 1ms;
+  MetricsRegistry metrics;
+  Dispatcher dispatcher("test-sink", "test", sink, settings, store, metrics, "replica-1");
+  dispatcher.start();
+  ASSERT_TRUE(waitFor([&] { return store.attempts().size() == 4; }, 5000ms));
+  dispatcher.stop(1000ms);
+
+  const auto attempts = store.attempts();
+  ASSERT_EQ(attempts.size(), 4u);
+  for (std::size_t i = 0; i < attempts.size(); ++i) {
+    const auto& attempt = attempts[i];
+    const bool first_call = i < 2;
+    EXPECT_EQ(attempt.sink, "test-sink");
+    EXPECT_EQ(attempt.sequence, static_cast<std::int64_t>(i % 2 + 1)) << "both events went in each batch";
+    EXPECT_EQ(attempt.attempt, first_call ? 1 : 2);
+    EXPECT_FALSE(attempt.replay);
+    EXPECT_EQ(attempt.outcome, first_call ? "retryable" : "delivered");
+    EXPECT_EQ(attempt.http_status, first_call ? 503 : 200);
+    EXPECT_EQ(attempt.error, first_call ? "HTTP 503 Service Unavailable" : "");
+    EXPECT_GE(attempt.latency_us, 30000) << "the sink took 30 ms";
+    EXPECT_TRUE(sdk::parseRfc3339(attempt.attempted_at)) << attempt.attempted_at;
+  }
+  // One call, one time and one latency for the whole batch.
+  EXPECT_EQ(attempts[0].attempted_at, attempts[1].attempted_at);
+  EXPECT_EQ(attempts[0].latency_us, attempts[1].latency_us);
+  EXPECT_LT(attempts[1].attempted_at, attempts[2].attempted_at);
+}
+
+TEST(DeliveryAttemptRecord, CutsALongMessageOnACharacterBoundary) {
+  // 1023 ASCII bytes and a two-byte character across the 1024-byte limit.
+  const std::string message = std::string(kMaxAttemptErrorBytes - 1, 'x') + "\xc3\xa9" + "tail";
+  const auto row = attemptRecord("s", 3, 2, true, sdk::Outcome::permanent(message), "2026-12-03T10:00:00.000001Z",
+                                 {std::chrono::system_clock::now(), 1500us});
+  EXPECT_EQ(row.error, std::string(kMaxAttemptErrorBytes - 1, 'x'));
+  EXPECT_EQ(row.outcome, "permanent");
+  EXPECT_EQ(row.http_status, std::nullopt);
+  EXPECT_EQ(row.latency_us, 1500);
+  EXPECT_TRUE(row.replay);
 }
 
 }  // namespace

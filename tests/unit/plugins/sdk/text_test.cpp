@@ -29,5 +29,14 @@ TEST(EqualsIgnoreCase, OnlyAsciiLettersFoldOtherBytesMustMatch) {
   EXPECT_TRUE(equalsIgnoreCase("a\0B"sv, "A\0b"sv));
 }
 
+TEST(Utf8Prefix, CutsAtTheLimitButNeverInsideACharacter) {
+  EXPECT_EQ(utf8Prefix("short", 10), "short");
+  EXPECT_EQ(utf8Prefix("abcdef", 3), "abc");
+  EXPECT_EQ(utf8Prefix("ab\xC3\xA9z", 3), "ab");         // é would be cut after its first byte
+  EXPECT_EQ(utf8Prefix("ab\xC3\xA9z", 4), "ab\xC3\xA9");
+  EXPECT_EQ(utf8Prefix("\xE2\x82\xAC", 2), "");         // a three-byte character that does not fit
+  EXPECT_EQ(utf8Prefix("abc", 0), "");
+}
+
 }  // namespace
 }  // namespace ccm::sdk

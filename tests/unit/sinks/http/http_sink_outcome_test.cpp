@@ -34,6 +34,7 @@ class HttpSinkStatus : public HttpSinkOutcome, public ::testing::WithParamInterf
 TEST_P(HttpSinkStatus, MapsTheStatusToTheDocumentedOutcome) {
   const int status = GetParam();
   const Outcome outcome = deliverOneAgainst(Reply{.status = status, .body = "receiver says no"});
+  EXPECT_EQ(outcome.http_status, status) << "the attempt log shows it";
   if (status < 300) {
     EXPECT_EQ(outcome.kind, Outcome::Kind::Delivered) << outcome.message;
   } else if (status == 408 || status == 429 || status >= 500) {
@@ -54,6 +55,12 @@ TEST_F(HttpSinkOutcome, PermanentMessageHasTheStatusAndTheFirst512BytesOfTheBody
   const Outcome outcome = deliverOneAgainst(Reply{.status = 422, .body = body});
   EXPECT_EQ(outcome.kind, Outcome::Kind::Permanent);
   EXPECT_EQ(outcome.message, "HTTP 422 Unprocessable Entity: " + std::string(512, 'a'));
+}
+
+TEST_F(HttpSinkOutcome, ADroppedConnectionIsRetryableWithoutAStatus) {
+  const Outcome outcome = deliverOneAgainst(Reply{.drop_connection = true});
+  EXPECT_EQ(outcome.kind, Outcome::Kind::Retryable);
+  EXPECT_EQ(outcome.http_status, std::nullopt) << outcome.message;
 }
 
 TEST_F(HttpSinkOutcome, RetryAfterInDeltaSecondsIsReported) {

@@ -18,13 +18,20 @@ struct Outcome {
   Kind kind = Kind::Delivered;
   std::string message;  // why it failed, e.g. the receiver's error text
   std::optional<std::chrono::milliseconds> retry_after;  // Retryable only
+  // The receiver's HTTP status, for HTTP-based sinks (shown in the attempt log).
+  std::optional<int> http_status;
 
   static Outcome delivered() { return {}; }
   static Outcome retryable(std::string message,
                            std::optional<std::chrono::milliseconds> retry_after = std::nullopt) {
-    return {Kind::Retryable, std::move(message), retry_after};
+    return {Kind::Retryable, std::move(message), retry_after, std::nullopt};
   }
-  static Outcome permanent(std::string message) { return {Kind::Permanent, std::move(message), {}}; }
+  static Outcome permanent(std::string message) { return {Kind::Permanent, std::move(message), {}, std::nullopt}; }
+  // The same outcome, naming the HTTP status it came from.
+  Outcome withHttpStatus(int status) && {
+    http_status = status;
+    return std::move(*this);
+  }
 };
 
 // Delivers events to one destination.
