@@ -9,6 +9,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "ccm/sdk/plugin.hpp"
 #include "child_process.hpp"
 #include "http_call.hpp"
 
@@ -55,7 +56,8 @@ HttpReply httpGet(std::uint16_t port, const std::string& path) { return httpCall
 TEST_F(GatewayExecutable, VersionPrintsVersionAndAbi) {
   auto result = runCommand({kGateway, "--version"});
   EXPECT_EQ(result.exit_code, 0);
-  EXPECT_THAT(result.out, HasSubstr("ccm-gateway " CCM_VERSION_STRING " (plugin SDK ABI 1)"));
+  EXPECT_THAT(result.out, HasSubstr("ccm-gateway " CCM_VERSION_STRING " (plugin SDK ABI " +
+                                    std::to_string(ccm::sdk::kAbiVersion) + ")"));
 }
 
 TEST_F(GatewayExecutable, HelpListsTheOptions) {
@@ -144,7 +146,8 @@ TEST_F(GatewayExecutable, StartsServesHealthAndMetricsAndStopsOnSigterm) {
   auto metrics = httpGet(port, "/metrics");
   EXPECT_EQ(metrics.status, 200);
   EXPECT_EQ(metrics.content_type, "text/plain; version=0.0.4; charset=utf-8");
-  EXPECT_THAT(metrics.body, HasSubstr("ccm_build_info{sdk_abi=\"1\",version=\"" CCM_VERSION_STRING "\"} 1\n"));
+  EXPECT_THAT(metrics.body, HasSubstr("ccm_build_info{sdk_abi=\"" + std::to_string(ccm::sdk::kAbiVersion) +
+                                      "\",version=\"" CCM_VERSION_STRING "\"} 1\n"));
   EXPECT_THAT(metrics.body, HasSubstr("ccm_plugin_instances{kind=\"sink\"} 1\n"));
   EXPECT_THAT(metrics.body, HasSubstr("ccm_http_requests_total{route=\"/healthz\",status=\"200\"} 1\n"));
   auto missing = httpGet(port, "/nope");

@@ -79,7 +79,9 @@ const Router::AsyncRoute* Router::asyncRoute(std::string_view method, std::strin
 
 std::vector<Router::RouteName> Router::routes() const {
   std::vector<RouteName> names;
-  for (const auto& route : routes_) names.push_back({route.method, route.pattern, !route.handler});
+  for (const auto& route : routes_) {
+    names.push_back({route.method, route.pattern, !route.handler && !route.streaming, route.access});
+  }
   return names;
 }
 

@@ -65,6 +65,7 @@ public:
     std::string method;
     std::string pattern;
     bool async = false;  // added with addAsync (ApiServer answers it without server.auth)
+    RouteAccess access = RouteAccess::Authenticated;
   };
   // Every route, in the order added (what the OpenAPI document must describe).
   std::vector<RouteName> routes() const;

@@ -271,7 +271,7 @@ void Dispatcher::loadReplays() {
       pending.seen_at = now;
       replays_.emplace(sequence, std::move(pending));
     } else {
-      store_.applyDelivery({name_, -1, {}, {}, {}, {}, {sequence}, {}});  // the event is gone; drop the request
+      store_.applyDelivery({name_, -1, {}, {}, {}, {}, {sequence}, {}, {}});  // the event is gone; drop the request
     }
   }
 }

@@ -46,6 +46,12 @@ std::string upsertSql(std::string_view table, const std::vector<std::string_view
 // "(?, ?), (?, ?)" for `rows` rows of `columns` values: a multi-row VALUES list.
 std::string valueRows(std::size_t columns, std::size_t rows);
 
+// Calls chunk(first, count) for consecutive slices of at most `size` of `total` items.
+template <class Chunk>
+void forEachChunk(std::size_t total, std::size_t size, Chunk&& chunk) {
+  for (std::size_t first = 0; first < total; first += size) chunk(first, std::min(size, total - first));
+}
+
 // Runs `body`; a database exception becomes a StoreError that starts with
 // `operation` (what was being done to which row).
 template <class Body>

@@ -217,7 +217,8 @@ TEST_F(OpenApiDocument, DescribesNoRouteTheGatewayLacks) {
 TEST_F(OpenApiDocument, NamesTheRoleEachRouteNeeds) {
   for (const auto& route : gateway_->router().routes()) {
     const auto* operation = documented(route.method, route.pattern);
-    if (operation == nullptr || route.async) continue;  // reported above; ingress below
+    // Reported above; ingress and the console's public files below.
+    if (operation == nullptr || route.async || route.access == RouteAccess::Public) continue;
     EXPECT_STREQ(stringOr(*operation->value, "x-ccm-role", "(none)"),
                  std::string(roleName(requiredRole(route.method, route.pattern))).c_str())
         << operation->name() << ": x-ccm-role differs from the role server.auth requires (auth/roles.hpp)";
@@ -244,7 +245,7 @@ TEST_F(OpenApiDocument, LeavesEventIngressToTheSourcesCredentials) {
   EXPECT_EQ(async_routes, 1u) << "POST /api/v1/events";
 }
 
-TEST_F(OpenApiDocument, MarksExactlyTheDefaultPublicPathsPublic) {
+TEST_F(OpenApiDocument, MarksExactlyThePublicPathsPublic) {
   std::set<std::string> marked;
   for (const auto& operation : operations()) {
     if (operation.value->HasMember("x-ccm-public")) {
@@ -252,8 +253,14 @@ TEST_F(OpenApiDocument, MarksExactlyTheDefaultPublicPathsPublic) {
       marked.insert(operation.path);
     }
   }
+  // The default public_paths, and the routes that are public whatever it
+  // says (the console's static files).
   const auto defaults = ApiAuthConfig{}.public_paths;
-  EXPECT_EQ(marked, std::set<std::string>(defaults.begin(), defaults.end()));
+  std::set<std::string> expected(defaults.begin(), defaults.end());
+  for (const auto& route : gateway_->router().routes()) {
+    if (route.access == RouteAccess::Public) expected.insert(route.pattern);
+  }
+  EXPECT_EQ(marked, expected);
   EXPECT_TRUE(marked.count(std::string(kOpenApiPath)));
 }
 
@@ -399,9 +406,14 @@ TEST_F(OpenApiDocument, TheGatewaysAnswersFitTheirSchemas) {
       {"/api/v1/events", "/api/v1/events"},
       {"/api/v1/schemas", "/api/v1/schemas"},
       {"/api/v1/sinks", "/api/v1/sinks"},
-      {"/api/v1/deadletters", "/api/v1/deadletters"}};
+      {"/api/v1/deadletters", "/api/v1/deadletters"},
+      {"/api/v1/events/{sequence}/deliveries", "/api/v1/events/1/deliveries"},
+      {"/api/v1/sinks/{name}/redrives", "/api/v1/sinks/none/redrives"},
+      {"/api/v1/sinks/{name}/redrives/{id}", "/api/v1/sinks/none/redrives/nope"}};
   for (const auto& [route, target] : reads) EXPECT_EQ(call("GET", route, target).misfit, "") << target;
   EXPECT_EQ(call("POST", "/api/v1/sinks/{name}/pause", "/api/v1/sinks/none/pause").misfit, "");
+  EXPECT_EQ(call("POST", "/api/v1/sinks/{name}/redrive", "/api/v1/sinks/none/redrive", R"({"from_sequence":1})").misfit,
+            "");
   EXPECT_EQ(call("POST", "/api/v1/admin/reload", "/api/v1/admin/reload").misfit, "");
 }
 
