@@ -15,6 +15,11 @@ namespace {
 
 using Poco::Data::Keywords::into;
 
+// Up to this many events a commit writes them as a VALUES list (eight
+// parameters a row); beyond, as arrays through unnest(), whose statement does
+// not grow with the rows (docs/performance.md: which is faster where).
+constexpr std::size_t kRowsAsValues = 32;
+
 template <class T>
 using Parser = sdk::Result<T> (*)(std::string_view);
 
@@ -327,6 +332,17 @@ void SqlTransaction::writeEvents() {
         }
         row_insert.step();
       }
+    } else if (pending_events_.size() <= kRowsAsValues) {
+      std::vector<SqlValue> params;
+      params.reserve(pending_events_.size() * 8);
+      for (std::size_t i = 0; i < pending_events_.size(); ++i) {
+        auto& row = pending_events_[i];
+        params.emplace_back(first + static_cast<std::int64_t>(i));
+        for (auto* text : {&row.id, &row.source, &row.type, &row.subject, &row.time}) params.emplace_back(std::move(*text));
+        params.emplace_back(recorded_at);
+        params.emplace_back(std::move(row.body));
+      }
+      execPostgres(session(), dialect_, insert + valueRows(8, pending_events_.size()), params);
     } else {
       // One statement for the whole commit, its columns as arrays (PgArrayLiteral).
       PgArrayLiteral columns[6];

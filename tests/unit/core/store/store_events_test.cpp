@@ -37,6 +37,34 @@ TEST_P(StoreTest, AppendedEventsGetIncreasingGapFreeSequences) {
   EXPECT_EQ(store->lastSequence(), 3);
 }
 
+// A commit of few events is written as a VALUES list on PostgreSQL, one of
+// many as arrays through unnest(): both keep every attribute and the order,
+// bodies with the characters an array literal gives meaning to included.
+TEST_P(StoreTest, LargeAndSmallCommitsStoreEveryEventWholeAndInOrder) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  for (const std::size_t count : {std::size_t{3}, std::size_t{40}}) {
+    std::vector<sdk::CloudEvent> events;
+    for (std::size_t i = 0; i < count; ++i) {
+      auto event = sampleEvent("e-" + std::to_string(count) + "-" + std::to_string(i), "ccm.a", "s, {\"q\"} \\ " + std::to_string(i));
+      event.data = sdk::Data::json(R"({"text":"quote \" backslash \\ brace } comma , )" + std::to_string(i) + " caf\xc3\xa9\"}");
+      events.push_back(event);
+    }
+    const std::int64_t before = store->lastSequence();
+    const auto sequences = appendAll(*store, events);
+    ASSERT_EQ(sequences.size(), count);
+    EventQuery query;
+    query.after = before;
+    query.limit = count;
+    const auto stored = store->readEvents(query);
+    ASSERT_EQ(stored.size(), count);
+    for (std::size_t i = 0; i < count; ++i) {
+      EXPECT_EQ(stored[i].sequence, before + static_cast<std::int64_t>(i) + 1);
+      EXPECT_EQ(stored[i].event, events[i]) << i;
+    }
+  }
+}
+
 TEST_P(StoreTest, RolledBackEventsLeaveNoGap) {
   auto store = open();
   ASSERT_TRUE(store);
