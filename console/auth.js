@@ -50,8 +50,19 @@ function randomText() {
   return base64Url(crypto.getRandomValues(new Uint8Array(32)));
 }
 
+// fetch() rejects (a TypeError, "Failed to fetch") when the issuer cannot be
+// reached or its answer lacks the CORS headers for this origin; say which.
+async function callIssuer(what, url, options) {
+  try {
+    return await fetch(url, options);
+  } catch (failure) {
+    throw new Error(`the issuer's ${what} could not be called from this page (${failure.message}): ` +
+      `is the issuer reachable, and is ${location.origin} a web origin (CORS) of the client?`);
+  }
+}
+
 async function discovery(issuer) {
-  const response = await fetch(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
+  const response = await callIssuer('discovery document', `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`);
   if (!response.ok) throw new Error(`the issuer's discovery document answered ${response.status}`);
   return response.json();
 }
@@ -84,7 +95,7 @@ export async function completeOidcSignIn() {
   history.replaceState(null, '', `${location.pathname}${location.hash}`);
   if (params.has('error')) throw new Error(`the issuer refused the sign-in: ${params.get('error_description') ?? params.get('error')}`);
   if (!pending || pending.state !== params.get('state')) throw new Error('the sign-in answer does not match the request (state); sign in again');
-  const response = await fetch(pending.token_endpoint, {
+  const response = await callIssuer('token endpoint', pending.token_endpoint, {
     method: 'POST',
     headers: {'Content-Type': 'application/x-www-form-urlencoded'},
     body: new URLSearchParams({
