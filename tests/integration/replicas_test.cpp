@@ -184,6 +184,33 @@ TEST_F(Retention, TheLogKeepsItsLimitButWaitsForASinkBehindAndAnswers410ForWhatI
   EXPECT_THAT(httpCall(gateway.port, "GET", "/metrics").body, HasSubstr("ccm_retention_deleted_events_total 5"));
 }
 
+TEST_F(Retention, ForcedDeletesPastASinkThatIsDownAreListedAsItsSkippedRanges) {
+  const std::string store = R"({"sqlite": {"path": ")" + (dir_ / "gw.db").string() +
+                            R"("}, "retention": {"max_events": 2, "force_after_seconds": 1, "interval_ms": 50}})";
+  receiver_.setDefaultReply(Reply{.status = 503});
+  auto gateway = start("solo", "", store);
+  createDefinitions(gateway, 6, "d-");
+  const auto skippedEvents = [&](const std::string& query) {
+    auto page = parse(httpCall(gateway.port, "GET", "/api/v1/sinks/web/skipped" + query).body);
+    std::int64_t events = 0;
+    for (const auto& range : page["items"].GetArray()) events += range["events"].GetInt64();
+    return std::pair{page["items"].Size(), events};
+  };
+  ASSERT_TRUE(waitUntil(std::chrono::seconds(20), [&] { return skippedEvents("").second == 4; }))
+      << httpCall(gateway.port, "GET", "/api/v1/sinks/web/skipped").body;
+  auto first = parse(httpCall(gateway.port, "GET", "/api/v1/sinks/web/skipped").body);
+  EXPECT_STREQ(first["items"][0]["reason"].GetString(), "store.retention.force_after_seconds");
+  EXPECT_EQ(first["offset"].GetUint64(), 0u);
+  const auto ranges = skippedEvents("").first;
+  EXPECT_EQ(skippedEvents("?offset=" + std::to_string(ranges)).first, 0u) << "the offset pages";
+  EXPECT_EQ(skippedEvents("?limit=1").first, 1u);
+  const auto unknown = httpCall(gateway.port, "GET", "/api/v1/sinks/nosuch/skipped");
+  EXPECT_EQ(unknown.status, 404) << unknown.body;
+  EXPECT_THAT(unknown.body, HasSubstr("sink nosuch is not configured"));
+  EXPECT_THAT(httpCall(gateway.port, "GET", "/metrics").body,
+              HasSubstr(R"(ccm_retention_skipped_events_total{sink="web"} 4)"));
+}
+
 // docs/delivery.md#redrive: a redrive is stored, so either replica takes it
 // and the lease holder sends it; one active redrive per sink holds across
 // replicas, and either can cancel it.

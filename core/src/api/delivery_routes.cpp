@@ -91,6 +91,24 @@ std::string deadLetterJson(const DeadLetter& d) {
   return buffer.GetString();
 }
 
+std::string skippedJson(const SkippedEvents& skipped) {
+  rapidjson::StringBuffer buffer;
+  Writer w(buffer);
+  w.StartObject();
+  w.Key("first_sequence");
+  w.Int64(skipped.first_sequence);
+  w.Key("last_sequence");
+  w.Int64(skipped.last_sequence);
+  w.Key("events");
+  w.Int64(skipped.events);
+  w.Key("skipped_at");
+  w.String(skipped.skipped_at);
+  w.Key("reason");
+  w.String("store.retention.force_after_seconds");
+  w.EndObject();
+  return buffer.GetString();
+}
+
 DeadLetterFilter filterFrom(const HttpRequest& request) {
   DeadLetterFilter filter;
   filter.sink = queryParameter(request, "sink");
@@ -170,32 +188,14 @@ void addDeliveryRoutes(Router& router, DeliveryService& delivery, Store& store, 
   });
 
   // What retention deleted before this sink passed it (store.retention.force_after_seconds).
-  router.add("GET", "/api/v1/sinks/{name}/skipped", [&store](const HttpRequest& rq, const PathParams& p) {
+  router.add("GET", "/api/v1/sinks/{name}/skipped", [&store, &delivery, notConfigured](const HttpRequest& rq,
+                                                                                      const PathParams& p) {
+    const std::string& name = p.at("name");
+    if (!delivery.has(name)) return notConfigured(name);
     std::size_t limit = 100;
     std::size_t offset = 0;
     if (auto problem = readPaging(rq, limit, offset)) return problemResponse(*problem);
-    rapidjson::StringBuffer buffer;
-    Writer w(buffer);
-    w.StartObject();
-    w.Key("items");
-    w.StartArray();
-    for (const auto& skipped : store.sinkSkips(p.at("name"), limit)) {
-      w.StartObject();
-      w.Key("first_sequence");
-      w.Int64(skipped.first_sequence);
-      w.Key("last_sequence");
-      w.Int64(skipped.last_sequence);
-      w.Key("events");
-      w.Int64(skipped.events);
-      w.Key("skipped_at");
-      w.String(skipped.skipped_at.c_str());
-      w.Key("reason");
-      w.String("store.retention.force_after_seconds");
-      w.EndObject();
-    }
-    w.EndArray();
-    w.EndObject();
-    return jsonResponse(200, buffer.GetString());
+    return jsonResponse(200, renderList(store.sinkSkips(name, limit, offset), skippedJson, limit, offset));
   });
 
   router.add("GET", "/api/v1/deadletters", [&store](const HttpRequest& rq, const PathParams&) {

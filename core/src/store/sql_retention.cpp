@@ -118,15 +118,15 @@ std::int64_t SqlStore::firstSequence() {
   });
 }
 
-std::vector<SkippedEvents> SqlStore::sinkSkips(const std::string& sink, std::size_t limit) {
+std::vector<SkippedEvents> SqlStore::sinkSkips(const std::string& sink, std::size_t limit, std::size_t offset) {
   return guarded("sinkSkips " + sink, [&] {
     auto lease = pool_.acquire();
     std::vector<Poco::Int64> first, last, events;
     std::vector<std::string> at;
     auto statement = prepare(lease->session(), dialect_,
                              "SELECT first_sequence, last_sequence, events, skipped_at FROM sink_skips WHERE sink = ?"
-                             " ORDER BY last_sequence DESC LIMIT ?",
-                             {sink, static_cast<std::int64_t>(limit)});
+                             " ORDER BY last_sequence DESC LIMIT ? OFFSET ?",
+                             {sink, static_cast<std::int64_t>(limit), static_cast<std::int64_t>(offset)});
     statement, into(first), into(last), into(events), into(at);
     statement.execute();
     std::vector<SkippedEvents> skips;

@@ -33,7 +33,7 @@ public:
   std::size_t forgetExpiredIngress(const std::string& now, std::size_t limit) override;
   RetentionPass pruneEventLog(const RetentionLimits& limits, const std::vector<std::string>& consumers) override;
   std::int64_t firstSequence() override;
-  std::vector<SkippedEvents> sinkSkips(const std::string& sink, std::size_t limit) override;
+  std::vector<SkippedEvents> sinkSkips(const std::string& sink, std::size_t limit, std::size_t offset) override;
   std::int64_t releaseFreeSpace() override;
 
   SinkProgress loadSinkProgress(const std::string& sink, std::int64_t start_if_new) override;

@@ -256,8 +256,8 @@ public:
   virtual RetentionPass pruneEventLog(const RetentionLimits& limits, const std::vector<std::string>& consumers) = 0;
   // The oldest sequence still in the log (lastSequence() + 1 when it is empty).
   virtual std::int64_t firstSequence() = 0;
-  // What retention skipped for `sink`, newest first.
-  virtual std::vector<SkippedEvents> sinkSkips(const std::string& sink, std::size_t limit) = 0;
+  // What retention skipped for `sink`, newest first, one page.
+  virtual std::vector<SkippedEvents> sinkSkips(const std::string& sink, std::size_t limit, std::size_t offset) = 0;
   // Gives free pages back to the file system (SQLite incremental vacuum) when
   // they are more than 1/8 of the file; returns the pages released. Nothing
   // on PostgreSQL (its autovacuum makes deleted rows' space reusable).

@@ -53,7 +53,7 @@ public:
   std::size_t forgetExpiredIngress(const std::string&, std::size_t) override { return 0; }
   RetentionPass pruneEventLog(const RetentionLimits&, const std::vector<std::string>&) override { return {}; }
   std::int64_t firstSequence() override { return 1; }
-  std::vector<SkippedEvents> sinkSkips(const std::string&, std::size_t) override { return {}; }
+  std::vector<SkippedEvents> sinkSkips(const std::string&, std::size_t, std::size_t) override { return {}; }
   std::int64_t releaseFreeSpace() override { return 0; }
   SinkProgress loadSinkProgress(const std::string&, std::int64_t) override { return {cursor, {}, {}}; }
   void applyDelivery(const DeliveryUpdate& update) override {

@@ -95,10 +95,11 @@ TEST_P(StoreTest, RetentionForcedByAgeRecordsWhatEachSinkBehindMissed) {
   EXPECT_EQ(pass.skipped[0].last_sequence, 4);
   EXPECT_EQ(pass.skipped[0].events, 2);
   EXPECT_THAT(sequences(*store), ElementsAre(5, 6));
-  const auto recorded = store->sinkSkips("down", 10);
+  const auto recorded = store->sinkSkips("down", 10, 0);
   ASSERT_EQ(recorded.size(), 1u);
   EXPECT_EQ(recorded[0].events, 2);
-  EXPECT_THAT(store->sinkSkips("up", 10), IsEmpty());
+  EXPECT_THAT(store->sinkSkips("down", 10, 1), IsEmpty()) << "the offset pages";
+  EXPECT_THAT(store->sinkSkips("up", 10, 0), IsEmpty());
   EXPECT_EQ(queryInteger("SELECT COUNT(*) FROM sink_retries WHERE sink = 'down'"), 0)
       << "a retry of a deleted event is dropped with it";
 }
