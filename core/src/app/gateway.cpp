@@ -424,7 +424,8 @@ sdk::Result<std::uint16_t> Gateway::start() {
         std::vector<std::string> names;
         for (const auto& [name, fingerprint] : delivery->fingerprints()) names.push_back(name);
         return names;
-      });
+      },
+      config_.store.driver == StoreDriver::Sqlite ? RetentionPacer::kDefaultTarget : std::chrono::milliseconds::zero());
   retention_->start();
   heap_trim_ = std::make_unique<PeriodicTask>(kHeapTrimInterval, &returnFreeHeapToTheSystem);
   ready_ = true;

@@ -2,17 +2,45 @@
 
 #include <Poco/Logger.h>
 
+#include <algorithm>
+#include <utility>
+
 #include "ccm/sdk/time.hpp"
 #include "observability/json_log.hpp"
 
 namespace ccm::core {
 namespace {
 
-// Bounds one pass (and so how long shutdown may wait for it); at the default
-// batch size, 100 000 events a pass.
-constexpr int kMaxBatchesPerPass = 100;
+// Bounds each of a pass's loops (and so how long shutdown may wait for a
+// pass); the next pass goes on where it stopped.
+constexpr std::chrono::seconds kLoopBudget{1};
 
+// The smallest batch, however slow the store.
+constexpr std::size_t kMinBatch = 16;
+// Expired deduplication keys: at most this many a batch.
 constexpr std::size_t kDedupBatch = 10000;
+// Free pages given back a transaction, at most (4 MiB of 4 KiB pages).
+constexpr std::size_t kVacuumStep = 1024;
+// Free pages are given back once they are more than 1/8 of the file, down to
+// 1/16: what steady load frees it soon takes again, and the margin keeps the
+// file from shrinking and regrowing every pass.
+constexpr std::int64_t kReleaseAbove = 8;
+constexpr std::int64_t kReleaseDownTo = 16;
+
+// Runs `batch(size)` (a write through `store` returning {rows done, more to
+// do}) paced by `pacer` until there is nothing more to do or the loop's
+// budget is spent; returns the rows done.
+template <class Batch>
+std::int64_t pacedLoop(const Store& store, RetentionPacer& pacer, Batch&& batch) {
+  const auto deadline = RetentionPacer::Clock::now() + kLoopBudget;
+  std::int64_t total = 0;
+  for (;;) {
+    const auto [done, more] = batch(pacer.size());
+    pacer.pace(store.lastWriteHeld());
+    total += done;
+    if (!more || RetentionPacer::Clock::now() >= deadline) return total;
+  }
+}
 
 Poco::Logger& retentionLog() {
   return Poco::Logger::get("ccm.retention");
@@ -21,8 +49,17 @@ Poco::Logger& retentionLog() {
 }  // namespace
 
 EventLogRetention::EventLogRetention(Store& store, MetricsRegistry& metrics, StoreConfig::Retention settings,
-                                     std::function<std::vector<std::string>()> consumers, Now now)
-    : store_(store), metrics_(metrics), settings_(settings), consumers_(std::move(consumers)), now_(std::move(now)) {
+                                     std::function<std::vector<std::string>()> consumers,
+                                     std::chrono::milliseconds pacing, Now now)
+    : store_(store),
+      metrics_(metrics),
+      settings_(settings),
+      consumers_(std::move(consumers)),
+      now_(std::move(now)),
+      events_(static_cast<std::size_t>(settings.batch_size), kMinBatch, pacing),
+      dedup_keys_(kDedupBatch, kMinBatch, pacing),
+      attempts_(static_cast<std::size_t>(settings.batch_size), kMinBatch, pacing),
+      vacuum_(kVacuumStep, kMinBatch, pacing) {
   metrics_.describe("ccm_retention_deleted_events_total", sdk::MetricType::Counter,
                     "Events the event log's retention deleted.");
   metrics_.describe(
@@ -54,11 +91,11 @@ RetentionLimits EventLogRetention::limits() const {
 std::int64_t EventLogRetention::runOnce() {
   std::int64_t deleted = 0;
   if (settings_.enabled()) {
-    const auto limits = this->limits();
+    auto limits = this->limits();
     const auto consumers = consumers_();
-    for (int batch = 0; batch < kMaxBatchesPerPass; ++batch) {
+    deleted = pacedLoop(store_, events_, [&](std::size_t size) {
+      limits.batch_size = size;
       const auto pass = store_.pruneEventLog(limits, consumers);
-      deleted += pass.deleted;
       for (const auto& skipped : pass.skipped) {
         metrics_.add("ccm_retention_skipped_events_total", static_cast<double>(skipped.events),
                      {{"sink", skipped.sink}});
@@ -69,39 +106,50 @@ std::int64_t EventLogRetention::runOnce() {
                        {"last_sequence", std::to_string(skipped.last_sequence)},
                        {"events", std::to_string(skipped.events)}});
       }
-      if (!pass.more) break;
-    }
+      return std::pair{pass.deleted, pass.more};
+    });
     if (deleted > 0) {
       metrics_.add("ccm_retention_deleted_events_total", static_cast<double>(deleted));
-      if (const auto released = store_.releaseFreeSpace(); released > 0) {
-        metrics_.add("ccm_store_pages_released_total", static_cast<double>(released));
-      }
-      logWithFields(retentionLog(), sdk::LogLevel::Debug, "retention pass", {{"deleted", std::to_string(deleted)}});
+      logWithFields(retentionLog(), sdk::LogLevel::Debug, "retention pass",
+                    {{"deleted", std::to_string(deleted)}, {"batch_size", std::to_string(events_.size())}});
     }
+    releaseFreeSpace();
   }
   metrics_.set("ccm_event_log_first_sequence", static_cast<double>(store_.firstSequence()));
-  // Expired deduplication keys go at the rate ingest adds them (up to a
-  // million a pass), each batch its own short transaction.
+  // Expired deduplication keys go at the rate ingest adds them.
   const std::string now = sdk::formatRfc3339(now_());
-  for (int batch = 0; batch < kMaxBatchesPerPass; ++batch) {
-    if (store_.forgetExpiredIngress(now, kDedupBatch) < kDedupBatch) break;
-  }
+  pacedLoop(store_, dedup_keys_, [&](std::size_t size) {
+    const auto forgotten = store_.forgetExpiredIngress(now, size);
+    return std::pair{static_cast<std::int64_t>(forgotten), forgotten == size};
+  });
   pruneAttemptLog();
   return deleted;
+}
+
+void EventLogRetention::releaseFreeSpace() {
+  const auto space = store_.fileSpace();
+  if (space.free_pages == 0 || space.free_pages * kReleaseAbove < space.pages) return;
+  // Releasing r pages takes r off both counts: free - r <= (pages - r) / 16.
+  std::int64_t surplus =
+      (kReleaseDownTo * space.free_pages - space.pages + kReleaseDownTo - 2) / (kReleaseDownTo - 1);
+  const auto released = pacedLoop(store_, vacuum_, [&](std::size_t size) {
+    const auto step = std::min(static_cast<std::int64_t>(size), surplus);
+    const auto done = store_.releaseFreePages(step);
+    surplus -= done;
+    return std::pair{done, done == step && surplus > 0};
+  });
+  if (released > 0) metrics_.add("ccm_store_pages_released_total", static_cast<double>(released));
 }
 
 void EventLogRetention::pruneAttemptLog() {
   // Always on, whatever the event log's limits: the attempt log grows with
   // every delivery.
-  const auto batch_size = static_cast<std::size_t>(settings_.batch_size);
   const std::string before =
       sdk::formatRfc3339(now_() - std::chrono::seconds(settings_.attempt_log.max_age_seconds));
-  std::size_t pruned = 0;
-  for (int batch = 0; batch < kMaxBatchesPerPass; ++batch) {
-    const auto deleted = store_.pruneDeliveryAttempts(before, batch_size);
-    pruned += deleted;
-    if (deleted < batch_size) break;
-  }
+  const auto pruned = pacedLoop(store_, attempts_, [&](std::size_t size) {
+    const auto deleted = store_.pruneDeliveryAttempts(before, size);
+    return std::pair{static_cast<std::int64_t>(deleted), deleted == size};
+  });
   if (pruned > 0) metrics_.add("ccm_retention_deleted_attempts_total", static_cast<double>(pruned));
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "concurrency/periodic_task.hpp"
+#include "delivery/retention_pacer.hpp"
 #include "observability/metrics_registry.hpp"
 #include "store/store.hpp"
 #include "store/store_config.hpp"
@@ -19,23 +20,29 @@ namespace ccm::core {
 // a running sink has not passed unless it is older than force_after_seconds
 // (each such skip is logged, counted and recorded for the sink), then gives
 // SQLite's free pages back when many are free. Also forgets expired ingress
-// deduplication keys and delivery attempts past their age at the same
-// bounded cost. Thread-safe.
+// deduplication keys and delivery attempts past their age. Every batch is
+// paced (RetentionPacer): short enough not to hold up ingest's commits, with
+// a rest after it. One thread at a time.
 class EventLogRetention {
 public:
   using Now = std::function<std::chrono::system_clock::time_point()>;
   // `consumers` names the sinks running now (the durable consumers included).
+  // `pacing` is how long a batch should hold the store's one writer (SQLite);
+  // zero for a store whose writers do not wait for each other (PostgreSQL).
   EventLogRetention(Store& store, MetricsRegistry& metrics, StoreConfig::Retention settings,
-                    std::function<std::vector<std::string>()> consumers, Now now = std::chrono::system_clock::now);
+                    std::function<std::vector<std::string>()> consumers, std::chrono::milliseconds pacing,
+                    Now now = std::chrono::system_clock::now);
 
-  // One pass: batches until nothing more is over a limit, or a bounded number
-  // of them (the next pass goes on). Returns the events deleted.
+  // One pass: batches until nothing more is over a limit, or for about a
+  // second per kind of row (the next pass goes on). Returns the events deleted.
   std::int64_t runOnce();
   // Runs passes every interval_ms on a thread of its own until destroyed.
   void start();
 
 private:
   RetentionLimits limits() const;
+  // Gives SQLite's free pages back when they are more than 1/8 of the file.
+  void releaseFreeSpace();
   // Deletes the delivery attempts past store.retention.attempt_log.max_age_seconds.
   void pruneAttemptLog();
 
@@ -44,6 +51,11 @@ private:
   const StoreConfig::Retention settings_;
   const std::function<std::vector<std::string>()> consumers_;
   const Now now_;
+  // Batch sizes carry over from pass to pass.
+  RetentionPacer events_;
+  RetentionPacer dedup_keys_;
+  RetentionPacer attempts_;
+  RetentionPacer vacuum_;
   std::unique_ptr<PeriodicTask> task_;
 };
 

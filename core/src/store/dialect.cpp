@@ -27,6 +27,9 @@ Dialect Dialect::forConfig(const StoreConfig& config) {
         // A backstop: SqlStore checkpoints off the commit path (its
         // checkpointer task) and normally keeps the log far below this (~40 MB).
         "PRAGMA wal_autocheckpoint = 10000",
+        // A checkpointed log that grew in a burst is cut back to this when
+        // it starts over, instead of keeping its largest size on disk.
+        "PRAGMA journal_size_limit = 67108864",
         config.sqlite.synchronous == SqliteSynchronous::Full ? "PRAGMA synchronous = FULL"
                                                              : "PRAGMA synchronous = NORMAL",
     };
@@ -65,7 +68,7 @@ constexpr std::int64_t kIncrementalAutoVacuum = 2;
 void Dialect::prepareDatabase(Poco::Data::Session& session) const {
   if (driver_ != StoreDriver::Sqlite) return;
   // Incremental auto-vacuum lets retention give freed pages back to the file
-  // system (Store::releaseFreeSpace). A new database takes the mode before its
+  // system (Store::releaseFreePages). A new database takes the mode before its
   // first page; one made by an older release is rebuilt once by VACUUM (the
   // mode is stored in the file, so this happens on the first start only).
   if (queryInteger(session, *this, "PRAGMA auto_vacuum") != kIncrementalAutoVacuum) {

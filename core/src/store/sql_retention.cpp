@@ -18,9 +18,6 @@ namespace {
 // key's end) and close enough for a limit on an append-only log.
 constexpr std::int64_t kBytesSampleRows = 1000;
 
-// Free pages are given back once they are more than 1/8 of the file.
-constexpr std::int64_t kFreeFractionReleased = 8;
-
 struct SinkCursor {
   std::string sink;
   std::int64_t position = 0;
@@ -135,21 +132,28 @@ std::vector<SkippedEvents> SqlStore::sinkSkips(const std::string& sink, std::siz
   });
 }
 
-std::int64_t SqlStore::releaseFreeSpace() {
-  if (dialect_.driver() != StoreDriver::Sqlite) return 0;
-  return guarded("releaseFreeSpace", [&] {
-    auto writer = writerLock();
+FileSpace SqlStore::fileSpace() {
+  if (dialect_.driver() != StoreDriver::Sqlite) return {};
+  return guarded("fileSpace", [&] {
     auto lease = pool_.acquire();
     auto& session = lease->session();
-    // Under steady load the log frees about what it takes next, and SQLite
-    // reuses free pages; giving back only a large surplus (after a limit was
-    // lowered, or a burst) keeps the file bounded without shrinking and
-    // regrowing it every pass.
-    const std::int64_t free_pages = queryInteger(session, dialect_, "PRAGMA freelist_count");
-    const std::int64_t pages = queryInteger(session, dialect_, "PRAGMA page_count");
-    if (free_pages == 0 || free_pages * kFreeFractionReleased < pages) return std::int64_t{0};
-    run(session, dialect_, "PRAGMA incremental_vacuum");
-    return free_pages;
+    return FileSpace{queryInteger(session, dialect_, "PRAGMA page_count"),
+                     queryInteger(session, dialect_, "PRAGMA freelist_count")};
+  });
+}
+
+std::int64_t SqlStore::releaseFreePages(std::int64_t pages) {
+  if (dialect_.driver() != StoreDriver::Sqlite || pages <= 0) return 0;
+  return guarded("releaseFreePages", [&] {
+    auto writer = writerLock();
+    const WriteTimer timer;
+    auto lease = pool_.acquire();
+    auto& session = lease->session();
+    const std::int64_t before = queryInteger(session, dialect_, "PRAGMA freelist_count");
+    // Moves pages from the end of the file into free ones and truncates it:
+    // the work grows with `pages`, which the caller keeps small.
+    run(session, dialect_, "PRAGMA incremental_vacuum(" + std::to_string(pages) + ")");
+    return before - queryInteger(session, dialect_, "PRAGMA freelist_count");
   });
 }
 

@@ -45,6 +45,21 @@ void SqlStore::migrate() {
   }
 }
 
+namespace {
+// Per thread: each retention or ingest thread reads its own last write.
+thread_local std::chrono::steady_clock::duration last_write_held{};
+}  // namespace
+
+SqlStore::WriteTimer::WriteTimer() : started(std::chrono::steady_clock::now()) {}
+
+SqlStore::WriteTimer::~WriteTimer() {
+  last_write_held = std::chrono::steady_clock::now() - started;
+}
+
+std::chrono::steady_clock::duration SqlStore::lastWriteHeld() const {
+  return dialect_.singleWriter() ? last_write_held : std::chrono::steady_clock::duration::zero();
+}
+
 std::unique_lock<std::mutex> SqlStore::writerLock() {
   return dialect_.singleWriter() ? std::unique_lock<std::mutex>(writer_) : std::unique_lock<std::mutex>();
 }

@@ -34,7 +34,9 @@ public:
   RetentionPass pruneEventLog(const RetentionLimits& limits, const std::vector<std::string>& consumers) override;
   std::int64_t firstSequence() override;
   std::vector<SkippedEvents> sinkSkips(const std::string& sink, std::size_t limit, std::size_t offset) override;
-  std::int64_t releaseFreeSpace() override;
+  std::chrono::steady_clock::duration lastWriteHeld() const override;
+  FileSpace fileSpace() override;
+  std::int64_t releaseFreePages(std::int64_t pages) override;
 
   SinkProgress loadSinkProgress(const std::string& sink, std::int64_t start_if_new) override;
   void applyDelivery(const DeliveryUpdate& update) override;
@@ -63,6 +65,13 @@ private:
   auto inTransaction(std::string_view operation, Body&& body);
 
   std::unique_lock<std::mutex> writerLock();
+  // Times the writer held for lastWriteHeld(): from its construction, after
+  // the lock was taken, to its destruction.
+  struct WriteTimer {
+    WriteTimer();
+    ~WriteTimer();
+    std::chrono::steady_clock::time_point started;
+  };
   // applyDelivery's attempt log rows, in its transaction (sql_delivery_attempts.cpp).
   void writeAttempts(Poco::Data::Session& session, const DeliveryUpdate& update);
 
@@ -80,6 +89,7 @@ template <class Body>
 auto SqlStore::inTransaction(std::string_view operation, Body&& body) {
   return guarded(operation, [&] {
     auto writer = writerLock();
+    const WriteTimer timer;
     auto lease = pool_.acquire();
     auto& session = lease->session();
     dialect_.begin(session);

@@ -169,6 +169,11 @@ struct RetentionPass {
   bool more = false;                   // the batch was full: another pass may delete more
 };
 
+struct FileSpace {
+  std::int64_t pages = 0;       // the database file's
+  std::int64_t free_pages = 0;  // of them, on the free list
+};
+
 // One database transaction. Reads see the transaction's own writes. Not
 // thread-safe: one per request. Destroying it without commit() rolls back.
 // Every method may throw StoreError.
@@ -258,10 +263,19 @@ public:
   virtual std::int64_t firstSequence() = 0;
   // What retention skipped for `sink`, newest first, one page.
   virtual std::vector<SkippedEvents> sinkSkips(const std::string& sink, std::size_t limit, std::size_t offset) = 0;
-  // Gives free pages back to the file system (SQLite incremental vacuum) when
-  // they are more than 1/8 of the file; returns the pages released. Nothing
-  // on PostgreSQL (its autovacuum makes deleted rows' space reusable).
-  virtual std::int64_t releaseFreeSpace() = 0;
+  // How long the calling thread's last write by a method of this interface
+  // that runs its own transaction (a retention batch, say; not one begun
+  // with begin()) held the store's one writer (SQLite), from taking it to letting it go;
+  // zero where writers do not wait for each other (PostgreSQL). Retention
+  // sizes its batches by it: the wait for the writer does not count.
+  virtual std::chrono::steady_clock::duration lastWriteHeld() const = 0;
+  // The database file's pages, and how many of them are free (SQLite; both 0
+  // on PostgreSQL, whose autovacuum makes deleted rows' space reusable).
+  virtual FileSpace fileSpace() = 0;
+  // Gives up to `pages` free pages back to the file system in one short
+  // transaction (SQLite incremental vacuum); returns how many. Nothing on
+  // PostgreSQL.
+  virtual std::int64_t releaseFreePages(std::int64_t pages) = 0;
 
   // Delivery state per sink (the dispatcher's durable memory). A sink seen for
   // the first time starts with cursor `start_if_new`.

@@ -54,7 +54,9 @@ public:
   RetentionPass pruneEventLog(const RetentionLimits&, const std::vector<std::string>&) override { return {}; }
   std::int64_t firstSequence() override { return 1; }
   std::vector<SkippedEvents> sinkSkips(const std::string&, std::size_t, std::size_t) override { return {}; }
-  std::int64_t releaseFreeSpace() override { return 0; }
+  std::chrono::steady_clock::duration lastWriteHeld() const override { return {}; }
+  FileSpace fileSpace() override { return {}; }
+  std::int64_t releaseFreePages(std::int64_t) override { return 0; }
   SinkProgress loadSinkProgress(const std::string&, std::int64_t) override { return {cursor, {}, {}}; }
   void applyDelivery(const DeliveryUpdate& update) override {
     {

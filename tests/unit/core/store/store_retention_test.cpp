@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "delivery/event_log_retention.hpp"
+#include "observability/metrics_registry.hpp"
 #include "store_test_fixture.hpp"
 
 namespace ccm::core::store_test {
@@ -169,10 +171,39 @@ TEST_P(StoreTest, SqliteUsesIncrementalAutoVacuumAndGivesFreedPagesBack) {
   const auto pages_full = queryInteger("PRAGMA page_count");
   while (store->pruneEventLog(keepNewest(10), {}).more) {
   }
-  EXPECT_GT(queryInteger("PRAGMA freelist_count"), 0);
-  EXPECT_GT(store->releaseFreeSpace(), 0);
+  const auto space = store->fileSpace();
+  EXPECT_EQ(space.pages, queryInteger("PRAGMA page_count"));
+  EXPECT_EQ(space.free_pages, queryInteger("PRAGMA freelist_count"));
+  ASSERT_GT(space.free_pages, 2);
+  EXPECT_EQ(store->releaseFreePages(2), 2) << "no more than asked, in one step";
+  EXPECT_EQ(queryInteger("PRAGMA freelist_count"), space.free_pages - 2);
+  EXPECT_EQ(queryInteger("PRAGMA page_count"), space.pages - 2);
+  EXPECT_EQ(store->releaseFreePages(1000000), space.free_pages - 2);
   EXPECT_EQ(queryInteger("PRAGMA freelist_count"), 0);
   EXPECT_LT(queryInteger("PRAGMA page_count"), pages_full / 2);
+}
+
+TEST_P(StoreTest, TheRetentionTaskDeletesInPacedBatchesAndGivesBackFreePagesDownToASixteenth) {
+  config_.retention.max_events = 10;
+  auto store = open();
+  ASSERT_TRUE(store);
+  for (int i = 0; i < 20; ++i) appendEvents(*store, 100, "b" + std::to_string(i) + "-");
+  MetricsRegistry metrics;
+  EventLogRetention retention(
+      *store, metrics, config_.retention, [] { return std::vector<std::string>{}; }, RetentionPacer::kDefaultTarget);
+  EXPECT_EQ(retention.runOnce(), 1990);
+  EXPECT_THAT(sequences(*store), ::testing::SizeIs(10));
+  const auto rendered = metrics.renderPrometheus();
+  EXPECT_THAT(rendered, ::testing::HasSubstr("ccm_retention_deleted_events_total 1990"));
+  if (onPostgresql()) return;
+  const auto space = store->fileSpace();
+  EXPECT_GT(space.free_pages, 0) << "a margin is kept for the next events";
+  EXPECT_LE(space.free_pages, space.pages / 16 + 1);
+  EXPECT_THAT(rendered, ::testing::HasSubstr("ccm_store_pages_released_total"));
+  // Below 1/8 free nothing more is given back.
+  const auto before = store->fileSpace();
+  retention.runOnce();
+  EXPECT_EQ(store->fileSpace().pages, before.pages);
 }
 
 TEST_P(StoreTest, AnOlderSqliteDatabaseIsConvertedToIncrementalAutoVacuumOnOpen) {
