@@ -9,9 +9,13 @@
 # slice starts with a single-event probe (wrk -t1 -c64, one event per
 # request, PROBE_SECONDS, default 3, as in ingress_wrk.sh) and is then filled
 # up to its share with FILL_PER_REQUEST (default 100) events per request
-# (FILL_PER_REQUEST=1: single events throughout, slower). At each slice's end
-# the database's size is printed (file and -wal). Last come the last probe's
-# rate and p99 against the first's (after a 2 s warm-up, not counted).
+# (FILL_PER_REQUEST=1: single events throughout, slower), and then waits
+# until retention has caught up with the fill (ccm_retention_behind 0, at
+# most SETTLE_MAX seconds, default 600), so that the next probe measures the
+# aged database, not retention's catch-up. At each slice's end the
+# database's size is printed (file and -wal). Last come the last probe's
+# rate and p99 against the first's (after a 2 s warm-up, not counted) and
+# the rate sustained over the whole run, catch-ups included.
 #
 # RETENTION_JSON is the store.retention object, default
 # '{"max_events": 1000000}'; RETENTION_JSON= (empty) leaves retention out
@@ -34,6 +38,7 @@ probe_seconds=${PROBE_SECONDS:-3}
 per=${FILL_PER_REQUEST:-100}
 retention=${RETENTION_JSON-'{"max_events": 1000000}'}
 dedup_ttl=${DEDUP_TTL_SECONDS:-}
+settle_max=${SETTLE_MAX:-600}
 # shellcheck source=tests/bench/bench_lib.sh
 . "$root/tests/bench/bench_lib.sh"
 command -v wrk >/dev/null || { echo "wrk is missing: make deps (or apt-get install wrk)" >&2; exit 1; }
@@ -119,6 +124,20 @@ fill() {
   done
 }
 
+# settle: waits until retention is not behind (ccm_retention_behind 0 in two
+# reads a second apart: a pass that ran before the fill ended may have left a
+# stale 0), at most settle_max seconds; prints the seconds waited.
+settle() {
+  local waited=0 calm=0 behind
+  while [ "$calm" -lt 2 ] && [ "$waited" -lt "$settle_max" ]; do
+    sleep 1
+    waited=$((waited + 1))
+    behind=$(curl -sf "http://127.0.0.1:$port/metrics" | awk '/^ccm_retention_behind /{print $2}' || true)
+    if [ "${behind:-0}" = 0 ]; then calm=$((calm + 1)); else calm=0; fi
+  done
+  echo "$waited"
+}
+
 size_mb() {
   if [ -f "$1" ]; then awk -v b="$(stat -c %s "$1")" 'BEGIN{printf "%.1f", b / 1048576}'; else echo 0.0; fi
 }
@@ -138,20 +157,21 @@ warm_up=$(load 1 2)
 add "$warm_up"
 echo "warm-up, 2 s of single events (not counted; events/s p50 p99 refused): $(cut -d' ' -f1-4 <<<"$warm_up")"
 start=$(date +%s)
-printf '%-7s %11s %9s %8s %8s %9s %9s %8s %10s %10s %7s\n' slice events probe/s p50_ms p99_ms fill/s db_MB wal_MB kept dedup \
-  elapsed
+printf '%-7s %11s %9s %8s %8s %9s %8s %9s %8s %10s %10s %7s\n' slice events probe/s p50_ms p99_ms fill/s settle_s db_MB \
+  wal_MB kept dedup elapsed
 probe_rates=() probe_p99s=() max_mb=0
 for slice in $(seq "$slices"); do
   probe=$(load 1 "$probe_seconds")
   add "$probe"
   fill $((events * slice / slices))
+  settled=$(settle)
   read -r rate p50 p99 _ <<<"$probe"
   probe_rates+=("$rate") probe_p99s+=("$p99")
   db_mb=$(size_mb "$db") wal_mb=$(size_mb "$db-wal")
   max_mb=$(awk -v a="$max_mb" -v b="$db_mb" -v c="$wal_mb" 'BEGIN{print (b + c > a) ? b + c : a}')
   fill_now=$(awk -v e="$fill_events" -v s="$fill_seconds" 'BEGIN{if (s) printf "%.0f", e / s; else print "-"}')
-  printf '%-7s %11d %9.0f %8.2f %8.2f %9s %9s %8s %10s %10s %6ss\n' "$slice/$slices" "$total" "$rate" "$p50" "$p99" \
-    "$fill_now" "$db_mb" "$wal_mb" "$(kept)" "$(dedup_keys)" "$(($(date +%s) - start))"
+  printf '%-7s %11d %9.0f %8.2f %8.2f %9s %8s %9s %8s %10s %10s %6ss\n' "$slice/$slices" "$total" "$rate" "$p50" \
+    "$p99" "$fill_now" "$settled" "$db_mb" "$wal_mb" "$(kept)" "$(dedup_keys)" "$(($(date +%s) - start))"
   fill_events=0 fill_seconds=0
 done
 
@@ -159,7 +179,9 @@ echo
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.0f %%", 100 * a / b}'; }
 echo "single-event rate, last slice / first: $(ratio "${probe_rates[-1]}" "${probe_rates[0]}")" \
   "(${probe_rates[0]%.*} -> ${probe_rates[-1]%.*} events/s; p99 ${probe_p99s[0]} -> ${probe_p99s[-1]} ms)"
-echo "largest database (file + -wal) at a slice's end: $max_mb MB; $total events ingested in $(($(date +%s) - start)) s"
+elapsed=$(($(date +%s) - start))
+echo "largest database (file + -wal) at a slice's end: $max_mb MB; $total events ingested in $elapsed s," \
+  "$(awk -v e="$total" -v s="$elapsed" 'BEGIN{printf "%.0f", e / s}') events/s sustained (probes, fills and catch-ups)"
 metrics=$(curl -sf "http://127.0.0.1:$port/metrics" || true)
 deleted=$(awk '/^ccm_retention_deleted_events_total/{print $2}' <<<"$metrics")
 [ -z "$deleted" ] || echo "retention deleted $deleted events (ccm_retention_deleted_events_total)"

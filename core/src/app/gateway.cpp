@@ -6,15 +6,15 @@
 #include "api/delivery_attempt_routes.hpp"
 #include "api/delivery_routes.hpp"
 #include "api/event_stream_route.hpp"
-#include "api/redrive_routes.hpp"
 #include "api/json_request.hpp"
 #include "api/lifecycle_routes.hpp"
 #include "api/openapi_route.hpp"
+#include "api/redrive_routes.hpp"
 #include "app/heap_trim.hpp"
 #include "app/plugin_selection.hpp"
-#include "http/host_address.hpp"
 #include "config/config_loader.hpp"
 #include "domain/uuid.hpp"
+#include "http/host_address.hpp"
 #include "http/tls_context.hpp"
 #include "ingress/ingress_route.hpp"
 #include "observability/json_log.hpp"
@@ -26,7 +26,9 @@
 namespace ccm::core {
 namespace {
 
-Poco::Logger& appLog() { return Poco::Logger::get("ccm.gateway"); }
+Poco::Logger& appLog() {
+  return Poco::Logger::get("ccm.gateway");
+}
 
 // Soon enough after a load that idle memory falls back; a trim of an idle
 // heap takes microseconds.
@@ -87,7 +89,7 @@ sdk::PluginContext Gateway::contextFor(const PluginInstanceConfig& instance, con
 
 template <class T>
 std::optional<sdk::Error> Gateway::instantiateInto(const SelectedPlugin& choice, const GatewayConfig& config,
-                                          std::shared_ptr<T>& into) {
+                                                   std::shared_ptr<T>& into) {
   const auto& instance = *choice.instance;
   const auto& library = choice.plugin->library;
   auto created = instantiate<T>(library, contextFor(instance, config));
@@ -103,7 +105,7 @@ std::optional<sdk::Error> Gateway::instantiateInto(const SelectedPlugin& choice,
 }
 
 sdk::Result<std::vector<SinkSpec>> Gateway::buildSinks(const GatewayConfig& config,
-                                                        const std::vector<SelectedPlugin>& selected) {
+                                                       const std::vector<SelectedPlugin>& selected) {
   const auto running = delivery_->fingerprints();
   std::vector<SinkSpec> specs;
   for (const auto& choice : selected) {
@@ -171,7 +173,7 @@ sdk::Result<std::unique_ptr<Gateway>> Gateway::create(GatewayConfig config) {
       std::chrono::milliseconds(gateway->config_.server.shutdown_timeout_ms),
       std::chrono::milliseconds(gateway->config_.server.sink_lease_ms),
       [lifecycle = gateway->lifecycle_.get()](const std::string& sink,
-                                               const std::string& reason) -> std::optional<SinkPause> {
+                                              const std::string& reason) -> std::optional<SinkPause> {
         std::string error;
         try {
           auto paused = lifecycle->pauseSink(sink, reason, true);
@@ -187,9 +189,9 @@ sdk::Result<std::unique_ptr<Gateway>> Gateway::create(GatewayConfig config) {
   const auto& streams = gateway->config_.server.event_streams;
   gateway->event_streams_ = std::make_unique<EventStreams>(
       *gateway->store_,
-      EventStreamSettings{static_cast<std::size_t>(streams.max_streams), static_cast<std::size_t>(streams.max_buffer_bytes),
-                          std::chrono::milliseconds(streams.poll_interval_ms),
-                          std::chrono::seconds(streams.heartbeat_seconds)},
+      EventStreamSettings{
+          static_cast<std::size_t>(streams.max_streams), static_cast<std::size_t>(streams.max_buffer_bytes),
+          std::chrono::milliseconds(streams.poll_interval_ms), std::chrono::seconds(streams.heartbeat_seconds)},
       &gateway->metrics_);
   gateway->lifecycle_->setCommitListener(
       [delivery = gateway->delivery_.get(), streams = gateway->event_streams_.get()] {
@@ -225,13 +227,14 @@ sdk::Result<std::unique_ptr<Gateway>> Gateway::create(GatewayConfig config) {
   auto api_auth = gateway->authenticatorFor(config_ref);
   if (!api_auth) return api_auth.error();
   gateway->api_auth_ = std::move(api_auth.value());
-  auto ingress = makeEventIngress(config_ref, gateway->sources_, *gateway->lifecycle_,
-                                  [g = gateway.get()](const OidcSettings& settings) { return g->verifierFor(settings); });
+  auto ingress =
+      makeEventIngress(config_ref, gateway->sources_, *gateway->lifecycle_,
+                       [g = gateway.get()](const OidcSettings& settings) { return g->verifierFor(settings); });
   if (!ingress) return ingress.error();
   gateway->ingress_ = std::move(ingress.value());
-  gateway->collection_ = std::make_shared<CollectionFlow>(*gateway->store_, *gateway->lifecycle_,
-                                                          gateway->pod_generator_, gateway->assessment_client_,
-                                                          gateway->config_.engine.assessment_part_id);
+  gateway->collection_ =
+      std::make_shared<CollectionFlow>(*gateway->store_, *gateway->lifecycle_, gateway->pod_generator_,
+                                       gateway->assessment_client_, gateway->config_.engine.assessment_part_id);
   auto sinks = gateway->buildSinks(config_ref, selected.value());
   if (!sinks) return sinks.error();
   gateway->initial_sinks_ = std::move(sinks.value());
@@ -244,8 +247,9 @@ std::optional<sdk::Error> Gateway::loadConsole() {
   if (!console.enabled) return std::nullopt;
   if (!console.directory.empty()) {
     auto files = ConsoleFiles::load(console.directory);
-    if (!files) return sdk::Error{"/server/console/directory",
-                                  config_.file.string() + ": /server/console/directory: " + files.error().message};
+    if (!files)
+      return sdk::Error{"/server/console/directory",
+                        config_.file.string() + ": /server/console/directory: " + files.error().message};
     console_files_ = std::make_shared<const ConsoleFiles>(std::move(files.value()));
     return std::nullopt;
   }
@@ -420,12 +424,15 @@ sdk::Result<std::uint16_t> Gateway::start() {
         }
       });
   retention_ = std::make_unique<EventLogRetention>(
-      *store_, metrics_, config_.store.retention, [delivery = delivery_.get()] {
+      *store_, metrics_, config_.store.retention,
+      [delivery = delivery_.get()] {
         std::vector<std::string> names;
         for (const auto& [name, fingerprint] : delivery->fingerprints()) names.push_back(name);
         return names;
       },
-      config_.store.driver == StoreDriver::Sqlite ? RetentionPacer::kDefaultTarget : std::chrono::milliseconds::zero());
+      EventLogRetention::Pacing{.batch_target = config_.store.driver == StoreDriver::Sqlite
+                                                    ? RetentionPacer::kDefaultTarget
+                                                    : std::chrono::milliseconds::zero()});
   retention_->start();
   heap_trim_ = std::make_unique<PeriodicTask>(kHeapTrimInterval, &returnFreeHeapToTheSystem);
   ready_ = true;
@@ -451,6 +458,8 @@ void Gateway::stop() {
   logWithFields(appLog(), sdk::LogLevel::Info, "stopped");
 }
 
-std::uint16_t Gateway::port() const { return server_ ? server_->port() : 0; }
+std::uint16_t Gateway::port() const {
+  return server_ ? server_->port() : 0;
+}
 
 }  // namespace ccm::core

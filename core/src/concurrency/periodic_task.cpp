@@ -3,6 +3,12 @@
 namespace ccm::core {
 
 PeriodicTask::PeriodicTask(std::chrono::milliseconds interval, std::function<void()> task)
+    : PeriodicTask(interval, std::function<bool()>([task = std::move(task)] {
+                     task();
+                     return false;
+                   })) {}
+
+PeriodicTask::PeriodicTask(std::chrono::milliseconds interval, std::function<bool()> task)
     : interval_(interval), task_(std::move(task)), thread_([this] { run(); }) {}
 
 PeriodicTask::~PeriodicTask() {
@@ -16,9 +22,10 @@ PeriodicTask::~PeriodicTask() {
 
 void PeriodicTask::run() {
   std::unique_lock lock(mutex_);
-  while (!wake_.wait_for(lock, interval_, [this] { return stopping_; })) {
+  bool more = false;
+  while (!wake_.wait_for(lock, more ? std::chrono::milliseconds::zero() : interval_, [this] { return stopping_; })) {
     lock.unlock();
-    task_();
+    more = task_();
     lock.lock();
   }
 }

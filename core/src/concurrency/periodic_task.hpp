@@ -13,6 +13,10 @@ namespace ccm::core {
 class PeriodicTask {
 public:
   PeriodicTask(std::chrono::milliseconds interval, std::function<void()> task);
+  // A task that returns true has more to do: it runs again at once, without
+  // waiting out the interval (still stopping when destroyed). Pass a lambda
+  // that returns bool as std::function<bool()>: it would fit either.
+  PeriodicTask(std::chrono::milliseconds interval, std::function<bool()> task);
   ~PeriodicTask();
   PeriodicTask(const PeriodicTask&) = delete;
   PeriodicTask& operator=(const PeriodicTask&) = delete;
@@ -21,7 +25,7 @@ private:
   void run();
 
   std::chrono::milliseconds interval_;
-  std::function<void()> task_;
+  std::function<bool()> task_;
   std::mutex mutex_;
   std::condition_variable wake_;
   bool stopping_ = false;

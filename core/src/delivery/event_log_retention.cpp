@@ -11,10 +11,6 @@
 namespace ccm::core {
 namespace {
 
-// Bounds each of a pass's loops (and so how long shutdown may wait for a
-// pass); the next pass goes on where it stopped.
-constexpr std::chrono::seconds kLoopBudget{1};
-
 // The smallest batch, however slow the store.
 constexpr std::size_t kMinBatch = 16;
 // Expired deduplication keys: at most this many a batch.
@@ -27,21 +23,6 @@ constexpr std::size_t kVacuumStep = 1024;
 constexpr std::int64_t kReleaseAbove = 8;
 constexpr std::int64_t kReleaseDownTo = 16;
 
-// Runs `batch(size)` (a write through `store` returning {rows done, more to
-// do}) paced by `pacer` until there is nothing more to do or the loop's
-// budget is spent; returns the rows done.
-template <class Batch>
-std::int64_t pacedLoop(const Store& store, RetentionPacer& pacer, Batch&& batch) {
-  const auto deadline = RetentionPacer::Clock::now() + kLoopBudget;
-  std::int64_t total = 0;
-  for (;;) {
-    const auto [done, more] = batch(pacer.size());
-    pacer.pace(store.lastWriteHeld());
-    total += done;
-    if (!more || RetentionPacer::Clock::now() >= deadline) return total;
-  }
-}
-
 Poco::Logger& retentionLog() {
   return Poco::Logger::get("ccm.retention");
 }
@@ -49,17 +30,17 @@ Poco::Logger& retentionLog() {
 }  // namespace
 
 EventLogRetention::EventLogRetention(Store& store, MetricsRegistry& metrics, StoreConfig::Retention settings,
-                                     std::function<std::vector<std::string>()> consumers,
-                                     std::chrono::milliseconds pacing, Now now)
+                                     std::function<std::vector<std::string>()> consumers, Pacing pacing, Now now)
     : store_(store),
       metrics_(metrics),
       settings_(settings),
       consumers_(std::move(consumers)),
       now_(std::move(now)),
-      events_(static_cast<std::size_t>(settings.batch_size), kMinBatch, pacing),
-      dedup_keys_(kDedupBatch, kMinBatch, pacing),
-      attempts_(static_cast<std::size_t>(settings.batch_size), kMinBatch, pacing),
-      vacuum_(kVacuumStep, kMinBatch, pacing) {
+      pacing_(pacing),
+      events_(static_cast<std::size_t>(settings.batch_size), kMinBatch, pacing.batch_target),
+      dedup_keys_(kDedupBatch, kMinBatch, pacing.batch_target),
+      attempts_(static_cast<std::size_t>(settings.batch_size), kMinBatch, pacing.batch_target),
+      vacuum_(kVacuumStep, kMinBatch, pacing.batch_target) {
   metrics_.describe("ccm_retention_deleted_events_total", sdk::MetricType::Counter,
                     "Events the event log's retention deleted.");
   metrics_.describe(
@@ -69,6 +50,9 @@ EventLogRetention::EventLogRetention(Store& store, MetricsRegistry& metrics, Sto
                     "The oldest sequence still in the event log.");
   metrics_.describe("ccm_retention_deleted_attempts_total", sdk::MetricType::Counter,
                     "Delivery attempts deleted for their age (store.retention.attempt_log.max_age_seconds).");
+  metrics_.describe("ccm_retention_behind", sdk::MetricType::Gauge,
+                    "1 while retention has more to delete than its last pass could: ingest is outrunning it and "
+                    "retention takes a larger share of the store's writer.");
   metrics_.describe("ccm_store_pages_released_total", sdk::MetricType::Counter,
                     "Free database pages given back to the file system (SQLite incremental vacuum).");
 }
@@ -88,12 +72,29 @@ RetentionLimits EventLogRetention::limits() const {
   return limits;
 }
 
+template <class Batch>
+EventLogRetention::LoopResult EventLogRetention::pacedLoop(RetentionPacer& pacer, Batch&& batch) {
+  const auto deadline = RetentionPacer::Clock::now() + pacing_.loop_budget;
+  LoopResult result;
+  for (;;) {
+    const auto [done, more] = batch(pacer.size());
+    pacer.pace(store_.lastWriteHeld());
+    result.done += done;
+    if (!more || RetentionPacer::Clock::now() >= deadline) {
+      result.behind = more;
+      pacer.loopEnded(result.behind);
+      return result;
+    }
+  }
+}
+
 std::int64_t EventLogRetention::runOnce() {
   std::int64_t deleted = 0;
+  behind_ = false;
   if (settings_.enabled()) {
     auto limits = this->limits();
     const auto consumers = consumers_();
-    deleted = pacedLoop(store_, events_, [&](std::size_t size) {
+    const auto events = pacedLoop(events_, [&](std::size_t size) {
       limits.batch_size = size;
       const auto pass = store_.pruneEventLog(limits, consumers);
       for (const auto& skipped : pass.skipped) {
@@ -108,21 +109,26 @@ std::int64_t EventLogRetention::runOnce() {
       }
       return std::pair{pass.deleted, pass.more};
     });
+    deleted = events.done;
+    behind_ = events.behind;
     if (deleted > 0) {
       metrics_.add("ccm_retention_deleted_events_total", static_cast<double>(deleted));
       logWithFields(retentionLog(), sdk::LogLevel::Debug, "retention pass",
-                    {{"deleted", std::to_string(deleted)}, {"batch_size", std::to_string(events_.size())}});
+                    {{"deleted", std::to_string(deleted)},
+                     {"batch_size", std::to_string(events_.size())},
+                     {"behind", events.behind ? "true" : "false"}});
     }
     releaseFreeSpace();
   }
   metrics_.set("ccm_event_log_first_sequence", static_cast<double>(store_.firstSequence()));
   // Expired deduplication keys go at the rate ingest adds them.
   const std::string now = sdk::formatRfc3339(now_());
-  pacedLoop(store_, dedup_keys_, [&](std::size_t size) {
-    const auto forgotten = store_.forgetExpiredIngress(now, size);
-    return std::pair{static_cast<std::int64_t>(forgotten), forgotten == size};
-  });
+  behind_ |= pacedLoop(dedup_keys_, [&](std::size_t size) {
+               const auto forgotten = store_.forgetExpiredIngress(now, size);
+               return std::pair{static_cast<std::int64_t>(forgotten), forgotten == size};
+             }).behind;
   pruneAttemptLog();
+  metrics_.set("ccm_retention_behind", behind_ ? 1.0 : 0.0);
   return deleted;
 }
 
@@ -130,38 +136,41 @@ void EventLogRetention::releaseFreeSpace() {
   const auto space = store_.fileSpace();
   if (space.free_pages == 0 || space.free_pages * kReleaseAbove < space.pages) return;
   // Releasing r pages takes r off both counts: free - r <= (pages - r) / 16.
-  std::int64_t surplus =
-      (kReleaseDownTo * space.free_pages - space.pages + kReleaseDownTo - 2) / (kReleaseDownTo - 1);
-  const auto released = pacedLoop(store_, vacuum_, [&](std::size_t size) {
-    const auto step = std::min(static_cast<std::int64_t>(size), surplus);
-    const auto done = store_.releaseFreePages(step);
-    surplus -= done;
-    return std::pair{done, done == step && surplus > 0};
-  });
+  std::int64_t surplus = (kReleaseDownTo * space.free_pages - space.pages + kReleaseDownTo - 2) / (kReleaseDownTo - 1);
+  const auto released = pacedLoop(vacuum_, [&](std::size_t size) {
+                          const auto step = std::min(static_cast<std::int64_t>(size), surplus);
+                          const auto done = store_.releaseFreePages(step);
+                          surplus -= done;
+                          return std::pair{done, done == step && surplus > 0};
+                        }).done;
   if (released > 0) metrics_.add("ccm_store_pages_released_total", static_cast<double>(released));
 }
 
 void EventLogRetention::pruneAttemptLog() {
   // Always on, whatever the event log's limits: the attempt log grows with
   // every delivery.
-  const std::string before =
-      sdk::formatRfc3339(now_() - std::chrono::seconds(settings_.attempt_log.max_age_seconds));
-  const auto pruned = pacedLoop(store_, attempts_, [&](std::size_t size) {
+  const std::string before = sdk::formatRfc3339(now_() - std::chrono::seconds(settings_.attempt_log.max_age_seconds));
+  const auto pruned = pacedLoop(attempts_, [&](std::size_t size) {
     const auto deleted = store_.pruneDeliveryAttempts(before, size);
     return std::pair{static_cast<std::int64_t>(deleted), deleted == size};
   });
-  if (pruned > 0) metrics_.add("ccm_retention_deleted_attempts_total", static_cast<double>(pruned));
+  behind_ |= pruned.behind;
+  if (pruned.done > 0) metrics_.add("ccm_retention_deleted_attempts_total", static_cast<double>(pruned.done));
 }
 
 void EventLogRetention::start() {
-  task_ = std::make_unique<PeriodicTask>(std::chrono::milliseconds(settings_.interval_ms), [this] {
-    try {
-      runOnce();
-    } catch (const std::exception& e) {
-      // The store may be away for a while; the next pass catches up.
-      logWithFields(retentionLog(), sdk::LogLevel::Error, "retention pass failed", {{"error", e.what()}});
-    }
-  });
+  // A pass that ends behind is followed by the next at once.
+  task_ = std::make_unique<PeriodicTask>(
+      std::chrono::milliseconds(settings_.interval_ms), std::function<bool()>([this] {
+        try {
+          runOnce();
+          return behind_;
+        } catch (const std::exception& e) {
+          // The store may be away for a while; the next pass catches up.
+          logWithFields(retentionLog(), sdk::LogLevel::Error, "retention pass failed", {{"error", e.what()}});
+          return false;
+        }
+      }));
 }
 
 }  // namespace ccm::core

@@ -26,21 +26,38 @@ namespace ccm::core {
 class EventLogRetention {
 public:
   using Now = std::function<std::chrono::system_clock::time_point()>;
+  struct Pacing {
+    // How long a batch should hold the store's one writer (SQLite); zero for
+    // a store whose writers do not wait for each other (PostgreSQL).
+    std::chrono::milliseconds batch_target = RetentionPacer::kDefaultTarget;
+    // How long one kind of row is deleted for in a pass (and so about how
+    // long shutdown may wait for a pass); the next pass goes on.
+    std::chrono::milliseconds loop_budget{1000};
+  };
   // `consumers` names the sinks running now (the durable consumers included).
-  // `pacing` is how long a batch should hold the store's one writer (SQLite);
-  // zero for a store whose writers do not wait for each other (PostgreSQL).
   EventLogRetention(Store& store, MetricsRegistry& metrics, StoreConfig::Retention settings,
-                    std::function<std::vector<std::string>()> consumers, std::chrono::milliseconds pacing,
+                    std::function<std::vector<std::string>()> consumers, Pacing pacing,
                     Now now = std::chrono::system_clock::now);
 
-  // One pass: batches until nothing more is over a limit, or for about a
-  // second per kind of row (the next pass goes on). Returns the events deleted.
+  // One pass: batches until nothing more is over a limit, or for the loop
+  // budget per kind of row (the next pass goes on). Returns the events deleted.
   std::int64_t runOnce();
-  // Runs passes every interval_ms on a thread of its own until destroyed.
+  // Whether the last pass stopped with work left.
+  bool behind() const { return behind_; }
+  // Runs passes every interval_ms (at once after a pass that ended behind)
+  // on a thread of its own until destroyed.
   void start();
 
 private:
   RetentionLimits limits() const;
+  struct LoopResult {
+    std::int64_t done = 0;  // rows
+    bool behind = false;    // the budget ran out with work left
+  };
+  // Runs `batch(size)` (a write returning {rows done, more to do}) paced by
+  // `pacer` until nothing more is to do or the loop budget is spent.
+  template <class Batch>
+  LoopResult pacedLoop(RetentionPacer& pacer, Batch&& batch);
   // Gives SQLite's free pages back when they are more than 1/8 of the file.
   void releaseFreeSpace();
   // Deletes the delivery attempts past store.retention.attempt_log.max_age_seconds.
@@ -51,11 +68,13 @@ private:
   const StoreConfig::Retention settings_;
   const std::function<std::vector<std::string>()> consumers_;
   const Now now_;
+  const Pacing pacing_;
   // Batch sizes carry over from pass to pass.
   RetentionPacer events_;
   RetentionPacer dedup_keys_;
   RetentionPacer attempts_;
   RetentionPacer vacuum_;
+  bool behind_ = false;
   std::unique_ptr<PeriodicTask> task_;
 };
 

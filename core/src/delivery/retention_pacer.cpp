@@ -22,7 +22,11 @@ void RetentionPacer::pace(Clock::duration took) {
     next = static_cast<std::size_t>(std::clamp(ideal, static_cast<double>(size_) / 2, static_cast<double>(size_) * 2));
   }
   size_ = std::clamp(next, min_size_, max_size_);
-  if (took > Clock::duration::zero()) rest_(took);
+  if (took > Clock::duration::zero()) rest_(took / rest_divisor_);
+}
+
+void RetentionPacer::loopEnded(bool behind) {
+  rest_divisor_ = behind ? std::min(rest_divisor_ * 2, kMaxRestDivisor) : std::max(rest_divisor_ / 2, 1);
 }
 
 void RetentionPacer::defaultRest(Clock::duration how_long) {

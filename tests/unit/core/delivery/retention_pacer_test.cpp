@@ -50,6 +50,22 @@ TEST_F(RetentionPacerTest, TheFirstSizeIsCappedByTheLargest) {
   EXPECT_EQ(pacer(50, 100).size(), 50u) << "a smallest batch above the largest gives way";
 }
 
+TEST_F(RetentionPacerTest, RestsLessForEveryLoopThatEndsBehindAndMoreAgainOnceItKeepsUp) {
+  auto p = pacer(1000, 16);
+  p.loopEnded(true);
+  p.pace(8ms);
+  p.loopEnded(true);
+  p.pace(8ms);
+  for (int i = 0; i < 10; ++i) p.loopEnded(true);
+  EXPECT_EQ(p.restDivisor(), RetentionPacer::kMaxRestDivisor) << "never gives the writer up altogether";
+  p.pace(8ms);
+  p.loopEnded(false);
+  p.pace(8ms);
+  for (int i = 0; i < 10; ++i) p.loopEnded(false);
+  p.pace(8ms);
+  EXPECT_THAT(rests_, ElementsAre(4ms, 2ms, 500us, 1ms, 8ms)) << "halved per loop behind, doubled back per loop done";
+}
+
 TEST_F(RetentionPacerTest, AZeroTargetPacesNothing) {
   auto p = pacer(1000, 16, 0ms);
   EXPECT_EQ(p.size(), 1000u);

@@ -164,7 +164,7 @@ TEST_P(StoreTest, RetentionTaskDeletesAttemptsPastTheirAgeEvenWithoutEventLogLim
   MetricsRegistry metrics;
   ASSERT_FALSE(config_.retention.enabled()) << "no limit on the event log itself";
   EventLogRetention retention(
-      *store, metrics, config_.retention, [] { return std::vector<std::string>{}; }, RetentionPacer::kDefaultTarget,
+      *store, metrics, config_.retention, [] { return std::vector<std::string>{}; }, EventLogRetention::Pacing{},
       [] { return *sdk::parseRfc3339("2026-12-03T10:00:00Z"); });
   retention.runOnce();
   EXPECT_THAT(numbers(attemptsOf(*store, 1)), ElementsAre(4)) << "three older than an hour, in two batches";

@@ -30,6 +30,18 @@ std::vector<std::int64_t> sequences(Store& store) {
   return out;
 }
 
+// `batches` commits of 100 events each.
+void appendBatches(Store& store, int batches) {
+  for (int i = 0; i < batches; ++i) appendEvents(store, 100, "b" + std::to_string(i) + "-");
+}
+
+// The retention task over `store`, with no sink to wait for.
+EventLogRetention retentionTask(Store& store, MetricsRegistry& metrics, const StoreConfig::Retention& settings,
+                                EventLogRetention::Pacing pacing = {}) {
+  return EventLogRetention(
+      store, metrics, settings, [] { return std::vector<std::string>{}; }, pacing);
+}
+
 RetentionLimits keepNewest(std::int64_t events, std::size_t batch = 1000) {
   RetentionLimits limits;
   limits.max_events = events;
@@ -167,7 +179,7 @@ TEST_P(StoreTest, SqliteUsesIncrementalAutoVacuumAndGivesFreedPagesBack) {
   auto store = open();
   ASSERT_TRUE(store);
   EXPECT_EQ(queryInteger("PRAGMA auto_vacuum"), 2);
-  for (int i = 0; i < 20; ++i) appendEvents(*store, 100, "b" + std::to_string(i) + "-");
+  appendBatches(*store, 20);
   const auto pages_full = queryInteger("PRAGMA page_count");
   while (store->pruneEventLog(keepNewest(10), {}).more) {
   }
@@ -187,10 +199,9 @@ TEST_P(StoreTest, TheRetentionTaskDeletesInPacedBatchesAndGivesBackFreePagesDown
   config_.retention.max_events = 10;
   auto store = open();
   ASSERT_TRUE(store);
-  for (int i = 0; i < 20; ++i) appendEvents(*store, 100, "b" + std::to_string(i) + "-");
+  appendBatches(*store, 20);
   MetricsRegistry metrics;
-  EventLogRetention retention(
-      *store, metrics, config_.retention, [] { return std::vector<std::string>{}; }, RetentionPacer::kDefaultTarget);
+  auto retention = retentionTask(*store, metrics, config_.retention);
   EXPECT_EQ(retention.runOnce(), 1990);
   EXPECT_THAT(sequences(*store), ::testing::SizeIs(10));
   const auto rendered = metrics.renderPrometheus();
@@ -204,6 +215,28 @@ TEST_P(StoreTest, TheRetentionTaskDeletesInPacedBatchesAndGivesBackFreePagesDown
   const auto before = store->fileSpace();
   retention.runOnce();
   EXPECT_EQ(store->fileSpace().pages, before.pages);
+}
+
+TEST_P(StoreTest, ARetentionPassThatRunsOutOfBudgetIsBehindUntilAPassCatchesUp) {
+  config_.retention.max_events = 10;
+  auto store = open();
+  ASSERT_TRUE(store);
+  appendBatches(*store, 5);
+  MetricsRegistry metrics;
+  // A budget of nothing: one batch per pass.
+  auto retention = retentionTask(*store, metrics, config_.retention, {.loop_budget = {}});
+  EXPECT_EQ(retention.runOnce(), static_cast<std::int64_t>(RetentionPacer::kFirstSize));
+  EXPECT_TRUE(retention.behind());
+  EXPECT_THAT(metrics.renderPrometheus(), ::testing::HasSubstr("ccm_retention_behind 1"));
+  int passes = 1;
+  while (retention.behind() && passes < 100) {
+    retention.runOnce();
+    ++passes;
+  }
+  EXPECT_FALSE(retention.behind());
+  EXPECT_GT(passes, 1);
+  EXPECT_THAT(sequences(*store), ::testing::SizeIs(10));
+  EXPECT_THAT(metrics.renderPrometheus(), ::testing::HasSubstr("ccm_retention_behind 0"));
 }
 
 TEST_P(StoreTest, AnOlderSqliteDatabaseIsConvertedToIncrementalAutoVacuumOnOpen) {
