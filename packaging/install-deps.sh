@@ -8,6 +8,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ccache pkg-config
   libpoco-dev libsqlite3-dev libpq-dev libssl-dev openssl
+  libjemalloc-dev
   rapidjson-dev
   libmosquitto-dev mosquitto
   librdkafka-dev

@@ -1,13 +1,12 @@
 // Runs the real ccm-gateway executable: option handling, --check-config exit
 // codes and messages, and a start / serve / SIGTERM cycle.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "ccm/sdk/plugin.hpp"
 #include "child_process.hpp"
@@ -16,11 +15,11 @@
 namespace {
 
 namespace fs = std::filesystem;
-using ::testing::HasSubstr;
 using ccm::testing::ChildProcess;
 using ccm::testing::httpCall;
 using ccm::testing::HttpReply;
 using ccm::testing::runCommand;
+using ::testing::HasSubstr;
 
 const std::string kGateway = CCM_GATEWAY_EXECUTABLE;
 const std::string kPluginDir = CCM_PLUGIN_OUTPUT_DIR;
@@ -41,17 +40,23 @@ protected:
   }
   std::string configWith(const std::string& sink_config, int port = 0) {
     return writeConfig(R"({
-  "server": {"host": "127.0.0.1", "port": )" + std::to_string(port) + R"(},
-  "plugins": {"directories": [")" + kPluginDir + R"("]},
-  "store": {"sqlite": {"path": ")" + (dir_ / "gw.db").string() + R"("}},
-  "sinks": [{"name": "events-file", "plugin": "file", "config": )" + sink_config + R"(}]
+  "server": {"host": "127.0.0.1", "port": )" +
+                       std::to_string(port) + R"(},
+  "plugins": {"directories": [")" +
+                       kPluginDir + R"("]},
+  "store": {"sqlite": {"path": ")" +
+                       (dir_ / "gw.db").string() + R"("}},
+  "sinks": [{"name": "events-file", "plugin": "file", "config": )" +
+                       sink_config + R"(}]
 })");
   }
 
   fs::path dir_;
 };
 
-HttpReply httpGet(std::uint16_t port, const std::string& path) { return httpCall(port, "GET", path); }
+HttpReply httpGet(std::uint16_t port, const std::string& path) {
+  return httpCall(port, "GET", path);
+}
 
 TEST_F(GatewayExecutable, VersionPrintsVersionAndAbi) {
   auto result = runCommand({kGateway, "--version"});
@@ -113,8 +118,8 @@ TEST_F(GatewayExecutable, ListPluginsShowsEveryShippedSink) {
   auto result = runCommand({kGateway, "--list-plugins", "--plugin-dir", kPluginDir});
   EXPECT_EQ(result.exit_code, 0) << result.err;
   for (const char* sink : {"file", "http", "eventgrid", "eventbridge", "knative", "mqtt", "kafka", "nats", "pubsub"}) {
-    EXPECT_THAT(result.out, HasSubstr(std::string(sink) + "\tsink\t0.1.0\t" + kPluginDir + "/libccm-sink-" + sink +
-                                      ".so\t"))
+    EXPECT_THAT(result.out,
+                HasSubstr(std::string(sink) + "\tsink\t0.1.0\t" + kPluginDir + "/libccm-sink-" + sink + ".so\t"))
         << sink;
   }
 }
@@ -146,8 +151,10 @@ TEST_F(GatewayExecutable, StartsServesHealthAndMetricsAndStopsOnSigterm) {
   auto metrics = httpGet(port, "/metrics");
   EXPECT_EQ(metrics.status, 200);
   EXPECT_EQ(metrics.content_type, "text/plain; version=0.0.4; charset=utf-8");
-  EXPECT_THAT(metrics.body, HasSubstr("ccm_build_info{sdk_abi=\"" + std::to_string(ccm::sdk::kAbiVersion) +
-                                      "\",version=\"" CCM_VERSION_STRING "\"} 1\n"));
+  // The allocator the build links (heap_trim.cpp looks for jemalloc's mallctl).
+  EXPECT_THAT(metrics.body,
+              HasSubstr("ccm_build_info{allocator=\"" CCM_GATEWAY_ALLOCATOR "\",sdk_abi=\"" +
+                        std::to_string(ccm::sdk::kAbiVersion) + "\",version=\"" CCM_VERSION_STRING "\"} 1\n"));
   EXPECT_THAT(metrics.body, HasSubstr("ccm_plugin_instances{kind=\"sink\"} 1\n"));
   EXPECT_THAT(metrics.body, HasSubstr("ccm_http_requests_total{route=\"/healthz\",status=\"200\"} 1\n"));
   auto missing = httpGet(port, "/nope");
@@ -196,9 +203,12 @@ TEST_F(GatewayExecutable, PortInUseExitsWithUnavailable) {
   fs::create_directories(second_dir);
   const auto file = second_dir / "gateway.json";
   std::ofstream(file) << R"({"server": {"port": )" << *port << R"(},
-    "plugins": {"directories": [")" << kPluginDir << R"("]},
-    "store": {"sqlite": {"path": ")" << (second_dir / "gw.db").string() << R"("}},
-    "sinks": [{"name": "f", "plugin": "file", "config": {"path": ")" << (second_dir / "b.jsonl").string() << R"("}}]})";
+    "plugins": {"directories": [")"
+                      << kPluginDir << R"("]},
+    "store": {"sqlite": {"path": ")"
+                      << (second_dir / "gw.db").string() << R"("}},
+    "sinks": [{"name": "f", "plugin": "file", "config": {"path": ")"
+                      << (second_dir / "b.jsonl").string() << R"("}}]})";
   auto result = runCommand({kGateway, "--config", file.string()});
   EXPECT_EQ(result.exit_code, 69);
   EXPECT_THAT(result.err, HasSubstr("cannot listen on 127.0.0.1:" + std::to_string(*port)));

@@ -53,7 +53,8 @@ sdk::Result<std::unique_ptr<PluginCatalog>> loadPluginsFor(const GatewayConfig& 
 
 Gateway::Gateway(GatewayConfig config) : config_(std::move(config)) {
   metrics_.describe("ccm_build_info", sdk::MetricType::Gauge, "Build information; the value is always 1.");
-  metrics_.set("ccm_build_info", 1, {{"version", kVersion}, {"sdk_abi", std::to_string(sdk::kAbiVersion)}});
+  metrics_.set("ccm_build_info", 1,
+               {{"version", kVersion}, {"sdk_abi", std::to_string(sdk::kAbiVersion)}, {"allocator", heapAllocator()}});
   metrics_.describe("ccm_plugin_instances", sdk::MetricType::Gauge, "Plugin instances running, by kind.");
   metrics_.describe("ccm_uptime_seconds", sdk::MetricType::Gauge, "Seconds since the gateway started.");
 }
