@@ -136,14 +136,25 @@ std::vector<std::string> attemptLogSchema(const Dialect&) {
   };
 }
 
+// SQLite's deduplication keys expire in insertion (rowid) order, which is
+// expiry order while the TTL stays the same, so the expiry index is dropped:
+// one b-tree less to write per ingested event and about 40 bytes less per
+// key. PostgreSQL has no insertion order to read and keeps it
+// (SqlStore::forgetExpiredIngress).
+std::vector<std::string> dedupExpirySchema(const Dialect& dialect) {
+  if (dialect.driver() != StoreDriver::Sqlite) return {};
+  return {"DROP INDEX ingress_dedup_expires"};
+}
+
 // Migration N is entry N - 1; append only.
-constexpr std::array<std::vector<std::string> (*)(const Dialect&), 6> kMigrations{
-    &initialSchema,    // 1: aggregates, port allocations, the event log
-    &deliverySchema,   // 2: ingress dedup, sink cursors, retries, replays, leases, dead letters
-    &retentionSchema,  // 3: retention skips, replays that carry their event
-    &pauseSchema,      // 4: paused sinks
-    &redriveSchema,    // 5: redrives
-    &attemptLogSchema, // 6: the delivery attempt log
+constexpr std::array<std::vector<std::string> (*)(const Dialect&), 7> kMigrations{
+    &initialSchema,      // 1: aggregates, port allocations, the event log
+    &deliverySchema,     // 2: ingress dedup, sink cursors, retries, replays, leases, dead letters
+    &retentionSchema,    // 3: retention skips, replays that carry their event
+    &pauseSchema,        // 4: paused sinks
+    &redriveSchema,      // 5: redrives
+    &attemptLogSchema,   // 6: the delivery attempt log
+    &dedupExpirySchema,  // 7: SQLite: no expiry index on ingress_dedup
 };
 
 }  // namespace

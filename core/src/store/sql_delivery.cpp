@@ -47,8 +47,17 @@ std::optional<StoredEvent> SqlStore::readEvent(std::int64_t sequence) {
 
 std::size_t SqlStore::forgetExpiredIngress(const std::string& now, std::size_t limit) {
   return inTransaction("forgetExpiredIngress before " + now, [&](Poco::Data::Session& session) {
-    // Bounded, through the expires_at index, so one pass never holds the
-    // writer for long however many keys expired at once.
+    // Bounded, so one pass never holds the writer for long however many keys
+    // expired at once. SQLite: those of the oldest `limit` keys (by
+    // insertion) that expired; keys kept under an earlier, longer TTL that
+    // are among them only make the pass delete fewer.
+    if (dialect_.driver() == StoreDriver::Sqlite) {
+      return run(session, dialect_,
+                 "DELETE FROM ingress_dedup WHERE rowid IN (SELECT rowid FROM (SELECT rowid, expires_at FROM"
+                 " ingress_dedup ORDER BY rowid LIMIT ?) WHERE expires_at < ?)",
+                 {static_cast<std::int64_t>(limit), sortableTime(now)});
+    }
+    // PostgreSQL: through the expires_at index.
     return run(session, dialect_,
                "DELETE FROM ingress_dedup WHERE (source, event_id) IN (SELECT source, event_id FROM ingress_dedup"
                " WHERE expires_at < ? ORDER BY expires_at LIMIT ?)",
@@ -98,7 +107,8 @@ std::vector<ReplayRequest> SqlStore::sinkReplays(const std::string& sink) {
     std::vector<ReplayRequest> replays;
     for (std::size_t i = 0; i < sequences.size(); ++i) {
       ReplayRequest replay{sequences[i], std::nullopt};
-      if (auto event = sdk::parseStructured(bodies[i])) replay.stored = StoredEvent{sequences[i], event.value(), recorded[i]};
+      if (auto event = sdk::parseStructured(bodies[i]))
+        replay.stored = StoredEvent{sequences[i], event.value(), recorded[i]};
       replays.push_back(std::move(replay));
     }
     return replays;
@@ -168,8 +178,9 @@ SharedSinkState SqlStore::sharedSinkState(const std::string& sink) {
     SharedSinkState state;
     const auto cursor = queryIntegers(session, dialect_, "SELECT position FROM sink_cursors WHERE sink = ?", {sink});
     if (!cursor.empty()) state.cursor = cursor.front();
-    const auto holder = queryTexts(session, dialect_, "SELECT owner FROM sink_leases WHERE sink = ? AND expires_at >= ?",
-                                   {sink, sortableTime(sdk::formatRfc3339(std::chrono::system_clock::now()))});
+    const auto holder =
+        queryTexts(session, dialect_, "SELECT owner FROM sink_leases WHERE sink = ? AND expires_at >= ?",
+                   {sink, sortableTime(sdk::formatRfc3339(std::chrono::system_clock::now()))});
     if (!holder.empty()) state.lease_owner = holder.front();
     return state;
   });

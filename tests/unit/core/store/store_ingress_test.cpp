@@ -18,7 +18,9 @@ using ::testing::ElementsAre;
 
 constexpr const char* kFarFuture = "2999-01-01T00:00:00Z";
 
-IngressKey key(const std::string& source, const std::string& id) { return {source, id, kFarFuture}; }
+IngressKey key(const std::string& source, const std::string& id) {
+  return {source, id, kFarFuture};
+}
 
 std::vector<std::string> eventIds(Store& store) {
   EventQuery query;
@@ -54,6 +56,37 @@ TEST_P(StoreTest, RememberedKeysAreStoredWithSortableExpiry) {
               ElementsAre("2026-11-23T09:00:00.000000Z", "2026-11-23T09:30:00.500000Z"));
   EXPECT_EQ(store->forgetExpiredIngress("2026-11-23T09:15:00Z"), 1u);
   EXPECT_THAT(queryTexts("SELECT event_id FROM ingress_dedup"), ElementsAre("2"));
+}
+
+TEST_P(StoreTest, ExpiredKeysAreForgottenOldestFirstAtMostTheLimitACall) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  auto transaction = store->begin();
+  transaction->rememberIngress({{"s", "1", "2026-11-23T09:00:00Z"},
+                                {"s", "2", "2026-11-23T09:00:01Z"},
+                                {"s", "3", "2026-11-23T09:00:02Z"},
+                                {"s", "4", "2026-11-23T12:00:00Z"}});
+  transaction->commit();
+  EXPECT_EQ(store->forgetExpiredIngress("2026-11-23T10:00:00Z", 2), 2u);
+  EXPECT_THAT(queryTexts("SELECT event_id FROM ingress_dedup ORDER BY event_id"), ElementsAre("3", "4"));
+  EXPECT_EQ(store->forgetExpiredIngress("2026-11-23T10:00:00Z", 2), 1u) << "fewer than the limit: nothing more";
+  EXPECT_THAT(queryTexts("SELECT event_id FROM ingress_dedup"), ElementsAre("4"));
+  // SQLite reads them in insertion order and needs no index on the expiry.
+  if (onPostgresql()) {
+    EXPECT_EQ(queryInteger("SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'ingress_dedup_expires'"), 1);
+  } else {
+    EXPECT_EQ(queryInteger("SELECT COUNT(*) FROM sqlite_master WHERE name = 'ingress_dedup_expires'"), 0);
+  }
+}
+
+TEST_P(StoreTest, AKeyKeptUnderALongerTtlDoesNotHoldBackTheExpiredKeysAfterIt) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  auto transaction = store->begin();
+  transaction->rememberIngress({{"s", "long", "2026-11-24T09:00:00Z"}, {"s", "short", "2026-11-23T09:00:00Z"}});
+  transaction->commit();
+  EXPECT_EQ(store->forgetExpiredIngress("2026-11-23T10:00:00Z", 10), 1u);
+  EXPECT_THAT(queryTexts("SELECT event_id FROM ingress_dedup"), ElementsAre("long"));
 }
 
 TEST_P(StoreTest, ManyKeysInOneCallSpanSeveralStatements) {
