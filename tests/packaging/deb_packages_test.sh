@@ -13,7 +13,8 @@
 #                  only, run the unpacked gateway with it as a sink, create a
 #                  definition over the REST API and check the plugin got the event
 # Environment (set by CMake): CCM_BUILD_DIR CCM_SOURCE_DIR CCM_DEB_DIR CCM_VERSION
-# CCM_PLUGIN_INSTALL_DIR CCM_INSTALL_PREFIX CCM_INSTALL_LIBDIR
+# CCM_PLUGIN_INSTALL_DIR CCM_INSTALL_PREFIX CCM_INSTALL_LIBDIR CCM_JEMALLOC (1: the
+# executable links jemalloc)
 set -euo pipefail
 
 phase=${1:?usage: deb_packages_test.sh build|metadata|maintainer-scripts|systemd-unit|example-plugin}
@@ -87,6 +88,9 @@ phase_metadata() {
   grep -Eq '(^|, )libc6 \(>= [0-9.]+\)' <<<"$field" || fail "Depends has no versioned libc6: $field"
   grep -Eq '(^|, )libyaml-cpp[0-9.]+' <<<"$field" || fail "Depends has no libyaml-cpp: $field"
   grep -Eq '(^|, )adduser(,|$)' <<<"$field" || fail "Depends lacks adduser (postinst uses it): $field"
+  if [ "${CCM_JEMALLOC:-0}" = 1 ]; then
+    grep -Eq '(^|, )libjemalloc2' <<<"$field" || fail "Depends has no libjemalloc2 (the allocator): $field"
+  fi
 
   field=$(dpkg-deb -I "$runtime" conffiles)
   [ "$field" = $'/etc/ccm-gateway/gateway.json\n/etc/default/ccm-gateway' ] || fail "conffiles: $field"
