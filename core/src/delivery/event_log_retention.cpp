@@ -97,6 +97,8 @@ std::int64_t EventLogRetention::runOnce() {
     const auto events = pacedLoop(events_, [&](std::size_t size) {
       limits.batch_size = size;
       const auto pass = store_.pruneEventLog(limits, consumers);
+      // Counted as each batch commits: a long catch-up shows its progress.
+      if (pass.deleted > 0) metrics_.add("ccm_retention_deleted_events_total", static_cast<double>(pass.deleted));
       for (const auto& skipped : pass.skipped) {
         metrics_.add("ccm_retention_skipped_events_total", static_cast<double>(skipped.events),
                      {{"sink", skipped.sink}});
@@ -112,7 +114,6 @@ std::int64_t EventLogRetention::runOnce() {
     deleted = events.done;
     behind_ = events.behind;
     if (deleted > 0) {
-      metrics_.add("ccm_retention_deleted_events_total", static_cast<double>(deleted));
       logWithFields(retentionLog(), sdk::LogLevel::Debug, "retention pass",
                     {{"deleted", std::to_string(deleted)},
                      {"batch_size", std::to_string(events_.size())},
@@ -152,10 +153,10 @@ void EventLogRetention::pruneAttemptLog() {
   const std::string before = sdk::formatRfc3339(now_() - std::chrono::seconds(settings_.attempt_log.max_age_seconds));
   const auto pruned = pacedLoop(attempts_, [&](std::size_t size) {
     const auto deleted = store_.pruneDeliveryAttempts(before, size);
+    if (deleted > 0) metrics_.add("ccm_retention_deleted_attempts_total", static_cast<double>(deleted));
     return std::pair{static_cast<std::int64_t>(deleted), deleted == size};
   });
   behind_ |= pruned.behind;
-  if (pruned.done > 0) metrics_.add("ccm_retention_deleted_attempts_total", static_cast<double>(pruned.done));
 }
 
 void EventLogRetention::start() {
