@@ -36,7 +36,7 @@ EventLogRetention::EventLogRetention(Store& store, MetricsRegistry& metrics, Sto
       settings_(settings),
       consumers_(std::move(consumers)),
       now_(std::move(now)),
-      pacing_(pacing),
+      loop_budget_(pacing.loop_budget),
       events_(static_cast<std::size_t>(settings.batch_size), kMinBatch, pacing.batch_target),
       dedup_keys_(kDedupBatch, kMinBatch, pacing.batch_target),
       attempts_(static_cast<std::size_t>(settings.batch_size), kMinBatch, pacing.batch_target),
@@ -74,7 +74,7 @@ RetentionLimits EventLogRetention::limits() const {
 
 template <class Batch>
 EventLogRetention::LoopResult EventLogRetention::pacedLoop(RetentionPacer& pacer, Batch&& batch) {
-  const auto deadline = RetentionPacer::Clock::now() + pacing_.loop_budget;
+  const auto deadline = RetentionPacer::Clock::now() + loop_budget_;
   LoopResult result;
   for (;;) {
     const auto [done, more] = batch(pacer.size());

@@ -68,7 +68,7 @@ private:
   const StoreConfig::Retention settings_;
   const std::function<std::vector<std::string>()> consumers_;
   const Now now_;
-  const Pacing pacing_;
+  const std::chrono::milliseconds loop_budget_;  // Pacing::loop_budget; the target lives in the pacers
   // Batch sizes carry over from pass to pass.
   RetentionPacer events_;
   RetentionPacer dedup_keys_;
