@@ -16,15 +16,18 @@ ConnectionPool::Lease::~Lease() {
   slots_.release();
 }
 
-ConnectionPool::SetupSessionPool::SetupSessionPool(const Dialect& dialect, int size)
-    : Poco::Data::SessionPool(dialect.connector(), dialect.connectionString(), 1, size), dialect_(dialect) {}
+ConnectionPool::SetupSessionPool::SetupSessionPool(const Dialect& dialect, int size, OnOpen on_open)
+    : Poco::Data::SessionPool(dialect.connector(), dialect.connectionString(), 1, size),
+      dialect_(dialect),
+      on_open_(std::move(on_open)) {}
 
 void ConnectionPool::SetupSessionPool::customizeSession(Poco::Data::Session& session) {
   for (const auto& statement : dialect_.connectionSetup()) run(session, dialect_, statement);
+  if (on_open_) on_open_(session);
 }
 
-ConnectionPool::ConnectionPool(const Dialect& dialect, int size, std::chrono::milliseconds wait)
-    : dialect_(dialect), wait_(wait), slots_(size), pool_(dialect, size) {}
+ConnectionPool::ConnectionPool(const Dialect& dialect, int size, std::chrono::milliseconds wait, OnOpen on_open)
+    : dialect_(dialect), wait_(wait), slots_(size), pool_(dialect, size, std::move(on_open)) {}
 
 std::unique_ptr<ConnectionPool::Lease> ConnectionPool::acquire() {
   if (!slots_.try_acquire_for(wait_)) {

@@ -4,6 +4,7 @@
 #include <Poco/Data/SessionPool.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <semaphore>
 
@@ -13,7 +14,8 @@ namespace ccm::core {
 
 // Poco's SessionPool throws as soon as every connection is in use; this one
 // makes callers wait (up to a deadline) for a connection to come back, and
-// runs the dialect's setup statements on each new connection. Thread-safe.
+// runs the dialect's setup statements, then `on_open`, on each new
+// connection. Thread-safe.
 class ConnectionPool {
 public:
   // A connection on loan: destroying it hands the connection back.
@@ -31,7 +33,8 @@ public:
     Poco::Data::Session session_;
   };
 
-  ConnectionPool(const Dialect& dialect, int size, std::chrono::milliseconds wait);
+  using OnOpen = std::function<void(Poco::Data::Session& session)>;
+  ConnectionPool(const Dialect& dialect, int size, std::chrono::milliseconds wait, OnOpen on_open = {});
 
   // Throws StoreError when no connection is free within the wait, or when a
   // new connection cannot be opened.
@@ -46,13 +49,14 @@ private:
 
   class SetupSessionPool : public Poco::Data::SessionPool {
   public:
-    SetupSessionPool(const Dialect& dialect, int size);
+    SetupSessionPool(const Dialect& dialect, int size, OnOpen on_open);
 
   protected:
     void customizeSession(Poco::Data::Session& session) override;
 
   private:
     const Dialect& dialect_;
+    OnOpen on_open_;
   };
 
   const Dialect& dialect_;

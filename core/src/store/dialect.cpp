@@ -24,9 +24,6 @@ Dialect Dialect::forConfig(const StoreConfig& config) {
     dialect.connection_setup_ = {
         "PRAGMA busy_timeout = " + std::to_string(config.sqlite.busy_timeout_ms),
         "PRAGMA foreign_keys = ON",
-        // A backstop: SqlStore checkpoints off the commit path (its
-        // checkpointer task) and normally keeps the log far below this (~40 MB).
-        "PRAGMA wal_autocheckpoint = 10000",
         // A checkpointed log that grew in a burst is cut back to this when
         // it starts over, instead of keeping its largest size on disk.
         "PRAGMA journal_size_limit = 67108864",

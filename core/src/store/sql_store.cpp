@@ -13,17 +13,21 @@ namespace {
 using Poco::Data::Keywords::into;
 
 constexpr std::size_t kMaxEventsPerRead = 1000;
-
-// Short enough that the log stays far below the connections' own automatic
-// checkpoint (Dialect::forConfig) at any rate the gateway can write.
-constexpr std::chrono::milliseconds kCheckpointInterval{100};
 }  // namespace
 
 SqlStore::SqlStore(Dialect dialect, int pool_size, std::chrono::milliseconds connection_wait,
                    std::size_t attempts_per_event)
     : dialect_(std::move(dialect)),
-      pool_(dialect_, pool_size, connection_wait),
+      checkpointer_(SqliteCheckpointer::Options{}),
+      pool_(dialect_, pool_size, connection_wait,
+            [this](Poco::Data::Session& session) {
+              if (dialect_.driver() == StoreDriver::Sqlite) checkpointer_.watch(session);
+            }),
       attempts_per_event_(std::max<std::size_t>(1, attempts_per_event)) {}
+
+SqlStore::~SqlStore() {
+  checkpointer_.stop();
+}
 
 void SqlStore::migrate() {
   auto lease = pool_.acquire();
@@ -31,18 +35,7 @@ void SqlStore::migrate() {
     dialect_.prepareDatabase(lease->session());
     applyMigrations(lease->session(), dialect_);
   });
-  if (dialect_.driver() == StoreDriver::Sqlite && !checkpointer_) {
-    // PASSIVE waits for neither readers nor the writer, so a commit never
-    // pays for a checkpoint; the connections' automatic checkpoint stays as
-    // a backstop (Dialect::forConfig). A round with no free connection, or
-    // one that fails, is caught up by the next.
-    checkpointer_ = std::make_unique<PeriodicTask>(kCheckpointInterval, [this] {
-      try {
-        if (auto lease = pool_.tryAcquire()) run(lease->session(), dialect_, "PRAGMA wal_checkpoint(PASSIVE)");
-      } catch (const std::exception&) {
-      }
-    });
-  }
+  if (dialect_.driver() == StoreDriver::Sqlite) checkpointer_.start(pool_);
 }
 
 namespace {

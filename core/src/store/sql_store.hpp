@@ -3,10 +3,10 @@
 #include <memory>
 #include <mutex>
 
-#include "concurrency/periodic_task.hpp"
 #include "store/connection_pool.hpp"
 #include "store/dialect.hpp"
 #include "store/sql_statement.hpp"
+#include "store/sqlite_checkpointer.hpp"
 #include "store/store.hpp"
 
 namespace ccm::core {
@@ -20,6 +20,8 @@ public:
   // `attempts_per_event`: store.retention.attempt_log.max_attempts_per_event.
   SqlStore(Dialect dialect, int pool_size, std::chrono::milliseconds connection_wait,
            std::size_t attempts_per_event = 10);
+  // Stops the checkpointer before the pool closes.
+  ~SqlStore() override;
 
   // Prepares the database (WAL on SQLite) and applies missing migrations;
   // throws StoreError.
@@ -76,12 +78,12 @@ private:
   void writeAttempts(Poco::Data::Session& session, const DeliveryUpdate& update);
 
   Dialect dialect_;
+  // SQLite: watches every connection's commits (so declared before the pool,
+  // which it outlives) and checkpoints off the commit path once migrated.
+  SqliteCheckpointer checkpointer_;
   ConnectionPool pool_;
   std::mutex writer_;  // see Dialect::singleWriter()
   const std::size_t attempts_per_event_;
-  // SQLite: copies the write-ahead log into the database file off the commit
-  // path. Declared last, so it stops before the pool closes.
-  std::unique_ptr<PeriodicTask> checkpointer_;
 };
 
 // Runs `body(session)` in one transaction, under the writer lock on SQLite.
