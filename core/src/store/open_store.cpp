@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "store/sql_store.hpp"
+#include "store/sqlite_wal_buffer.hpp"
 
 namespace ccm::core {
 namespace {
@@ -21,12 +22,14 @@ constexpr std::chrono::seconds kConnectionWait{30};
 // thread at a time, so SQLite's per-call connection mutex (serialized mode)
 // and its allocation statistics (one more mutex per malloc) are pure cost on
 // the group commit's path. Should a setting be refused, SQLite keeps its
-// (safe, slower) default.
+// (safe, slower) default. Then the write-ahead log's writes are gathered into
+// one per commit (sqlite_wal_buffer.hpp).
 void configureSqlite() {
   sqlite3_shutdown();
   sqlite3_config(SQLITE_CONFIG_MULTITHREAD);
   sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
   sqlite3_initialize();
+  installSqliteWalBuffer();
 }
 
 void registerConnectors() {
@@ -81,9 +84,9 @@ sdk::Result<std::unique_ptr<Store>> openStore(const StoreConfig& config) {
       config.driver == StoreDriver::Sqlite ? config.sqlite.path.string() : "/store/postgresql/connection";
   try {
     const int pool_size = config.driver == StoreDriver::Sqlite ? kSqlitePoolSize : config.postgresql.pool_size;
-    auto store = std::make_unique<SqlStore>(
-        Dialect::forConfig(config), pool_size, kConnectionWait,
-        static_cast<std::size_t>(config.retention.attempt_log.max_attempts_per_event));
+    auto store =
+        std::make_unique<SqlStore>(Dialect::forConfig(config), pool_size, kConnectionWait,
+                                   static_cast<std::size_t>(config.retention.attempt_log.max_attempts_per_event));
     store->migrate();
     return std::unique_ptr<Store>(std::move(store));
   } catch (const StoreError& e) {

@@ -1,0 +1,283 @@
+#include "store/sqlite_wal_buffer.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <mutex>
+#include <new>
+#include <vector>
+
+namespace ccm::core {
+namespace {
+
+constexpr const char* kVfsName = "ccm-wal-buffer";
+// A log frame's header (wal.c's WAL_FRAME_HDRSIZE): bytes 4-7 hold the
+// database size after the commit on a commit's last frame, 0 on the others.
+constexpr int kFrameHeaderBytes = 24;
+// A transaction larger than this (cache spills of a big delete) is written
+// out in pieces of this size rather than held whole.
+constexpr std::size_t kMaxBufferedBytes = 4 * 1024 * 1024;
+// The unix VFS writes at most this much a call (os_unix.c masks the length
+// with 0x1ffff, so a longer write would be cut short and fail as SQLITE_FULL).
+constexpr std::size_t kMaxOsWrite = 0x1ffff;
+
+std::atomic<std::uint64_t> os_writes{0};
+std::atomic<std::uint64_t> sqlite_writes{0};
+
+sqlite3_vfs* realVfs(sqlite3_vfs* vfs) {
+  return static_cast<sqlite3_vfs*>(vfs->pAppData);
+}
+
+// Our part of an open file; the platform VFS's own file follows it.
+struct BufferedFile {
+  sqlite3_file base;
+  sqlite3_file* real;
+  bool wal;
+  bool commit_frame_next = false;  // the last write was a commit frame's header
+  sqlite3_int64 start = 0;         // the file offset of buffer's first byte
+  std::vector<char> buffer;
+};
+
+constexpr std::size_t kOwnBytes = (sizeof(BufferedFile) + 15) / 16 * 16;
+
+BufferedFile& own(sqlite3_file* file) {
+  return *reinterpret_cast<BufferedFile*>(file);
+}
+const sqlite3_io_methods& real(BufferedFile& file) {
+  return *file.real->pMethods;
+}
+
+int flush(BufferedFile& file) {
+  int rc = SQLITE_OK;
+  for (std::size_t done = 0; done < file.buffer.size() && rc == SQLITE_OK; done += kMaxOsWrite) {
+    const auto piece = std::min(kMaxOsWrite, file.buffer.size() - done);
+    rc = real(file).xWrite(file.real, file.buffer.data() + done, static_cast<int>(piece),
+                           file.start + static_cast<sqlite3_int64>(done));
+    os_writes.fetch_add(1, std::memory_order_relaxed);
+  }
+  // On failure the frames are dropped: SQLite sees the error on this call
+  // (a sync, or its commit frame's write) and rolls the commit back.
+  file.buffer.clear();
+  return rc;
+}
+
+// Writes out the buffered frames, then makes `call` on the platform's file.
+template <class Call>
+int afterFlush(sqlite3_file* file, Call call) {
+  auto& self = own(file);
+  if (const int rc = flush(self); rc != SQLITE_OK) return rc;
+  return call(real(self), self.real);
+}
+
+int closeFile(sqlite3_file* file) {
+  auto& self = own(file);
+  const int flushed = flush(self);
+  const int closed = real(self).xClose(self.real);
+  self.~BufferedFile();
+  return flushed != SQLITE_OK ? flushed : closed;
+}
+
+int readFile(sqlite3_file* file, void* data, int amount, sqlite3_int64 offset) {
+  return afterFlush(file, [&](const sqlite3_io_methods& methods, sqlite3_file* platform) {
+    return methods.xRead(platform, data, amount, offset);
+  });
+}
+
+int writeFile(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
+  auto& self = own(file);
+  if (!self.wal) return real(self).xWrite(self.real, data, amount, offset);
+  sqlite_writes.fetch_add(1, std::memory_order_relaxed);
+  const auto end = self.start + static_cast<sqlite3_int64>(self.buffer.size());
+  if (!self.buffer.empty() && (offset != end || self.buffer.size() + amount > kMaxBufferedBytes)) {
+    if (const int rc = flush(self); rc != SQLITE_OK) return rc;
+  }
+  if (self.buffer.empty()) self.start = offset;
+  const auto* bytes = static_cast<const char*>(data);
+  self.buffer.insert(self.buffer.end(), bytes, bytes + amount);
+  // The page after a commit frame's header ends the commit: out it goes, so
+  // that the file holds it before SQLite publishes it to readers (which it
+  // does without a sync when synchronous is NORMAL).
+  if (self.commit_frame_next) {
+    self.commit_frame_next = false;
+    return flush(self);
+  }
+  if (amount == kFrameHeaderBytes) {
+    const auto* size_after = reinterpret_cast<const unsigned char*>(bytes) + 4;
+    self.commit_frame_next = (size_after[0] | size_after[1] | size_after[2] | size_after[3]) != 0;
+  }
+  return SQLITE_OK;
+}
+
+int truncateFile(sqlite3_file* file, sqlite3_int64 size) {
+  return afterFlush(file, [&](const sqlite3_io_methods& methods, sqlite3_file* platform) {
+    return methods.xTruncate(platform, size);
+  });
+}
+
+int syncFile(sqlite3_file* file, int flags) {
+  return afterFlush(
+      file, [&](const sqlite3_io_methods& methods, sqlite3_file* platform) { return methods.xSync(platform, flags); });
+}
+
+int fileSize(sqlite3_file* file, sqlite3_int64* size) {
+  return afterFlush(file, [&](const sqlite3_io_methods& methods, sqlite3_file* platform) {
+    return methods.xFileSize(platform, size);
+  });
+}
+
+int lockFile(sqlite3_file* file, int level) {
+  return real(own(file)).xLock(own(file).real, level);
+}
+int unlockFile(sqlite3_file* file, int level) {
+  return real(own(file)).xUnlock(own(file).real, level);
+}
+int checkReservedLock(sqlite3_file* file, int* out) {
+  return real(own(file)).xCheckReservedLock(own(file).real, out);
+}
+int fileControl(sqlite3_file* file, int op, void* arg) {
+  return afterFlush(file, [&](const sqlite3_io_methods& methods, sqlite3_file* platform) {
+    return methods.xFileControl(platform, op, arg);
+  });
+}
+int sectorSize(sqlite3_file* file) {
+  return real(own(file)).xSectorSize(own(file).real);
+}
+int deviceCharacteristics(sqlite3_file* file) {
+  return real(own(file)).xDeviceCharacteristics(own(file).real);
+}
+int shmMap(sqlite3_file* file, int region, int size, int extend, void volatile** out) {
+  return real(own(file)).xShmMap(own(file).real, region, size, extend, out);
+}
+int shmLock(sqlite3_file* file, int offset, int n, int flags) {
+  return real(own(file)).xShmLock(own(file).real, offset, n, flags);
+}
+void shmBarrier(sqlite3_file* file) {
+  real(own(file)).xShmBarrier(own(file).real);
+}
+int shmUnmap(sqlite3_file* file, int remove) {
+  return real(own(file)).xShmUnmap(own(file).real, remove);
+}
+int fetch(sqlite3_file* file, sqlite3_int64 offset, int amount, void** out) {
+  return real(own(file)).xFetch(own(file).real, offset, amount, out);
+}
+int unfetch(sqlite3_file* file, sqlite3_int64 offset, void* page) {
+  return real(own(file)).xUnfetch(own(file).real, offset, page);
+}
+
+// Version 3, as the unix VFS's files (installSqliteWalBuffer wraps no other).
+const sqlite3_io_methods kMethods = {3,
+                                     &closeFile,
+                                     &readFile,
+                                     &writeFile,
+                                     &truncateFile,
+                                     &syncFile,
+                                     &fileSize,
+                                     &lockFile,
+                                     &unlockFile,
+                                     &checkReservedLock,
+                                     &fileControl,
+                                     &sectorSize,
+                                     &deviceCharacteristics,
+                                     &shmMap,
+                                     &shmLock,
+                                     &shmBarrier,
+                                     &shmUnmap,
+                                     &fetch,
+                                     &unfetch};
+
+int openFile(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flags, int* out_flags) {
+  auto* self = new (file) BufferedFile{};
+  self->base.pMethods = nullptr;
+  self->real = reinterpret_cast<sqlite3_file*>(reinterpret_cast<char*>(file) + kOwnBytes);
+  self->wal = (flags & SQLITE_OPEN_WAL) != 0;
+  const int rc = realVfs(vfs)->xOpen(realVfs(vfs), name, self->real, flags, out_flags);
+  if (self->real->pMethods == nullptr) {
+    self->~BufferedFile();
+    return rc == SQLITE_OK ? SQLITE_CANTOPEN : rc;
+  }
+  self->base.pMethods = &kMethods;
+  return rc;
+}
+
+int deleteFile(sqlite3_vfs* vfs, const char* name, int sync_dir) {
+  return realVfs(vfs)->xDelete(realVfs(vfs), name, sync_dir);
+}
+int accessFile(sqlite3_vfs* vfs, const char* name, int flags, int* out) {
+  return realVfs(vfs)->xAccess(realVfs(vfs), name, flags, out);
+}
+int fullPathname(sqlite3_vfs* vfs, const char* name, int size, char* out) {
+  return realVfs(vfs)->xFullPathname(realVfs(vfs), name, size, out);
+}
+void* dlOpen(sqlite3_vfs* vfs, const char* name) {
+  return realVfs(vfs)->xDlOpen(realVfs(vfs), name);
+}
+void dlError(sqlite3_vfs* vfs, int size, char* out) {
+  realVfs(vfs)->xDlError(realVfs(vfs), size, out);
+}
+void (*dlSym(sqlite3_vfs* vfs, void* library, const char* symbol))(void) {
+  return realVfs(vfs)->xDlSym(realVfs(vfs), library, symbol);
+}
+void dlClose(sqlite3_vfs* vfs, void* library) {
+  realVfs(vfs)->xDlClose(realVfs(vfs), library);
+}
+int randomness(sqlite3_vfs* vfs, int size, char* out) {
+  return realVfs(vfs)->xRandomness(realVfs(vfs), size, out);
+}
+int sleepVfs(sqlite3_vfs* vfs, int microseconds) {
+  return realVfs(vfs)->xSleep(realVfs(vfs), microseconds);
+}
+int currentTime(sqlite3_vfs* vfs, double* out) {
+  return realVfs(vfs)->xCurrentTime(realVfs(vfs), out);
+}
+int lastError(sqlite3_vfs* vfs, int size, char* out) {
+  return realVfs(vfs)->xGetLastError(realVfs(vfs), size, out);
+}
+int currentTimeInt64(sqlite3_vfs* vfs, sqlite3_int64* out) {
+  return realVfs(vfs)->xCurrentTimeInt64(realVfs(vfs), out);
+}
+
+}  // namespace
+
+bool installSqliteWalBuffer() {
+  static sqlite3_vfs vfs{};
+  static std::once_flag once;
+  std::call_once(once, [] {
+    sqlite3_vfs* platform = sqlite3_vfs_find(nullptr);
+    // Only the unix VFS is known to give files every method kMethods forwards to.
+    if (platform == nullptr || platform->iVersion < 2 || std::strncmp(platform->zName, "unix", 4) != 0) return;
+    vfs = sqlite3_vfs{.iVersion = 2,
+                      .szOsFile = static_cast<int>(kOwnBytes) + platform->szOsFile,
+                      .mxPathname = platform->mxPathname,
+                      .pNext = nullptr,
+                      .zName = kVfsName,
+                      .pAppData = platform,
+                      .xOpen = &openFile,
+                      .xDelete = &deleteFile,
+                      .xAccess = &accessFile,
+                      .xFullPathname = &fullPathname,
+                      .xDlOpen = &dlOpen,
+                      .xDlError = &dlError,
+                      .xDlSym = &dlSym,
+                      .xDlClose = &dlClose,
+                      .xRandomness = &randomness,
+                      .xSleep = &sleepVfs,
+                      .xCurrentTime = &currentTime,
+                      .xGetLastError = &lastError,
+                      .xCurrentTimeInt64 = &currentTimeInt64,
+                      // version 3 only, which this VFS does not claim
+                      .xSetSystemCall = nullptr,
+                      .xGetSystemCall = nullptr,
+                      .xNextSystemCall = nullptr};
+  });
+  // Again on every call: sqlite3_initialize() after a shutdown makes the
+  // platform's VFS the default again.
+  return vfs.xOpen != nullptr && sqlite3_vfs_register(&vfs, 1) == SQLITE_OK;
+}
+
+SqliteWalBufferCounts sqliteWalBufferCounts() {
+  return {os_writes.load(std::memory_order_relaxed), sqlite_writes.load(std::memory_order_relaxed)};
+}
+
+}  // namespace ccm::core
