@@ -1,10 +1,11 @@
+#include "engine/ingress_committer.hpp"
+
 #include <Poco/Logger.h>
 
 #include <algorithm>
 #include <condition_variable>
 
 #include "engine/ingress_key_owners.hpp"
-#include "engine/ingress_committer.hpp"
 #include "engine/unit_of_work.hpp"
 #include "observability/json_log.hpp"
 
@@ -37,6 +38,7 @@ void IngressCommitter::stop() {
   }
   queued_.notify_one();
   if (thread_.joinable()) thread_.join();
+  if (answer_thread_.joinable()) answer_thread_.join();
 }
 
 void IngressCommitter::submit(const std::vector<sdk::CloudEvent>& events, std::string dedup_until, bool refusable,
@@ -55,14 +57,17 @@ void IngressCommitter::submit(const std::vector<sdk::CloudEvent>& events, std::s
                     std::make_exception_ptr(StoreError("the gateway is shutting down; nothing was applied")));
       return;
     }
-    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+    if (!thread_.joinable()) {
+      thread_ = std::thread([this] { run(); });
+      answer_thread_ = std::thread([this] { answer(); });
+    }
     queue_.push_back(std::move(request));
   }
   queued_.notify_one();
 }
 
 IngressResults IngressCommitter::apply(const std::vector<sdk::CloudEvent>& events, const std::string& dedup_until,
-                                      bool refusable, const IngressApply& apply) {
+                                       bool refusable, const IngressApply& apply) {
   std::mutex mutex;
   std::condition_variable answered;
   std::optional<IngressResults> result;
@@ -86,8 +91,8 @@ void IngressCommitter::run() {
   std::unique_lock lock(mutex_);
   while (true) {
     queued_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-    if (queue_.empty()) return;  // stopping, and everything submitted is committed
-    std::vector<std::unique_ptr<Request>> group;
+    if (queue_.empty()) break;  // stopping, and everything submitted is committed
+    Group group;
     group.reserve(std::min(queue_.size(), kMaxGroup));
     while (!queue_.empty() && group.size() < kMaxGroup) {
       group.push_back(std::move(queue_.front()));
@@ -95,15 +100,33 @@ void IngressCommitter::run() {
     }
     lock.unlock();
     commitGroup(group);
+    lock.lock();
+    committed_groups_.push_back(std::move(group));
+    committed_groups_ready_.notify_one();
+  }
+  committing_ended_ = true;
+  committed_groups_ready_.notify_one();
+}
+
+void IngressCommitter::answer() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    committed_groups_ready_.wait(lock, [this] { return committing_ended_ || !committed_groups_.empty(); });
+    if (committed_groups_.empty()) return;  // committing ended and every group is answered
+    Group group = std::move(committed_groups_.front());
+    committed_groups_.pop_front();
+    lock.unlock();
     for (auto& request : group) {
       try {
-        request->done(request->result ? std::move(*request->result) : IngressResults(Error{ErrorCategory::Internal, {}, {}}),
-                      request->error);
+        request->done(
+            request->result ? std::move(*request->result) : IngressResults(Error{ErrorCategory::Internal, {}, {}}),
+            request->error);
       } catch (...) {
         // `done` must not throw; if it does, the group's other callers are still answered.
         logWithFields(Poco::Logger::get("ccm.engine"), sdk::LogLevel::Error, "an ingress answer failed", {});
       }
     }
+    group.clear();  // the requests' events and callbacks go here too, off the committing thread
     lock.lock();
   }
 }
@@ -114,8 +137,7 @@ namespace {
 // (500), not the whole group; a store failure still fails the group, since
 // the transaction may be unusable.
 // The commands `apply` runs join the group's transaction through `uow`.
-std::optional<Error> applyGuarded(const IngressApply& apply, UnitOfWork& uow, std::size_t i,
-                                    bool refusable) {
+std::optional<Error> applyGuarded(const IngressApply& apply, UnitOfWork& uow, std::size_t i, bool refusable) {
   if (!refusable) return apply(uow, i);
   try {
     return apply(uow, i);
@@ -130,7 +152,7 @@ std::optional<Error> applyGuarded(const IngressApply& apply, UnitOfWork& uow, st
 
 }  // namespace
 
-void IngressCommitter::commitGroup(const std::vector<std::unique_ptr<Request>>& group) {
+void IngressCommitter::commitGroup(const Group& group) {
   try {
     auto transaction = store_.begin();
     const std::string now = now_text_();

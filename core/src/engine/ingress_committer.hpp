@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "ccm/sdk/cloud_event.hpp"
-#include "engine/cloud_event_converter.hpp"
 #include "domain/error.hpp"
+#include "engine/cloud_event_converter.hpp"
 #include "store/store.hpp"
 
 namespace ccm::core {
@@ -36,7 +36,9 @@ using IngressDone = std::function<void(IngressResults results, std::exception_pt
 // duplicate gets IngressResult::Duplicate and changes nothing. Only a
 // `refusable` request may return an Error from `apply` (it gets a savepoint,
 // so refusing it leaves the rest of the group alone and a batch stays all or
-// nothing); one whose events are only logged costs no savepoint. Thread-safe.
+// nothing); one whose events are only logged costs no savepoint. A second
+// thread answers each committed group while the next one commits.
+// Thread-safe.
 class IngressCommitter {
 public:
   // `now_text` stamps each group's changes; `committed` runs after each commit
@@ -48,8 +50,9 @@ public:
   IngressCommitter(const IngressCommitter&) = delete;
   IngressCommitter& operator=(const IngressCommitter&) = delete;
 
-  // Queues a request: `done` runs once, on the committing thread after the
-  // commit (or with the exception that rolled it back), and must be quick.
+  // Queues a request: `done` runs once after the commit (or with the
+  // exception that rolled it back), on the answering thread, which answers
+  // the groups in commit order while the next group commits; it must be quick.
   // `events` and `apply` must stay alive until then. After stop(), `done` runs
   // at once with a StoreError ("shutting down").
   void submit(const std::vector<sdk::CloudEvent>& events, std::string dedup_until, bool refusable, IngressApply apply,
@@ -64,8 +67,10 @@ public:
 private:
   struct Request;
   static constexpr std::size_t kMaxGroup = 256;
-  void commitGroup(const std::vector<std::unique_ptr<Request>>& group);
+  using Group = std::vector<std::unique_ptr<Request>>;
+  void commitGroup(const Group& group);
   void run();
+  void answer();
 
   Store& store_;
   const CloudEventConverter& converter_;
@@ -75,7 +80,13 @@ private:
   std::condition_variable queued_;
   std::deque<std::unique_ptr<Request>> queue_;
   bool stopping_ = false;
-  std::thread thread_;  // started by the first submit
+  // Committed groups waiting for their answers: the committing thread goes
+  // on to the next group at once instead of rendering every answer first.
+  std::condition_variable committed_groups_ready_;
+  std::deque<Group> committed_groups_;
+  bool committing_ended_ = false;
+  std::thread thread_;         // started by the first submit
+  std::thread answer_thread_;  // likewise
 };
 
 }  // namespace ccm::core

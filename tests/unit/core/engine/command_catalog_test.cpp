@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <chrono>
 #include <future>
+#include <thread>
 
 #include "domain/uuid.hpp"
 #include "store/open_store.hpp"
@@ -296,6 +298,35 @@ TEST_F(IngressCommandCatalogApply, AnApplyThatThrowsRefusesOnlyItsOwnRequestInTh
   for (const auto& event : store_->readEvents(EventQuery{0, "test.*", {}, 100})) logged.push_back(event.event.id);
   EXPECT_THAT(logged, ::testing::IsSupersetOf({std::string("blocker"), std::string("fine")}));
   EXPECT_THAT(logged, ::testing::Not(::testing::Contains(std::string("throws"))));
+}
+
+TEST_F(IngressCommandCatalogApply, TheNextGroupCommitsWhileAnAnswerIsStillBeingGiven) {
+  // The first request's answer submits a second request and waits for its
+  // events to be logged: the committing thread must not be the one answering.
+  const std::vector<sdk::CloudEvent> first{inboundEvent("first")};
+  const std::vector<sdk::CloudEvent> second{inboundEvent("second")};
+  const auto logged = [&](const std::string& id) {
+    for (const auto& event : store_->readEvents(EventQuery{0, "test.*", {}, 100})) {
+      if (event.event.id == id) return true;
+    }
+    return false;
+  };
+  const auto nothing = [](Lifecycle::UnitOfWork&, std::size_t) -> std::optional<Error> { return std::nullopt; };
+  std::promise<bool> second_logged_while_answering_first;
+  std::promise<void> second_answered;
+  lifecycle_->submitIngressBatch(first, "2999-01-01T00:00:00.000Z", false, nothing,
+                                 [&](Lifecycle::IngressResults, std::exception_ptr) {
+                                   lifecycle_->submitIngressBatch(
+                                       second, "2999-01-01T00:00:00.000Z", false, nothing,
+                                       [&](Lifecycle::IngressResults, std::exception_ptr) { second_answered.set_value(); });
+                                   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+                                   while (!logged("second") && std::chrono::steady_clock::now() < deadline) {
+                                     std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                                   }
+                                   second_logged_while_answering_first.set_value(logged("second"));
+                                 });
+  EXPECT_TRUE(second_logged_while_answering_first.get_future().get());
+  second_answered.get_future().wait();
 }
 
 TEST_F(IngressCommandCatalogApply, AfterStopIngressASubmissionIsAnsweredAsAStoreFailure) {
