@@ -19,6 +19,8 @@ constexpr int kFrameHeaderBytes = 24;
 // A transaction larger than this (cache spills of a big delete) is written
 // out in pieces of this size rather than held whole.
 constexpr std::size_t kMaxBufferedBytes = 4 * 1024 * 1024;
+// A buffer that grew past this for a large transaction is given back after it.
+constexpr std::size_t kKeptCapacity = 512 * 1024;
 // The unix VFS writes at most this much a call (os_unix.c masks the length
 // with 0x1ffff, so a longer write would be cut short and fail as SQLITE_FULL).
 constexpr std::size_t kMaxOsWrite = 0x1ffff;
@@ -35,8 +37,9 @@ struct BufferedFile {
   sqlite3_file base;
   sqlite3_file* real;
   bool wal;
-  bool commit_frame_next = false;  // the last write was a commit frame's header
-  sqlite3_int64 start = 0;         // the file offset of buffer's first byte
+  bool header_last = false;   // the last write was a frame's header, still buffered
+  bool commit_frame = false;  // ...and that frame ends a commit
+  sqlite3_int64 start = 0;    // the file offset of buffer's first byte
   std::vector<char> buffer;
 };
 
@@ -60,6 +63,7 @@ int flush(BufferedFile& file) {
   // On failure the frames are dropped: SQLite sees the error on this call
   // (a sync, or its commit frame's write) and rolls the commit back.
   file.buffer.clear();
+  if (file.buffer.capacity() > kKeptCapacity) std::vector<char>().swap(file.buffer);
   return rc;
 }
 
@@ -85,29 +89,47 @@ int readFile(sqlite3_file* file, void* data, int amount, sqlite3_int64 offset) {
   });
 }
 
+// Appends to the buffer; false when memory runs out (nothing appended).
+bool append(BufferedFile& file, const void* data, int amount, sqlite3_int64 offset) {
+  if (file.buffer.empty()) file.start = offset;
+  const auto* bytes = static_cast<const char*>(data);
+  try {
+    file.buffer.insert(file.buffer.end(), bytes, bytes + amount);
+    return true;
+  } catch (const std::bad_alloc&) {
+    return false;
+  }
+}
+
+// Only SQLite's usual pattern is gathered: a frame's 24-byte header, then its
+// page right after it. Anything else (the log's own header, a checksum
+// rewrite, a frame written in one piece) goes out at once, after what is
+// buffered, so that an unknown pattern is merely not sped up.
 int writeFile(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
   auto& self = own(file);
   if (!self.wal) return real(self).xWrite(self.real, data, amount, offset);
   sqlite_writes.fetch_add(1, std::memory_order_relaxed);
   const auto end = self.start + static_cast<sqlite3_int64>(self.buffer.size());
-  if (!self.buffer.empty() && (offset != end || self.buffer.size() + amount > kMaxBufferedBytes)) {
-    if (const int rc = flush(self); rc != SQLITE_OK) return rc;
+  const bool follows = self.buffer.empty() || offset == end;
+  if (amount == kFrameHeaderBytes && follows && !self.header_last) {
+    const auto* size_after = static_cast<const unsigned char*>(data) + 4;
+    if (append(self, data, amount, offset)) {
+      self.header_last = true;
+      self.commit_frame = (size_after[0] | size_after[1] | size_after[2] | size_after[3]) != 0;
+      return SQLITE_OK;
+    }
+  } else if (self.header_last && offset == end && append(self, data, amount, offset)) {
+    self.header_last = false;
+    // A commit's last page goes out at once, so that the file holds the
+    // commit before SQLite shows it to readers (without a sync first when
+    // synchronous is NORMAL).
+    if (self.commit_frame || self.buffer.size() >= kMaxBufferedBytes) return flush(self);
+    return SQLITE_OK;
   }
-  if (self.buffer.empty()) self.start = offset;
-  const auto* bytes = static_cast<const char*>(data);
-  self.buffer.insert(self.buffer.end(), bytes, bytes + amount);
-  // The page after a commit frame's header ends the commit: out it goes, so
-  // that the file holds it before SQLite publishes it to readers (which it
-  // does without a sync when synchronous is NORMAL).
-  if (self.commit_frame_next) {
-    self.commit_frame_next = false;
-    return flush(self);
-  }
-  if (amount == kFrameHeaderBytes) {
-    const auto* size_after = reinterpret_cast<const unsigned char*>(bytes) + 4;
-    self.commit_frame_next = (size_after[0] | size_after[1] | size_after[2] | size_after[3]) != 0;
-  }
-  return SQLITE_OK;
+  self.header_last = false;
+  if (const int rc = flush(self); rc != SQLITE_OK) return rc;
+  os_writes.fetch_add(1, std::memory_order_relaxed);
+  return real(self).xWrite(self.real, data, amount, offset);
 }
 
 int truncateFile(sqlite3_file* file, sqlite3_int64 size) {

@@ -8,10 +8,12 @@ namespace ccm::core {
 // writes to a write-ahead log into one write per commit (docs/performance.md#wal-writes).
 // SQLite writes every log frame as two writes, its 24-byte header and then
 // the page: a group commit of 25 pages costs 50 system calls, and on a VM
-// those took more time than the fsync after them. Frames are kept in memory
-// only until the commit's last frame, a sync, a read, a truncation or a size
-// query of the log, so readers and the file always see whole commits as SQLite
-// wrote them. Files other than logs are passed through. Call after
+// those took more time than the fsync after them. Only that pattern (a
+// header, then its page right after it) is gathered, anything else goes out
+// at once; frames are kept in memory only until the commit's last frame, a
+// sync, a read, a truncation or a size query of the log, so readers and the
+// file always see whole commits as SQLite wrote them. Files other than logs
+// are passed through. Call after
 // sqlite3_initialize() and before the first connection opens (connections
 // keep the VFS they opened with). Returns false (and changes nothing) when
 // the default VFS is not SQLite's unix VFS.
