@@ -58,8 +58,19 @@ void IngressCommitter::submit(const std::vector<sdk::CloudEvent>& events, std::s
       return;
     }
     if (!thread_.joinable()) {
-      thread_ = std::thread([this] { run(); });
+      committing_ended_ = false;
       answer_thread_ = std::thread([this] { answer(); });
+      try {
+        thread_ = std::thread([this] { run(); });
+      } catch (...) {
+        // Both threads or neither: a group committed without its answering
+        // thread would never be answered.
+        committing_ended_ = true;
+        committed_groups_ready_.notify_one();
+        lock.unlock();
+        answer_thread_.join();
+        throw;
+      }
     }
     queue_.push_back(std::move(request));
   }

@@ -52,7 +52,8 @@ public:
 
   // Queues a request: `done` runs once after the commit (or with the
   // exception that rolled it back), on the answering thread, which answers
-  // the groups in commit order while the next group commits; it must be quick.
+  // the groups in commit order while the next group commits; it must be quick
+  // and must not wait for another submission's answer (apply() included).
   // `events` and `apply` must stay alive until then. After stop(), `done` runs
   // at once with a StoreError ("shutting down").
   void submit(const std::vector<sdk::CloudEvent>& events, std::string dedup_until, bool refusable, IngressApply apply,

@@ -52,7 +52,13 @@ const sqlite3_io_methods& real(BufferedFile& file) {
   return *file.real->pMethods;
 }
 
+// The logs this thread has frames buffered in. Only the holder of a
+// database's WAL write lock writes frames, and it gives the lock up on the
+// thread that took it (shmLock below), so no other thread touches these.
+thread_local std::vector<BufferedFile*> files_with_frames;
+
 int flush(BufferedFile& file) {
+  if (file.buffer.empty()) return SQLITE_OK;
   int rc = SQLITE_OK;
   for (std::size_t done = 0; done < file.buffer.size() && rc == SQLITE_OK; done += kMaxOsWrite) {
     const auto piece = std::min(kMaxOsWrite, file.buffer.size() - done);
@@ -64,6 +70,9 @@ int flush(BufferedFile& file) {
   // (a sync, or its commit frame's write) and rolls the commit back.
   file.buffer.clear();
   if (file.buffer.capacity() > kKeptCapacity) std::vector<char>().swap(file.buffer);
+  file.header_last = false;
+  file.commit_frame = false;
+  std::erase(files_with_frames, &file);
   return rc;
 }
 
@@ -91,14 +100,17 @@ int readFile(sqlite3_file* file, void* data, int amount, sqlite3_int64 offset) {
 
 // Appends to the buffer; false when memory runs out (nothing appended).
 bool append(BufferedFile& file, const void* data, int amount, sqlite3_int64 offset) {
-  if (file.buffer.empty()) file.start = offset;
+  const bool first = file.buffer.empty();
   const auto* bytes = static_cast<const char*>(data);
   try {
+    if (first) files_with_frames.push_back(&file);
     file.buffer.insert(file.buffer.end(), bytes, bytes + amount);
-    return true;
   } catch (const std::bad_alloc&) {
+    if (first) std::erase(files_with_frames, &file);
     return false;
   }
+  if (first) file.start = offset;
+  return true;
 }
 
 // Only SQLite's usual pattern is gathered: a frame's 24-byte header, then its
@@ -172,7 +184,16 @@ int deviceCharacteristics(sqlite3_file* file) {
 int shmMap(sqlite3_file* file, int region, int size, int extend, void volatile** out) {
   return real(own(file)).xShmMap(own(file).real, region, size, extend, out);
 }
+// Before a connection gives up the WAL write lock (slot 0 of the database's
+// shared-memory locks), whatever it buffered goes out: frames of a
+// transaction that spilled pages and then rolled back, checksums rewritten
+// after the commit frame. Otherwise the next writer could commit frames at
+// those offsets and a late flush would write over them. Unbuffered SQLite
+// would have written them by then too.
 int shmLock(sqlite3_file* file, int offset, int n, int flags) {
+  if (offset == 0 && (flags & SQLITE_SHM_UNLOCK) != 0) {
+    while (!files_with_frames.empty()) flush(*files_with_frames.back());
+  }
   return real(own(file)).xShmLock(own(file).real, offset, n, flags);
 }
 void shmBarrier(sqlite3_file* file) {
@@ -268,7 +289,7 @@ bool installSqliteWalBuffer() {
   std::call_once(once, [] {
     sqlite3_vfs* platform = sqlite3_vfs_find(nullptr);
     // Only the unix VFS is known to give files every method kMethods forwards to.
-    if (platform == nullptr || platform->iVersion < 2 || std::strncmp(platform->zName, "unix", 4) != 0) return;
+    if (platform == nullptr || platform->iVersion < 2 || std::strcmp(platform->zName, "unix") != 0) return;
     vfs = sqlite3_vfs{.iVersion = 2,
                       .szOsFile = static_cast<int>(kOwnBytes) + platform->szOsFile,
                       .mxPathname = platform->mxPathname,

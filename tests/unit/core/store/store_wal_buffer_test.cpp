@@ -44,6 +44,16 @@ protected:
     return value;
   }
 
+  static std::string text(sqlite3* db, const std::string& sql) {
+    sqlite3_stmt* statement = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &statement, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+    EXPECT_EQ(sqlite3_step(statement), SQLITE_ROW) << sql << ": " << sqlite3_errmsg(db);
+    const auto* value = reinterpret_cast<const char*>(sqlite3_column_text(statement, 0));
+    std::string result = value ? value : "";
+    sqlite3_finalize(statement);
+    return result;
+  }
+
   std::filesystem::path dir_;
 };
 
@@ -96,6 +106,32 @@ TEST_F(SqliteWalBufferTest, ATransactionLargerThanTheCacheReadsBackWhatItSpilled
   auto again = open();
   EXPECT_EQ(integer(again.get(), "SELECT COUNT(*) FROM rows"), 500);
   EXPECT_EQ(integer(again.get(), "SELECT COUNT(*) FROM rows WHERE length(body) = 100"), 166);
+}
+
+TEST_F(SqliteWalBufferTest, ATransactionThatSpilledAndRolledBackLeavesNothingToWriteOverTheNextCommit) {
+  // A's transaction outgrows its cache, so pages go to the log before the
+  // commit, then it rolls back; B then commits frames at the same offsets.
+  // A's spilled frames must have reached the file before B could write, not
+  // later (at A's next read or close) on top of B's commit.
+  auto a = open();
+  auto b = open();
+  exec(a.get(), "PRAGMA journal_mode = WAL; PRAGMA cache_size = 10; CREATE TABLE rows (n INTEGER, body BLOB)");
+  // An empty log: the rollback then reads nothing back from it.
+  exec(a.get(), "PRAGMA wal_checkpoint(TRUNCATE)");
+  exec(a.get(), "BEGIN");
+  for (int i = 0; i < 100; ++i) exec(a.get(), "INSERT INTO rows (n, body) VALUES (-1, randomblob(3000))");
+  exec(a.get(), "ROLLBACK");
+  exec(b.get(), "BEGIN");
+  for (int i = 0; i < 30; ++i) {
+    exec(b.get(), "INSERT INTO rows (n, body) VALUES (" + std::to_string(i) + ", zeroblob(3000))");
+  }
+  exec(b.get(), "COMMIT");
+  a.reset();  // A's close
+  b.reset();
+  auto reader = open();
+  EXPECT_EQ(text(reader.get(), "PRAGMA integrity_check"), "ok");
+  EXPECT_EQ(integer(reader.get(), "SELECT COUNT(*) FROM rows WHERE n >= 0 AND body = zeroblob(3000)"), 30);
+  EXPECT_EQ(integer(reader.get(), "SELECT COUNT(*) FROM rows WHERE n < 0"), 0);
 }
 
 }  // namespace
