@@ -32,6 +32,12 @@ sqlite3_vfs* realVfs(sqlite3_vfs* vfs) {
   return static_cast<sqlite3_vfs*>(vfs->pAppData);
 }
 
+// A VFS call passed straight to the platform's VFS.
+template <auto Method, class... Args>
+decltype(auto) forwardVfs(sqlite3_vfs* vfs, Args... args) {
+  return (realVfs(vfs)->*Method)(realVfs(vfs), args...);
+}
+
 // Our part of an open file; the platform VFS's own file follows it.
 struct BufferedFile {
   sqlite3_file base;
@@ -76,12 +82,19 @@ int flush(BufferedFile& file) {
   return rc;
 }
 
-// Writes out the buffered frames, then makes `call` on the platform's file.
-template <class Call>
-int afterFlush(sqlite3_file* file, Call call) {
+// A call passed straight to the platform's file.
+template <auto Method, class... Args>
+decltype(auto) forward(sqlite3_file* file, Args... args) {
   auto& self = own(file);
-  if (const int rc = flush(self); rc != SQLITE_OK) return rc;
-  return call(real(self), self.real);
+  return (real(self).*Method)(self.real, args...);
+}
+
+// The same, after the buffered frames have gone out (a read, truncation,
+// sync, size query or file control of the log sees the file as SQLite wrote it).
+template <auto Method, class... Args>
+int flushThenForward(sqlite3_file* file, Args... args) {
+  if (const int rc = flush(own(file)); rc != SQLITE_OK) return rc;
+  return forward<Method>(file, args...);
 }
 
 int closeFile(sqlite3_file* file) {
@@ -90,12 +103,6 @@ int closeFile(sqlite3_file* file) {
   const int closed = real(self).xClose(self.real);
   self.~BufferedFile();
   return flushed != SQLITE_OK ? flushed : closed;
-}
-
-int readFile(sqlite3_file* file, void* data, int amount, sqlite3_int64 offset) {
-  return afterFlush(file, [&](const sqlite3_io_methods& methods, sqlite3_file* platform) {
-    return methods.xRead(platform, data, amount, offset);
-  });
 }
 
 // Appends to the buffer; false when memory runs out (nothing appended).
@@ -144,46 +151,6 @@ int writeFile(sqlite3_file* file, const void* data, int amount, sqlite3_int64 of
   return real(self).xWrite(self.real, data, amount, offset);
 }
 
-int truncateFile(sqlite3_file* file, sqlite3_int64 size) {
-  return afterFlush(file, [&](const sqlite3_io_methods& methods, sqlite3_file* platform) {
-    return methods.xTruncate(platform, size);
-  });
-}
-
-int syncFile(sqlite3_file* file, int flags) {
-  return afterFlush(
-      file, [&](const sqlite3_io_methods& methods, sqlite3_file* platform) { return methods.xSync(platform, flags); });
-}
-
-int fileSize(sqlite3_file* file, sqlite3_int64* size) {
-  return afterFlush(file, [&](const sqlite3_io_methods& methods, sqlite3_file* platform) {
-    return methods.xFileSize(platform, size);
-  });
-}
-
-int lockFile(sqlite3_file* file, int level) {
-  return real(own(file)).xLock(own(file).real, level);
-}
-int unlockFile(sqlite3_file* file, int level) {
-  return real(own(file)).xUnlock(own(file).real, level);
-}
-int checkReservedLock(sqlite3_file* file, int* out) {
-  return real(own(file)).xCheckReservedLock(own(file).real, out);
-}
-int fileControl(sqlite3_file* file, int op, void* arg) {
-  return afterFlush(file, [&](const sqlite3_io_methods& methods, sqlite3_file* platform) {
-    return methods.xFileControl(platform, op, arg);
-  });
-}
-int sectorSize(sqlite3_file* file) {
-  return real(own(file)).xSectorSize(own(file).real);
-}
-int deviceCharacteristics(sqlite3_file* file) {
-  return real(own(file)).xDeviceCharacteristics(own(file).real);
-}
-int shmMap(sqlite3_file* file, int region, int size, int extend, void volatile** out) {
-  return real(own(file)).xShmMap(own(file).real, region, size, extend, out);
-}
 // Before a connection gives up the WAL write lock (slot 0 of the database's
 // shared-memory locks), whatever it buffered goes out: frames of a
 // transaction that spilled pages and then rolled back, checksums rewritten
@@ -194,91 +161,41 @@ int shmLock(sqlite3_file* file, int offset, int n, int flags) {
   if (offset == 0 && (flags & SQLITE_SHM_UNLOCK) != 0) {
     while (!files_with_frames.empty()) flush(*files_with_frames.back());
   }
-  return real(own(file)).xShmLock(own(file).real, offset, n, flags);
+  return forward<&sqlite3_io_methods::xShmLock>(file, offset, n, flags);
 }
-void shmBarrier(sqlite3_file* file) {
-  real(own(file)).xShmBarrier(own(file).real);
-}
-int shmUnmap(sqlite3_file* file, int remove) {
-  return real(own(file)).xShmUnmap(own(file).real, remove);
-}
-int fetch(sqlite3_file* file, sqlite3_int64 offset, int amount, void** out) {
-  return real(own(file)).xFetch(own(file).real, offset, amount, out);
-}
-int unfetch(sqlite3_file* file, sqlite3_int64 offset, void* page) {
-  return real(own(file)).xUnfetch(own(file).real, offset, page);
-}
-
 // Version 3, as the unix VFS's files (installSqliteWalBuffer wraps no other).
-const sqlite3_io_methods kMethods = {3,
-                                     &closeFile,
-                                     &readFile,
-                                     &writeFile,
-                                     &truncateFile,
-                                     &syncFile,
-                                     &fileSize,
-                                     &lockFile,
-                                     &unlockFile,
-                                     &checkReservedLock,
-                                     &fileControl,
-                                     &sectorSize,
-                                     &deviceCharacteristics,
-                                     &shmMap,
-                                     &shmLock,
-                                     &shmBarrier,
-                                     &shmUnmap,
-                                     &fetch,
-                                     &unfetch};
+const sqlite3_io_methods kMethods = {.iVersion = 3,
+                                     .xClose = &closeFile,
+                                     .xRead = &flushThenForward<&sqlite3_io_methods::xRead, void*, int, sqlite3_int64>,
+                                     .xWrite = &writeFile,
+                                     .xTruncate = &flushThenForward<&sqlite3_io_methods::xTruncate, sqlite3_int64>,
+                                     .xSync = &flushThenForward<&sqlite3_io_methods::xSync, int>,
+                                     .xFileSize = &flushThenForward<&sqlite3_io_methods::xFileSize, sqlite3_int64*>,
+                                     .xLock = &forward<&sqlite3_io_methods::xLock, int>,
+                                     .xUnlock = &forward<&sqlite3_io_methods::xUnlock, int>,
+                                     .xCheckReservedLock = &forward<&sqlite3_io_methods::xCheckReservedLock, int*>,
+                                     .xFileControl = &flushThenForward<&sqlite3_io_methods::xFileControl, int, void*>,
+                                     .xSectorSize = &forward<&sqlite3_io_methods::xSectorSize>,
+                                     .xDeviceCharacteristics = &forward<&sqlite3_io_methods::xDeviceCharacteristics>,
+                                     .xShmMap = &forward<&sqlite3_io_methods::xShmMap, int, int, int, void volatile**>,
+                                     .xShmLock = &shmLock,
+                                     .xShmBarrier = &forward<&sqlite3_io_methods::xShmBarrier>,
+                                     .xShmUnmap = &forward<&sqlite3_io_methods::xShmUnmap, int>,
+                                     .xFetch = &forward<&sqlite3_io_methods::xFetch, sqlite3_int64, int, void**>,
+                                     .xUnfetch = &forward<&sqlite3_io_methods::xUnfetch, sqlite3_int64, void*>};
 
 int openFile(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flags, int* out_flags) {
   auto* self = new (file) BufferedFile{};
   self->base.pMethods = nullptr;
   self->real = reinterpret_cast<sqlite3_file*>(reinterpret_cast<char*>(file) + kOwnBytes);
   self->wal = (flags & SQLITE_OPEN_WAL) != 0;
-  const int rc = realVfs(vfs)->xOpen(realVfs(vfs), name, self->real, flags, out_flags);
+  const int rc = forwardVfs<&sqlite3_vfs::xOpen>(vfs, name, self->real, flags, out_flags);
   if (self->real->pMethods == nullptr) {
     self->~BufferedFile();
     return rc == SQLITE_OK ? SQLITE_CANTOPEN : rc;
   }
   self->base.pMethods = &kMethods;
   return rc;
-}
-
-int deleteFile(sqlite3_vfs* vfs, const char* name, int sync_dir) {
-  return realVfs(vfs)->xDelete(realVfs(vfs), name, sync_dir);
-}
-int accessFile(sqlite3_vfs* vfs, const char* name, int flags, int* out) {
-  return realVfs(vfs)->xAccess(realVfs(vfs), name, flags, out);
-}
-int fullPathname(sqlite3_vfs* vfs, const char* name, int size, char* out) {
-  return realVfs(vfs)->xFullPathname(realVfs(vfs), name, size, out);
-}
-void* dlOpen(sqlite3_vfs* vfs, const char* name) {
-  return realVfs(vfs)->xDlOpen(realVfs(vfs), name);
-}
-void dlError(sqlite3_vfs* vfs, int size, char* out) {
-  realVfs(vfs)->xDlError(realVfs(vfs), size, out);
-}
-void (*dlSym(sqlite3_vfs* vfs, void* library, const char* symbol))(void) {
-  return realVfs(vfs)->xDlSym(realVfs(vfs), library, symbol);
-}
-void dlClose(sqlite3_vfs* vfs, void* library) {
-  realVfs(vfs)->xDlClose(realVfs(vfs), library);
-}
-int randomness(sqlite3_vfs* vfs, int size, char* out) {
-  return realVfs(vfs)->xRandomness(realVfs(vfs), size, out);
-}
-int sleepVfs(sqlite3_vfs* vfs, int microseconds) {
-  return realVfs(vfs)->xSleep(realVfs(vfs), microseconds);
-}
-int currentTime(sqlite3_vfs* vfs, double* out) {
-  return realVfs(vfs)->xCurrentTime(realVfs(vfs), out);
-}
-int lastError(sqlite3_vfs* vfs, int size, char* out) {
-  return realVfs(vfs)->xGetLastError(realVfs(vfs), size, out);
-}
-int currentTimeInt64(sqlite3_vfs* vfs, sqlite3_int64* out) {
-  return realVfs(vfs)->xCurrentTimeInt64(realVfs(vfs), out);
 }
 
 }  // namespace
@@ -297,18 +214,18 @@ bool installSqliteWalBuffer() {
                       .zName = kVfsName,
                       .pAppData = platform,
                       .xOpen = &openFile,
-                      .xDelete = &deleteFile,
-                      .xAccess = &accessFile,
-                      .xFullPathname = &fullPathname,
-                      .xDlOpen = &dlOpen,
-                      .xDlError = &dlError,
-                      .xDlSym = &dlSym,
-                      .xDlClose = &dlClose,
-                      .xRandomness = &randomness,
-                      .xSleep = &sleepVfs,
-                      .xCurrentTime = &currentTime,
-                      .xGetLastError = &lastError,
-                      .xCurrentTimeInt64 = &currentTimeInt64,
+                      .xDelete = &forwardVfs<&sqlite3_vfs::xDelete, const char*, int>,
+                      .xAccess = &forwardVfs<&sqlite3_vfs::xAccess, const char*, int, int*>,
+                      .xFullPathname = &forwardVfs<&sqlite3_vfs::xFullPathname, const char*, int, char*>,
+                      .xDlOpen = &forwardVfs<&sqlite3_vfs::xDlOpen, const char*>,
+                      .xDlError = &forwardVfs<&sqlite3_vfs::xDlError, int, char*>,
+                      .xDlSym = &forwardVfs<&sqlite3_vfs::xDlSym, void*, const char*>,
+                      .xDlClose = &forwardVfs<&sqlite3_vfs::xDlClose, void*>,
+                      .xRandomness = &forwardVfs<&sqlite3_vfs::xRandomness, int, char*>,
+                      .xSleep = &forwardVfs<&sqlite3_vfs::xSleep, int>,
+                      .xCurrentTime = &forwardVfs<&sqlite3_vfs::xCurrentTime, double*>,
+                      .xGetLastError = &forwardVfs<&sqlite3_vfs::xGetLastError, int, char*>,
+                      .xCurrentTimeInt64 = &forwardVfs<&sqlite3_vfs::xCurrentTimeInt64, sqlite3_int64*>,
                       // version 3 only, which this VFS does not claim
                       .xSetSystemCall = nullptr,
                       .xGetSystemCall = nullptr,

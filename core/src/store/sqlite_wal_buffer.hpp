@@ -10,13 +10,13 @@ namespace ccm::core {
 // the page: a group commit of 25 pages costs 50 system calls, and on a VM
 // those took more time than the fsync after them. Only that pattern (a
 // header, then its page right after it) is gathered, anything else goes out
-// at once; frames are kept in memory only until the commit's last frame, a
-// sync, a read, a truncation or a size query of the log, so readers and the
-// file always see whole commits as SQLite wrote them. Files other than logs
-// are passed through. Call after
-// sqlite3_initialize() and before the first connection opens (connections
-// keep the VFS they opened with). Returns false (and changes nothing) when
-// the default VFS is not SQLite's unix VFS.
+// at once. Frames stay in memory only until the commit's last frame, a sync,
+// read, truncation, size query or file control of the log, or the
+// connection giving up the log's write lock, so readers and the file always
+// see whole commits as SQLite wrote them. Files other than logs are passed
+// through. Call after sqlite3_initialize() and before the first connection
+// opens (connections keep the VFS they opened with). Returns false (and
+// changes nothing) when the default VFS is not SQLite's unix VFS.
 bool installSqliteWalBuffer();
 
 // Writes the wrapper has issued to write-ahead logs so far, and the frame
