@@ -110,9 +110,9 @@ void IngressCommitter::run() {
       queue_.pop_front();
     }
     lock.unlock();
-    commitGroup(group);
+    const bool applied = commitGroup(group);
     lock.lock();
-    committed_groups_.push_back(std::move(group));
+    committed_groups_.push_back({std::move(group), applied});
     committed_groups_ready_.notify_one();
   }
   committing_ended_ = true;
@@ -124,11 +124,32 @@ void IngressCommitter::answer() {
   while (true) {
     committed_groups_ready_.wait(lock, [this] { return committing_ended_ || !committed_groups_.empty(); });
     if (committed_groups_.empty()) return;  // committing ended and every group is answered
-    Group group = std::move(committed_groups_.front());
-    committed_groups_.pop_front();
+    std::deque<CommittedGroup> groups;
+    groups.swap(committed_groups_);
     lock.unlock();
-    for (auto& request : group) {
+    answer(groups);
+    groups.clear();  // the requests' events and callbacks go here too, off the committing thread
+    lock.lock();
+  }
+}
+
+void IngressCommitter::answer(std::deque<CommittedGroup>& groups) {
+  // One sync for every group waiting; the committing thread commits the next
+  // group meanwhile, so the fsync no longer holds it up.
+  std::exception_ptr sync_error;
+  try {
+    store_.syncCommits();
+  } catch (const std::exception& e) {
+    sync_error = std::current_exception();
+    logWithFields(Poco::Logger::get("ccm.engine"), sdk::LogLevel::Error, "ingress commits could not be made durable",
+                  {{"error", e.what()}});
+  }
+  const bool applied = std::any_of(groups.begin(), groups.end(), [](const auto& group) { return group.applied; });
+  if (applied && !sync_error && committed_) committed_();
+  for (auto& group : groups) {
+    for (auto& request : group.requests) {
       try {
+        if (sync_error && !request->error) request->error = sync_error;
         request->done(
             request->result ? std::move(*request->result) : IngressResults(Error{ErrorCategory::Internal, {}, {}}),
             request->error);
@@ -137,8 +158,6 @@ void IngressCommitter::answer() {
         logWithFields(Poco::Logger::get("ccm.engine"), sdk::LogLevel::Error, "an ingress answer failed", {});
       }
     }
-    group.clear();  // the requests' events and callbacks go here too, off the committing thread
-    lock.lock();
   }
 }
 
@@ -163,9 +182,10 @@ std::optional<Error> applyGuarded(const IngressApply& apply, UnitOfWork& uow, st
 
 }  // namespace
 
-void IngressCommitter::commitGroup(const Group& group) {
+bool IngressCommitter::commitGroup(const Group& group) {
   try {
-    auto transaction = store_.begin();
+    // Durable only after answer()'s sync; nobody is answered before it.
+    auto transaction = store_.beginWithoutSync();
     const std::string now = now_text_();
     // Every event of the group is remembered in one pass, before any
     // savepoint; a key's flag is true at the one position that remembered it
@@ -213,10 +233,11 @@ void IngressCommitter::commitGroup(const Group& group) {
     }
     if (auto unowned = owners.unowned(); !unowned.empty()) transaction->forgetIngress(unowned);
     transaction->commit();
-    if (applied && committed_) committed_();
+    return applied;
   } catch (...) {
     // The transaction rolled back: nothing of the group was applied.
     for (auto& request : group) request->error = std::current_exception();
+    return false;
   }
 }
 

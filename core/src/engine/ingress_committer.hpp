@@ -37,12 +37,13 @@ using IngressDone = std::function<void(IngressResults results, std::exception_pt
 // `refusable` request may return an Error from `apply` (it gets a savepoint,
 // so refusing it leaves the rest of the group alone and a batch stays all or
 // nothing); one whose events are only logged costs no savepoint. A second
-// thread answers each committed group while the next one commits.
+// thread makes the committed groups durable (Store::syncCommits, one sync for
+// all that are waiting) and answers them, while the next group commits.
 // Thread-safe.
 class IngressCommitter {
 public:
-  // `now_text` stamps each group's changes; `committed` runs after each commit
-  // that applied something.
+  // `now_text` stamps each group's changes; `committed` runs once commits
+  // that applied something are durable, before their answers.
   IngressCommitter(Store& store, const CloudEventConverter& converter, std::function<std::string()> now_text,
                    std::function<void()> committed);
   // Calls stop().
@@ -50,9 +51,10 @@ public:
   IngressCommitter(const IngressCommitter&) = delete;
   IngressCommitter& operator=(const IngressCommitter&) = delete;
 
-  // Queues a request: `done` runs once after the commit (or with the
-  // exception that rolled it back), on the answering thread, which answers
-  // the groups in commit order while the next group commits; it must be quick
+  // Queues a request: `done` runs once the commit is durable (or with the
+  // exception that rolled it back, or that the sync threw), on the answering
+  // thread, which answers the groups in commit order while the next group
+  // commits; it must be quick
   // and must not wait for another submission's answer (apply() included).
   // `events` and `apply` must stay alive until then. After stop(), `done` runs
   // at once with a StoreError ("shutting down").
@@ -69,9 +71,16 @@ private:
   struct Request;
   static constexpr std::size_t kMaxGroup = 256;
   using Group = std::vector<std::unique_ptr<Request>>;
-  void commitGroup(const Group& group);
+  struct CommittedGroup {
+    Group requests;
+    bool applied;  // some request's changes were committed
+  };
+  // Whether something was applied.
+  bool commitGroup(const Group& group);
   void run();
   void answer();
+  // Syncs the commits of `groups` and answers their requests.
+  void answer(std::deque<CommittedGroup>& groups);
 
   Store& store_;
   const CloudEventConverter& converter_;
@@ -81,10 +90,10 @@ private:
   std::condition_variable queued_;
   std::deque<std::unique_ptr<Request>> queue_;
   bool stopping_ = false;
-  // Committed groups waiting for their answers: the committing thread goes
-  // on to the next group at once instead of rendering every answer first.
+  // Committed groups waiting for their sync and answers: the committing
+  // thread goes on to the next group at once.
   std::condition_variable committed_groups_ready_;
-  std::deque<Group> committed_groups_;
+  std::deque<CommittedGroup> committed_groups_;
   bool committing_ended_ = false;
   std::thread thread_;         // started by the first submit
   std::thread answer_thread_;  // likewise

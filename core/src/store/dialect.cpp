@@ -30,6 +30,9 @@ Dialect Dialect::forConfig(const StoreConfig& config) {
         config.sqlite.synchronous == SqliteSynchronous::Full ? "PRAGMA synchronous = FULL"
                                                              : "PRAGMA synchronous = NORMAL",
     };
+    if (config.sqlite.synchronous == SqliteSynchronous::Full) {
+      dialect.deferrable_sync_log_ = config.sqlite.path.string() + "-wal";
+    }
   } else {
     dialect.connector_ = Poco::Data::PostgreSQL::Connector::KEY;
     dialect.connection_string_ = config.postgresql.connection;

@@ -3,6 +3,7 @@
 #include <Poco/Data/Session.h>
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -61,6 +62,11 @@ public:
   // case-sensitive; PostgreSQL uses LIKE with '%', '_' and '\' escaped.
   std::pair<std::string, std::string> globMatch(std::string_view column, std::string_view glob) const;
 
+  // SQLite with synchronous = full: the write-ahead log (the database file's
+  // "-wal"), whose fsync the store may take off the commit path
+  // (DurableSequence). Empty where commits are left as they are.
+  const std::filesystem::path& deferrableSyncLog() const { return deferrable_sync_log_; }
+
   // Names the database in errors without the connection string (which may hold a password).
   const std::string& description() const { return description_; }
 
@@ -70,6 +76,7 @@ private:
   std::string connection_string_;
   std::vector<std::string> connection_setup_;
   std::string description_;
+  std::filesystem::path deferrable_sync_log_;
   std::chrono::milliseconds busy_timeout_{0};  // SQLite: how long to wait for a lock
 };
 

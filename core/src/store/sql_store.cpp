@@ -23,7 +23,16 @@ SqlStore::SqlStore(Dialect dialect, int pool_size, std::chrono::milliseconds con
             [this](Poco::Data::Session& session) {
               if (dialect_.driver() == StoreDriver::Sqlite) checkpointer_.watch(session);
             }),
-      attempts_per_event_(std::max<std::size_t>(1, attempts_per_event)) {}
+      durable_(dialect_.deferrableSyncLog()),
+      attempts_per_event_(std::max<std::size_t>(1, attempts_per_event)) {
+  if (durable_.limited()) {
+    unsynced_pool_ =
+        std::make_unique<ConnectionPool>(dialect_, 1, connection_wait, [this](Poco::Data::Session& session) {
+          checkpointer_.watch(session);
+          run(session, dialect_, "PRAGMA synchronous = NORMAL");
+        });
+  }
+}
 
 SqlStore::~SqlStore() {
   checkpointer_.stop();
@@ -36,6 +45,7 @@ void SqlStore::migrate() {
     applyMigrations(lease->session(), dialect_);
   });
   if (dialect_.driver() == StoreDriver::Sqlite) checkpointer_.start(pool_);
+  durable_.open(storedLastSequence());
 }
 
 namespace {
@@ -59,15 +69,25 @@ std::unique_lock<std::mutex> SqlStore::writerLock() {
 
 std::unique_ptr<Transaction> SqlStore::begin() {
   auto writer = writerLock();  // before taking a connection, so waiting holds none
-  return std::make_unique<SqlTransaction>(dialect_, std::move(writer), pool_.acquire());
+  return std::make_unique<SqlTransaction>(dialect_, std::move(writer), pool_.acquire(), durable_, true);
+}
+
+std::unique_ptr<Transaction> SqlStore::beginWithoutSync() {
+  if (!unsynced_pool_) return begin();
+  auto writer = writerLock();
+  return std::make_unique<SqlTransaction>(dialect_, std::move(writer), unsynced_pool_->acquire(), durable_, false);
+}
+
+void SqlStore::syncCommits() {
+  durable_.sync();
 }
 
 std::vector<StoredEvent> SqlStore::readEvents(const EventQuery& query) {
   const std::size_t limit = std::min(query.limit, kMaxEventsPerRead);
   if (limit == 0) return {};
   return guarded("readEvents from event_log after " + std::to_string(query.after), [&] {
-    std::string sql = "SELECT sequence, recorded_at, body FROM event_log WHERE sequence > ?";
-    std::vector<SqlValue> params{query.after};
+    std::string sql = "SELECT sequence, recorded_at, body FROM event_log WHERE sequence > ? AND sequence <= ?";
+    std::vector<SqlValue> params{query.after, durable_.durable()};
     if (!query.type_glob.empty()) {
       auto [condition, pattern] = dialect_.globMatch("type", query.type_glob);
       sql += " AND " + condition;
@@ -103,6 +123,10 @@ std::vector<StoredEvent> SqlStore::readEvents(const EventQuery& query) {
 }
 
 std::int64_t SqlStore::lastSequence() {
+  return std::min(storedLastSequence(), durable_.durable());
+}
+
+std::int64_t SqlStore::storedLastSequence() {
   return guarded("lastSequence of event_log", [&] {
     auto lease = pool_.acquire();
     return queryInteger(lease->session(), dialect_, "SELECT value FROM event_sequence WHERE name = 'event_log'");

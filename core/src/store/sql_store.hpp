@@ -5,6 +5,7 @@
 
 #include "store/connection_pool.hpp"
 #include "store/dialect.hpp"
+#include "store/durable_sequence.hpp"
 #include "store/sql_statement.hpp"
 #include "store/sqlite_checkpointer.hpp"
 #include "store/store.hpp"
@@ -28,6 +29,10 @@ public:
   void migrate();
 
   std::unique_ptr<Transaction> begin() override;
+  // SQLite with synchronous = full: on a connection of its own whose commits
+  // skip the fsync; syncCommits() fdatasyncs the log (DurableSequence).
+  std::unique_ptr<Transaction> beginWithoutSync() override;
+  void syncCommits() override;
   std::vector<StoredEvent> readEvents(const EventQuery& query) override;
   std::int64_t lastSequence() override;
   int schemaVersion() override;
@@ -67,6 +72,8 @@ private:
   auto inTransaction(std::string_view operation, Body&& body);
 
   std::unique_lock<std::mutex> writerLock();
+  // The last sequence handed out, durable or not.
+  std::int64_t storedLastSequence();
   // Times the writer held for lastWriteHeld(): from its construction, after
   // the lock was taken, to its destruction.
   struct WriteTimer {
@@ -82,6 +89,10 @@ private:
   // which it outlives) and checkpoints off the commit path once migrated.
   SqliteCheckpointer checkpointer_;
   ConnectionPool pool_;
+  DurableSequence durable_;
+  // beginWithoutSync()'s one connection (synchronous = NORMAL), or null when
+  // commits are not deferred. Used under the writer lock only.
+  std::unique_ptr<ConnectionPool> unsynced_pool_;
   std::mutex writer_;  // see Dialect::singleWriter()
   const std::size_t attempts_per_event_;
 };

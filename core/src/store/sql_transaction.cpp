@@ -61,8 +61,8 @@ std::vector<SqlValue> page(std::size_t limit, std::size_t offset) {
 }  // namespace
 
 SqlTransaction::SqlTransaction(const Dialect& dialect, std::unique_lock<std::mutex> writer,
-                               std::unique_ptr<ConnectionPool::Lease> lease)
-    : dialect_(dialect), writer_(std::move(writer)), lease_(std::move(lease)) {
+                               std::unique_ptr<ConnectionPool::Lease> lease, DurableSequence& durable, bool synced)
+    : dialect_(dialect), writer_(std::move(writer)), lease_(std::move(lease)), durable_(durable), synced_(synced) {
   guarded("begin transaction on " + dialect_.description(), [&] { dialect_.begin(lease_->session()); });
 }
 
@@ -314,10 +314,10 @@ void SqlTransaction::writeEvents() {
     // PostgreSQL both have RETURNING).
     const std::string reserve = "UPDATE event_sequence SET value = value + ? WHERE name = 'event_log' RETURNING value";
     const bool sqlite = dialect_.driver() == StoreDriver::Sqlite;
-    const std::int64_t first =
-        (sqlite ? queryInteger(session(), dialect_, reserve, {count})
-                : execPostgres(session(), dialect_, reserve, {count}).integer(0, 0)) -
-        count + 1;
+    const std::int64_t first = (sqlite ? queryInteger(session(), dialect_, reserve, {count})
+                                       : execPostgres(session(), dialect_, reserve, {count}).integer(0, 0)) -
+                               count + 1;
+    last_sequence_ = first + count - 1;
     const std::string recorded_at = sdk::formatRfc3339(std::chrono::system_clock::now());
     const std::string insert =
         "INSERT INTO event_log (sequence, event_id, source, type, subject, time, recorded_at, body) VALUES ";
@@ -338,7 +338,8 @@ void SqlTransaction::writeEvents() {
       for (std::size_t i = 0; i < pending_events_.size(); ++i) {
         auto& row = pending_events_[i];
         params.emplace_back(first + static_cast<std::int64_t>(i));
-        for (auto* text : {&row.id, &row.source, &row.type, &row.subject, &row.time}) params.emplace_back(std::move(*text));
+        for (auto* text : {&row.id, &row.source, &row.type, &row.subject, &row.time})
+          params.emplace_back(std::move(*text));
         params.emplace_back(recorded_at);
         params.emplace_back(std::move(row.body));
       }
@@ -408,20 +409,18 @@ std::vector<bool> SqlTransaction::rememberIngress(const std::vector<IngressKey>&
       expires.add(expiries[i]);
     }
     // unnest yields the rows in array (key) order, and they are inserted so.
-    const PgRows returned =
-        execPostgres(session(), dialect_,
-                     "INSERT INTO ingress_dedup (source, event_id, expires_at)"
-                     " SELECT * FROM unnest(?::text[], ?::text[], ?::text[])" +
-                         on_conflict + " RETURNING source, event_id",
-                     {sources.take(), ids.take(), expires.take()});
+    const PgRows returned = execPostgres(session(), dialect_,
+                                         "INSERT INTO ingress_dedup (source, event_id, expires_at)"
+                                         " SELECT * FROM unnest(?::text[], ?::text[], ?::text[])" +
+                                             on_conflict + " RETURNING source, event_id",
+                                         {sources.take(), ids.take(), expires.take()});
     const auto source = [&](std::size_t j) { return returned.text(j, 0); };
     const auto id = [&](std::size_t j) { return returned.text(j, 1); };
     // Both lists in key order: one merge pass finds each inserted key.
     std::vector<std::size_t> inserted(returned.size());
     for (std::size_t j = 0; j < inserted.size(); ++j) inserted[j] = j;
-    std::sort(inserted.begin(), inserted.end(), [&](std::size_t a, std::size_t b) {
-      return std::pair(source(a), id(a)) < std::pair(source(b), id(b));
-    });
+    std::sort(inserted.begin(), inserted.end(),
+              [&](std::size_t a, std::size_t b) { return std::pair(source(a), id(a)) < std::pair(source(b), id(b)); });
     std::size_t next = 0;
     for (std::size_t i = 0; i < order.size() && next < inserted.size(); ++i) {
       const auto& key = keys[order[i]];
@@ -457,7 +456,8 @@ void SqlTransaction::rollbackTo(const std::string& name) {
     run(session(), dialect_, "ROLLBACK TO SAVEPOINT " + name);
     // The savepoint stays (SQL keeps it after ROLLBACK TO); the ones set after it go.
     while (!savepoints_.empty() && savepoints_.back().name != name) savepoints_.pop_back();
-    if (!savepoints_.empty()) pending_events_.resize(std::min(pending_events_.size(), savepoints_.back().pending_events));
+    if (!savepoints_.empty())
+      pending_events_.resize(std::min(pending_events_.size(), savepoints_.back().pending_events));
   });
 }
 
@@ -474,6 +474,7 @@ void SqlTransaction::commit() {
   guarded("commit on " + dialect_.description(), [&] {
     dialect_.commit(session());
     ended_ = true;
+    if (last_sequence_ > 0) durable_.committed(last_sequence_, synced_);
     if (writer_.owns_lock()) writer_.unlock();
   });
 }

@@ -7,6 +7,7 @@
 
 #include "store/connection_pool.hpp"
 #include "store/dialect.hpp"
+#include "store/durable_sequence.hpp"
 #include "store/store.hpp"
 
 namespace ccm::core {
@@ -15,9 +16,10 @@ namespace ccm::core {
 // thread-safe (one per request), like the interface says.
 class SqlTransaction final : public Transaction {
 public:
-  // `writer` is held (SQLite) until commit or rollback.
+  // `writer` is held (SQLite) until commit or rollback. The commit tells
+  // `durable` where its events end; `synced`: whether it waits for the disk.
   SqlTransaction(const Dialect& dialect, std::unique_lock<std::mutex> writer,
-                 std::unique_ptr<ConnectionPool::Lease> lease);
+                 std::unique_ptr<ConnectionPool::Lease> lease, DurableSequence& durable, bool synced);
   ~SqlTransaction() override;  // rolls back unless committed
 
   std::optional<LabletDefinition> findDefinition(const std::string& id) override;
@@ -70,6 +72,9 @@ private:
   std::unique_ptr<ConnectionPool::Lease> lease_;
   std::vector<EventRecord> pending_events_;  // written at commit
   std::vector<Savepoint> savepoints_;
+  DurableSequence& durable_;
+  const bool synced_;
+  std::int64_t last_sequence_ = 0;  // of the events written, once written
   bool ended_ = false;
 };
 

@@ -100,13 +100,13 @@ struct SinkProgress {
 struct DeliveryAttempt {
   std::string sink;
   std::int64_t sequence = 0;
-  int attempt = 1;                  // the retry policy's count for the event, from 1
-  bool replay = false;              // a replayed dead letter (its count starts again at 1)
-  std::string attempted_at;         // RFC 3339, when deliver() was called
-  std::string outcome;              // "delivered", "retryable" or "permanent"
-  std::optional<int> http_status;   // the receiver's status, when the sink reported one
-  std::string error;                // the outcome's message (bounded); "" when delivered
-  std::int64_t latency_us = 0;      // the deliver() call's duration (the whole batch's)
+  int attempt = 1;                 // the retry policy's count for the event, from 1
+  bool replay = false;             // a replayed dead letter (its count starts again at 1)
+  std::string attempted_at;        // RFC 3339, when deliver() was called
+  std::string outcome;             // "delivered", "retryable" or "permanent"
+  std::optional<int> http_status;  // the receiver's status, when the sink reported one
+  std::string error;               // the outcome's message (bounded); "" when delivered
+  std::int64_t latency_us = 0;     // the deliver() call's duration (the whole batch's)
 };
 
 struct DeliveryAttemptQuery {
@@ -119,14 +119,14 @@ struct DeliveryAttemptQuery {
 // One batch's results at one sink, applied in one transaction.
 struct DeliveryUpdate {
   std::string sink;
-  std::int64_t cursor = -1;                  // new cursor; -1 keeps it
-  std::vector<std::int64_t> delivered;       // done events above the new cursor
-  std::vector<RetryRecord> retries;          // failing events (inserted or updated)
-  std::vector<std::int64_t> retries_done;    // no longer failing (delivered or dead)
-  std::vector<DeadLetter> dead;              // newly dead-lettered
-  std::vector<std::int64_t> replays_done;    // replays that reached an outcome
-  std::vector<RedriveProgress> redrives;     // redrive positions and counts (store/sink_redrive.hpp)
-  std::vector<DeliveryAttempt> attempts;     // the attempt log's new rows (their sink is this update's)
+  std::int64_t cursor = -1;                // new cursor; -1 keeps it
+  std::vector<std::int64_t> delivered;     // done events above the new cursor
+  std::vector<RetryRecord> retries;        // failing events (inserted or updated)
+  std::vector<std::int64_t> retries_done;  // no longer failing (delivered or dead)
+  std::vector<DeadLetter> dead;            // newly dead-lettered
+  std::vector<std::int64_t> replays_done;  // replays that reached an outcome
+  std::vector<RedriveProgress> redrives;   // redrive positions and counts (store/sink_redrive.hpp)
+  std::vector<DeliveryAttempt> attempts;   // the attempt log's new rows (their sink is this update's)
 };
 
 // An inbound event's identity for deduplication, remembered until expires_at
@@ -138,9 +138,9 @@ struct IngressKey {
 };
 
 struct EventQuery {
-  std::int64_t after = 0;   // only events with a greater sequence
-  std::string type_glob;    // '*' matches any run of characters; empty = all
-  std::string subject;      // exact; empty = all
+  std::int64_t after = 0;  // only events with a greater sequence
+  std::string type_glob;   // '*' matches any run of characters; empty = all
+  std::string subject;     // exact; empty = all
   std::size_t limit = 100;
 };
 
@@ -243,6 +243,16 @@ class Store {
 public:
   virtual ~Store() = default;
   virtual std::unique_ptr<Transaction> begin() = 0;
+  // Like begin(), but its commit does not wait for the disk: what it changed
+  // is visible to transactions at once, and durable after the next
+  // syncCommits(), which later commits may overlap; its events reach
+  // readEvents() and lastSequence() only then. For a committer that answers
+  // nobody before syncCommits() (the ingress group commit). Where commits are
+  // not deferred (PostgreSQL; SQLite with synchronous = normal), begin().
+  virtual std::unique_ptr<Transaction> beginWithoutSync() { return begin(); }
+  // Makes every commit made before the call durable.
+  virtual void syncCommits() {}
+  // Event log reads: only durable events (see beginWithoutSync).
   virtual std::vector<StoredEvent> readEvents(const EventQuery& query) = 0;
   virtual std::int64_t lastSequence() = 0;
   // The applied schema version (migrations are applied on open).

@@ -6,8 +6,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <chrono>
+#include <filesystem>
 #include <future>
 #include <thread>
 
@@ -302,7 +302,9 @@ TEST_F(IngressCommandCatalogApply, AnApplyThatThrowsRefusesOnlyItsOwnRequestInTh
 
 TEST_F(IngressCommandCatalogApply, TheNextGroupCommitsWhileAnAnswerIsStillBeingGiven) {
   // The first request's answer submits a second request and waits for its
-  // events to be logged: the committing thread must not be the one answering.
+  // commit: the committing thread must not be the one answering. The second
+  // is answered only once its commit is durable, and not read from the log
+  // before: its sync waits for the answering thread.
   const std::vector<sdk::CloudEvent> first{inboundEvent("first")};
   const std::vector<sdk::CloudEvent> second{inboundEvent("second")};
   const auto logged = [&](const std::string& id) {
@@ -311,22 +313,29 @@ TEST_F(IngressCommandCatalogApply, TheNextGroupCommitsWhileAnAnswerIsStillBeingG
     }
     return false;
   };
+  const auto committed = [&](const std::string& id) {
+    auto look = store_->begin();  // rolled back: it only looks
+    return !look->rememberIngress({{"test", id, "2999-01-01T00:00:00.000Z"}}).front();
+  };
   const auto nothing = [](Lifecycle::UnitOfWork&, std::size_t) -> std::optional<Error> { return std::nullopt; };
-  std::promise<bool> second_logged_while_answering_first;
-  std::promise<void> second_answered;
-  lifecycle_->submitIngressBatch(first, "2999-01-01T00:00:00.000Z", false, nothing,
-                                 [&](Lifecycle::IngressResults, std::exception_ptr) {
-                                   lifecycle_->submitIngressBatch(
-                                       second, "2999-01-01T00:00:00.000Z", false, nothing,
-                                       [&](Lifecycle::IngressResults, std::exception_ptr) { second_answered.set_value(); });
-                                   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-                                   while (!logged("second") && std::chrono::steady_clock::now() < deadline) {
-                                     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-                                   }
-                                   second_logged_while_answering_first.set_value(logged("second"));
-                                 });
-  EXPECT_TRUE(second_logged_while_answering_first.get_future().get());
-  second_answered.get_future().wait();
+  std::promise<std::pair<bool, bool>> second_committed_and_logged_while_answering_first;
+  std::promise<bool> second_logged_when_answered;
+  lifecycle_->submitIngressBatch(
+      first, "2999-01-01T00:00:00.000Z", false, nothing, [&](Lifecycle::IngressResults, std::exception_ptr) {
+        lifecycle_->submitIngressBatch(second, "2999-01-01T00:00:00.000Z", false, nothing,
+                                       [&](Lifecycle::IngressResults, std::exception_ptr) {
+                                         second_logged_when_answered.set_value(logged("second"));
+                                       });
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        while (!committed("second") && std::chrono::steady_clock::now() < deadline) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        second_committed_and_logged_while_answering_first.set_value({committed("second"), logged("second")});
+      });
+  const auto [second_committed, second_logged] = second_committed_and_logged_while_answering_first.get_future().get();
+  EXPECT_TRUE(second_committed);
+  EXPECT_FALSE(second_logged);
+  EXPECT_TRUE(second_logged_when_answered.get_future().get());
 }
 
 TEST_F(IngressCommandCatalogApply, AfterStopIngressASubmissionIsAnsweredAsAStoreFailure) {

@@ -1,0 +1,144 @@
+// Commits that skip the fsync (Store::beginWithoutSync) and what the event
+// log shows of them before and after syncCommits(); DurableSequence itself.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <limits>
+
+#include "domain/uuid.hpp"
+#include "store/durable_sequence.hpp"
+#include "store_test_fixture.hpp"
+
+namespace ccm::core::store_test {
+namespace {
+
+std::vector<std::string> eventIds(Store& store) {
+  std::vector<std::string> ids;
+  for (const auto& stored : store.readEvents({0, "", "", 1000})) ids.push_back(stored.event.id);
+  return ids;
+}
+
+void commitWithoutSync(Store& store, const std::vector<std::string>& ids) {
+  auto transaction = store.beginWithoutSync();
+  for (const auto& id : ids) transaction->appendEvent(sampleEvent(id, "ccm.a", "s"));
+  transaction->commit();
+}
+
+TEST_P(StoreTest, ACommitWithoutSyncReachesTheLogsReadersOnlyOnceSynced) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  commitWithoutSync(*store, {"a", "b"});
+  if (onPostgresql()) {
+    // Every PostgreSQL commit waits for its own flush.
+    EXPECT_EQ(eventIds(*store), (std::vector<std::string>{"a", "b"}));
+    return;
+  }
+  // Committed: the next transaction numbers its events after them.
+  EXPECT_EQ(queryInteger("SELECT COUNT(*) FROM event_log"), 2);
+  EXPECT_TRUE(eventIds(*store).empty());
+  EXPECT_EQ(store->lastSequence(), 0);
+  EXPECT_FALSE(store->readEvent(1));
+  store->syncCommits();
+  EXPECT_EQ(eventIds(*store), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(store->lastSequence(), 2);
+}
+
+TEST_P(StoreTest, ASyncedCommitMakesTheUnsyncedOnesBeforeItReadable) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  commitWithoutSync(*store, {"unsynced"});
+  auto transaction = store->begin();
+  transaction->appendEvent(sampleEvent("synced", "ccm.a", "s"));
+  transaction->commit();
+  // Its fsync covered the log up to its own commit.
+  EXPECT_EQ(eventIds(*store), (std::vector<std::string>{"unsynced", "synced"}));
+  EXPECT_EQ(store->lastSequence(), 2);
+}
+
+TEST_P(StoreTest, CommitsLeftUnsyncedAreReadAfterTheStoreOpensAgain) {
+  {
+    auto store = open();
+    ASSERT_TRUE(store);
+    commitWithoutSync(*store, {"a", "b", "c"});
+  }
+  auto store = open();
+  ASSERT_TRUE(store);
+  EXPECT_EQ(eventIds(*store), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(store->lastSequence(), 3);
+}
+
+TEST_P(StoreTest, WithSynchronousNormalACommitWithoutSyncIsReadableAtOnce) {
+  if (onPostgresql()) GTEST_SKIP() << "a SQLite setting";
+  config_.sqlite.synchronous = SqliteSynchronous::Normal;
+  auto store = open();
+  ASSERT_TRUE(store);
+  commitWithoutSync(*store, {"a"});
+  EXPECT_EQ(eventIds(*store), (std::vector<std::string>{"a"}));
+}
+
+TEST_P(StoreTest, ARolledBackTransactionWithoutSyncLeavesTheLogAsItWas) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  {
+    auto transaction = store->beginWithoutSync();
+    transaction->appendEvent(sampleEvent("dropped", "ccm.a", "s"));
+  }
+  commitWithoutSync(*store, {"kept"});
+  store->syncCommits();
+  const auto events = store->readEvents({0, "", "", 10});
+  ASSERT_EQ(events.size(), 1U);
+  EXPECT_EQ(events.front().event.id, "kept");
+  EXPECT_EQ(events.front().sequence, 1);
+}
+
+class DurableSequenceTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("ccm-durable-" + std::to_string(::getpid()) + "-" + newUuid());
+    std::filesystem::create_directories(dir_);
+    std::ofstream(dir_ / "db-wal") << "frames";
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::filesystem::path dir_;
+};
+
+TEST_F(DurableSequenceTest, WithoutALogFileEverythingIsDurable) {
+  DurableSequence durable{std::filesystem::path{}};
+  EXPECT_FALSE(durable.limited());
+  durable.committed(5, false);
+  EXPECT_EQ(durable.durable(), std::numeric_limits<std::int64_t>::max());
+}
+
+TEST_F(DurableSequenceTest, UnsyncedCommitsCountOnceSyncedAndASyncedCommitCoversTheOnesBefore) {
+  DurableSequence durable(dir_ / "db-wal");
+  durable.open(3);
+  EXPECT_EQ(durable.durable(), 3);
+  durable.committed(5, false);
+  durable.committed(8, false);
+  EXPECT_EQ(durable.durable(), 3);
+  durable.sync();
+  EXPECT_EQ(durable.durable(), 8);
+  durable.committed(9, false);
+  durable.committed(12, true);
+  EXPECT_EQ(durable.durable(), 12);
+  durable.committed(11, true);  // reported late: never moves back
+  EXPECT_EQ(durable.durable(), 12);
+}
+
+TEST_F(DurableSequenceTest, AMissingLogFileIsAnErrorNamingIt) {
+  DurableSequence durable(dir_ / "absent-wal");
+  durable.committed(1, false);
+  try {
+    durable.sync();
+    FAIL() << "sync() did not throw";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("absent-wal"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("No such file"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(durable.durable(), 0);
+}
+
+}  // namespace
+}  // namespace ccm::core::store_test
