@@ -133,16 +133,30 @@ void IngressCommitter::answer() {
   }
 }
 
+namespace {
+
+std::string describe(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "an unknown exception";
+  }
+}
+
+}  // namespace
+
 void IngressCommitter::answer(std::deque<CommittedGroup>& groups) {
   // One sync for every group waiting; the committing thread commits the next
   // group meanwhile, so the fsync no longer holds it up.
   std::exception_ptr sync_error;
   try {
     store_.syncCommits();
-  } catch (const std::exception& e) {
+  } catch (...) {
     sync_error = std::current_exception();
     logWithFields(Poco::Logger::get("ccm.engine"), sdk::LogLevel::Error, "ingress commits could not be made durable",
-                  {{"error", e.what()}});
+                  {{"error", describe(sync_error)}});
   }
   const bool applied = std::any_of(groups.begin(), groups.end(), [](const auto& group) { return group.applied; });
   if (applied && !sync_error && committed_) committed_();

@@ -1,12 +1,14 @@
 #include "store/durable_sequence.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <limits>
 
+#include "store/sqlite_wal_buffer.hpp"
 #include "store/store.hpp"
 
 namespace ccm::core {
@@ -24,7 +26,8 @@ std::string systemError(const std::string& what, const std::filesystem::path& pa
 
 }  // namespace
 
-DurableSequence::DurableSequence(std::filesystem::path log_file) : log_file_(std::move(log_file)) {}
+DurableSequence::DurableSequence(std::filesystem::path log_file)
+    : log_file_(std::move(log_file)), unreported_failures_at_start_(sqliteWalBufferCounts().unreported_failures) {}
 
 DurableSequence::~DurableSequence() {
   if (fd_ >= 0) ::close(fd_);
@@ -40,47 +43,68 @@ void DurableSequence::open(std::int64_t last) {
 void DurableSequence::committed(std::int64_t last, bool synced) {
   if (!limited()) return;
   raiseTo(committed_, last);
-  if (synced) raiseTo(durable_, last);
+  // After a failed sync, SQLite's own fsync may succeed on pages the kernel
+  // has already dropped: it proves nothing any more.
+  if (synced && !failed_.load()) raiseTo(durable_, last);
 }
 
 void DurableSequence::sync() {
   if (!limited()) return;
   std::lock_guard lock(sync_mutex_);
-  if (!failure_.empty()) throw StoreError(failure_);
+  if (failed_.load()) throw StoreError(failure_);
   // Read before the sync: what was committed by now is written to the file,
   // so the fdatasync below covers it.
   const auto target = committed_.load();
   if (target <= durable_.load() && fd_ >= 0) return;
-  if (fd_ < 0) openLogFile();
-  if (::fdatasync(fd_) != 0) {
-    failure_ = systemError("cannot sync the event log to disk: fdatasync", log_file_) +
-               "; commits since the last sync may be lost, so nothing more is acknowledged or delivered until "
-               "the gateway restarts";
-    throw StoreError(failure_);
+  openLogFile();
+  if (::fdatasync(fd_) != 0) fail(systemError("cannot sync the event log to disk: fdatasync", log_file_));
+  syncs_.fetch_add(1);
+  if (sqliteWalBufferCounts().unreported_failures != unreported_failures_at_start_) {
+    fail("a write to " + log_file_.string() + " failed after SQLite had reported its commit");
   }
   raiseTo(durable_, target);
 }
 
 std::int64_t DurableSequence::durable() const {
-  return limited() ? durable_.load() : std::numeric_limits<std::int64_t>::max();
+  if (!limited()) return std::numeric_limits<std::int64_t>::max();
+  if (failed_.load()) throw StoreError(failure_);
+  return durable_.load();
+}
+
+void DurableSequence::fail(std::string reason) {
+  failure_ = std::move(reason) +
+             "; commits since the last sync may be lost, so nothing more is acknowledged or read from the event log: "
+             "check the disk, then restart the gateway";
+  failed_.store(true);
+  throw StoreError(failure_);
 }
 
 void DurableSequence::openLogFile() {
-  // The log stays while the store is open: SQLite deletes it only when its
-  // last connection closes, and the store's pools keep one open.
+  // SQLite deletes the log only when a database's last connection closes,
+  // and the store's pools keep one open; should the path name another file
+  // all the same, that one is synced.
+  struct stat named {};
+  if (::stat(log_file_.c_str(), &named) != 0) {
+    throw StoreError(systemError("cannot open the event log's write-ahead log", log_file_));
+  }
+  if (fd_ >= 0 && named.st_dev == device_ && named.st_ino == inode_) return;
   const int fd = ::open(log_file_.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw StoreError(systemError("cannot open the event log's write-ahead log", log_file_));
   auto directory = log_file_.parent_path();
   if (directory.empty()) directory = ".";
   const int directory_fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   const bool directory_synced = directory_fd >= 0 && ::fsync(directory_fd) == 0;
+  const auto directory_error = systemError("cannot sync the directory", directory);
   if (directory_fd >= 0) ::close(directory_fd);
-  if (!directory_synced) {
-    const auto error = systemError("cannot sync the directory", directory);
+  struct stat opened {};
+  if (!directory_synced || ::fstat(fd, &opened) != 0) {
     ::close(fd);
-    throw StoreError(error);
+    throw StoreError(directory_synced ? systemError("cannot stat", log_file_) : directory_error);
   }
+  if (fd_ >= 0) ::close(fd_);
   fd_ = fd;
+  device_ = opened.st_dev;
+  inode_ = opened.st_ino;
 }
 
 }  // namespace ccm::core

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <sys/types.h>
+
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
@@ -15,9 +17,11 @@ namespace ccm::core {
 // which the next commits overlap (docs/performance.md#syncing-off-the-commit).
 // Readers of the event log stop at durable(), so no sink or API reader sees an
 // event that a power loss could take back and whose sequence could then be
-// given to another event. Where every commit is durable when it returns
-// (PostgreSQL; SQLite with synchronous = normal, which accepts the loss),
-// durable() has no limit. Thread-safe.
+// given to another event. (Only the event log: rows such commits changed,
+// a session's state say, are readable before they are durable.) Where every
+// commit is durable when it returns (PostgreSQL; SQLite with synchronous =
+// normal, which accepts the loss), durable() has no limit. The mark is this
+// process's: one gateway per SQLite file. Thread-safe.
 class DurableSequence {
 public:
   // `log_file` is the file to sync; empty: every commit is durable already.
@@ -37,23 +41,34 @@ public:
   void committed(std::int64_t last, bool synced);
   // Makes every commit reported before the call durable: one fdatasync of the
   // log, none when nothing is waiting. Throws StoreError when the disk
-  // refuses, and from then on at every call (the kernel may have dropped
-  // what it could not write; only a restart, which syncs again, can tell).
+  // refuses (or a write of the log failed unreported, SqliteWalBufferCounts),
+  // and from then on here and in durable(): the kernel may have dropped what
+  // it could not write, so nothing more is acknowledged or read until the
+  // disk is checked and the gateway restarted.
   void sync();
-  // The last sequence every reader may see.
+  // The last sequence every reader may see; StoreError once a sync failed.
   std::int64_t durable() const;
+  // fdatasyncs of the log so far (for tests and diagnostics).
+  std::uint64_t syncs() const { return syncs_.load(); }
 
 private:
-  // Opens the log and syncs its directory once (SQLite syncs a new log's
-  // directory entry only at its first own sync, which these commits skip).
+  // Opens the log (again, when the path names another file than the one
+  // open) and syncs its directory (SQLite syncs a new log's directory entry
+  // only at its first own sync, which these commits may skip).
   void openLogFile();
+  [[noreturn]] void fail(std::string reason);
 
   const std::filesystem::path log_file_;
-  std::mutex sync_mutex_;  // one sync at a time; guards the next two
+  const std::uint64_t unreported_failures_at_start_;
+  std::mutex sync_mutex_;  // one sync at a time; guards the three below
   int fd_ = -1;
-  std::string failure_;
+  dev_t device_ = 0;
+  ino_t inode_ = 0;
+  std::atomic<bool> failed_{false};
+  std::string failure_;  // set before failed_
   std::atomic<std::int64_t> committed_{0};
   std::atomic<std::int64_t> durable_{0};
+  std::atomic<std::uint64_t> syncs_{0};
 };
 
 }  // namespace ccm::core

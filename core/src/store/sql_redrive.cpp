@@ -124,7 +124,8 @@ std::int64_t SqlStore::firstSequenceRecorded(std::chrono::system_clock::time_poi
       return inclusive ? *at >= time : *at > time;
     };
     const std::int64_t last =
-        queryInteger(session, dialect_, "SELECT value FROM event_sequence WHERE name = 'event_log'");
+        std::min(queryInteger(session, dialect_, "SELECT value FROM event_sequence WHERE name = 'event_log'"),
+                 durable_.durable());
     std::int64_t low = queryInteger(session, dialect_, "SELECT COALESCE(MIN(sequence), 1) FROM event_log");
     std::int64_t high = last + 1;
     while (low < high) {

@@ -28,8 +28,10 @@ struct SinkCursor {
 RetentionPass SqlStore::pruneEventLog(const RetentionLimits& limits, const std::vector<std::string>& consumers) {
   return inTransaction("pruneEventLog", [&](Poco::Data::Session& session) {
     RetentionPass pass;
+    // Counted up to what readers may see: nothing not yet durable is deleted.
     const std::int64_t last =
-        queryInteger(session, dialect_, "SELECT value FROM event_sequence WHERE name = 'event_log'");
+        std::min(queryInteger(session, dialect_, "SELECT value FROM event_sequence WHERE name = 'event_log'"),
+                 durable_.durable());
     // Sequences at or below `released` are over the count or byte limit.
     std::int64_t released = std::numeric_limits<std::int64_t>::min();
     if (limits.max_events) released = std::max(released, last - *limits.max_events);
@@ -69,7 +71,7 @@ RetentionPass SqlStore::pruneEventLog(const RetentionLimits& limits, const std::
 
     // Oldest first; the first event that may not go ends the pass.
     std::size_t deletable = 0;
-    for (; deletable < sequences.size(); ++deletable) {
+    for (; deletable < sequences.size() && sequences[deletable] <= last; ++deletable) {
       const bool over_limit = sequences[deletable] <= released ||
                               (!limits.recorded_before.empty() && recorded[deletable] < limits.recorded_before);
       if (!over_limit) break;
@@ -109,9 +111,12 @@ RetentionPass SqlStore::pruneEventLog(const RetentionLimits& limits, const std::
 std::int64_t SqlStore::firstSequence() {
   return guarded("firstSequence of event_log", [&] {
     auto lease = pool_.acquire();
-    return queryInteger(lease->session(), dialect_,
-                        "SELECT COALESCE((SELECT MIN(sequence) FROM event_log),"
-                        " (SELECT value + 1 FROM event_sequence WHERE name = 'event_log'))");
+    const std::int64_t first = queryInteger(lease->session(), dialect_,
+                                            "SELECT COALESCE((SELECT MIN(sequence) FROM event_log),"
+                                            " (SELECT value + 1 FROM event_sequence WHERE name = 'event_log'))");
+    // Past lastSequence() + 1 only by events not yet durable (unread).
+    const std::int64_t durable = durable_.durable();
+    return first - 1 > durable ? durable + 1 : first;
   });
 }
 

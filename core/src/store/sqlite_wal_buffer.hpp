@@ -19,11 +19,14 @@ namespace ccm::core {
 // changes nothing) when the default VFS is not SQLite's unix VFS.
 bool installSqliteWalBuffer();
 
-// Writes the wrapper has issued to write-ahead logs so far, and the frame
-// writes it took from SQLite (for tests and diagnostics).
+// Writes the wrapper has issued to write-ahead logs so far, the frame writes
+// it took from SQLite (for tests and diagnostics), and the writes that failed
+// where SQLite could not be told (as a connection gave up the log's write
+// lock, after its commit): each may have lost a commit that SQLite reported.
 struct SqliteWalBufferCounts {
   std::uint64_t os_writes = 0;
   std::uint64_t sqlite_writes = 0;
+  std::uint64_t unreported_failures = 0;
 };
 SqliteWalBufferCounts sqliteWalBufferCounts();
 
