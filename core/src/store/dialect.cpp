@@ -10,6 +10,7 @@
 
 #include "observability/json_log.hpp"
 #include "store/sql_statement.hpp"
+#include "store/sqlite_row_statement.hpp"
 
 namespace ccm::core {
 
@@ -110,7 +111,7 @@ std::string Dialect::sql(std::string_view portable) const {
 
 void Dialect::begin(Poco::Data::Session& session) const {
   if (driver_ == StoreDriver::Sqlite) {
-    run(session, *this, "BEGIN IMMEDIATE");
+    sqliteExec(session, "BEGIN IMMEDIATE");
   } else {
     session.begin();
   }
@@ -118,7 +119,7 @@ void Dialect::begin(Poco::Data::Session& session) const {
 
 void Dialect::commit(Poco::Data::Session& session) const {
   if (driver_ == StoreDriver::Sqlite) {
-    run(session, *this, "COMMIT");
+    sqliteExec(session, "COMMIT");
   } else {
     session.commit();
   }
@@ -126,7 +127,7 @@ void Dialect::commit(Poco::Data::Session& session) const {
 
 void Dialect::rollback(Poco::Data::Session& session) const {
   if (driver_ == StoreDriver::Sqlite) {
-    run(session, *this, "ROLLBACK");
+    sqliteExec(session, "ROLLBACK");
   } else {
     session.rollback();
   }

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <limits>
+#include <map>
 
 #include "store/sqlite_wal_buffer.hpp"
 #include "store/store.hpp"
@@ -25,6 +26,21 @@ std::string systemError(const std::string& what, const std::filesystem::path& pa
 }
 
 }  // namespace
+
+std::shared_ptr<DurableSequence> DurableSequence::of(const std::filesystem::path& log_file) {
+  if (log_file.empty()) return std::make_shared<DurableSequence>(log_file);
+  static std::mutex registry_mutex;
+  static std::map<std::filesystem::path, std::weak_ptr<DurableSequence>> registry;
+  std::error_code error;
+  auto key = std::filesystem::weakly_canonical(log_file, error);
+  if (error) key = std::filesystem::absolute(log_file);
+  std::lock_guard lock(registry_mutex);
+  std::erase_if(registry, [](const auto& entry) { return entry.second.expired(); });
+  if (auto existing = registry[key].lock()) return existing;
+  auto made = std::make_shared<DurableSequence>(log_file);
+  registry[key] = made;
+  return made;
+}
 
 DurableSequence::DurableSequence(std::filesystem::path log_file)
     : log_file_(std::move(log_file)), unreported_failures_at_start_(sqliteWalBufferCounts().unreported_failures) {}

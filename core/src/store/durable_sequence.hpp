@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -21,10 +22,15 @@ namespace ccm::core {
 // a session's state say, are readable before they are durable.) Where every
 // commit is durable when it returns (PostgreSQL; SQLite with synchronous =
 // normal, which accepts the loss), durable() has no limit. The mark is this
-// process's: one gateway per SQLite file. Thread-safe.
+// process's, shared by every store the process opens on one database (of()),
+// so each reads the others' commits; one gateway process per SQLite file.
+// Thread-safe.
 class DurableSequence {
 public:
-  // `log_file` is the file to sync; empty: every commit is durable already.
+  // The process's mark for `log_file` (the file to sync; empty: every commit
+  // is durable already, and the mark is not shared), made on first use and
+  // kept while a store holds it.
+  static std::shared_ptr<DurableSequence> of(const std::filesystem::path& log_file);
   explicit DurableSequence(std::filesystem::path log_file);
   ~DurableSequence();
   DurableSequence(const DurableSequence&) = delete;

@@ -125,7 +125,7 @@ std::int64_t SqlStore::firstSequenceRecorded(std::chrono::system_clock::time_poi
     };
     const std::int64_t last =
         std::min(queryInteger(session, dialect_, "SELECT value FROM event_sequence WHERE name = 'event_log'"),
-                 durable_.durable());
+                 durable_->durable());
     std::int64_t low = queryInteger(session, dialect_, "SELECT COALESCE(MIN(sequence), 1) FROM event_log");
     std::int64_t high = last + 1;
     while (low < high) {

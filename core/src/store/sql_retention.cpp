@@ -31,7 +31,7 @@ RetentionPass SqlStore::pruneEventLog(const RetentionLimits& limits, const std::
     // Counted up to what readers may see: nothing not yet durable is deleted.
     const std::int64_t last =
         std::min(queryInteger(session, dialect_, "SELECT value FROM event_sequence WHERE name = 'event_log'"),
-                 durable_.durable());
+                 durable_->durable());
     // Sequences at or below `released` are over the count or byte limit.
     std::int64_t released = std::numeric_limits<std::int64_t>::min();
     if (limits.max_events) released = std::max(released, last - *limits.max_events);
@@ -115,7 +115,7 @@ std::int64_t SqlStore::firstSequence() {
                                             "SELECT COALESCE((SELECT MIN(sequence) FROM event_log),"
                                             " (SELECT value + 1 FROM event_sequence WHERE name = 'event_log'))");
     // Past lastSequence() + 1 only by events not yet durable (unread).
-    const std::int64_t durable = durable_.durable();
+    const std::int64_t durable = durable_->durable();
     return first - 1 > durable ? durable + 1 : first;
   });
 }

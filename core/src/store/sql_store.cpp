@@ -23,9 +23,9 @@ SqlStore::SqlStore(Dialect dialect, int pool_size, std::chrono::milliseconds con
             [this](Poco::Data::Session& session) {
               if (dialect_.driver() == StoreDriver::Sqlite) checkpointer_.watch(session);
             }),
-      durable_(dialect_.deferrableSyncLog()),
+      durable_(DurableSequence::of(dialect_.deferrableSyncLog())),
       attempts_per_event_(std::max<std::size_t>(1, attempts_per_event)) {
-  if (durable_.limited()) {
+  if (durable_->limited()) {
     unsynced_pool_ =
         std::make_unique<ConnectionPool>(dialect_, 1, connection_wait, [this](Poco::Data::Session& session) {
           checkpointer_.watch(session);
@@ -45,7 +45,7 @@ void SqlStore::migrate() {
     applyMigrations(lease->session(), dialect_);
   });
   if (dialect_.driver() == StoreDriver::Sqlite) checkpointer_.start(pool_);
-  durable_.open(storedLastSequence());
+  durable_->open(storedLastSequence());
 }
 
 namespace {
@@ -69,17 +69,17 @@ std::unique_lock<std::mutex> SqlStore::writerLock() {
 
 std::unique_ptr<Transaction> SqlStore::begin() {
   auto writer = writerLock();  // before taking a connection, so waiting holds none
-  return std::make_unique<SqlTransaction>(dialect_, std::move(writer), pool_.acquire(), durable_, true);
+  return std::make_unique<SqlTransaction>(dialect_, std::move(writer), pool_.acquire(), *durable_, true);
 }
 
 std::unique_ptr<Transaction> SqlStore::beginWithoutSync() {
   if (!unsynced_pool_) return begin();
   auto writer = writerLock();
-  return std::make_unique<SqlTransaction>(dialect_, std::move(writer), unsynced_pool_->acquire(), durable_, false);
+  return std::make_unique<SqlTransaction>(dialect_, std::move(writer), unsynced_pool_->acquire(), *durable_, false);
 }
 
 void SqlStore::syncCommits() {
-  durable_.sync();
+  durable_->sync();
 }
 
 std::vector<StoredEvent> SqlStore::readEvents(const EventQuery& query) {
@@ -87,7 +87,7 @@ std::vector<StoredEvent> SqlStore::readEvents(const EventQuery& query) {
   if (limit == 0) return {};
   return guarded("readEvents from event_log after " + std::to_string(query.after), [&] {
     std::string sql = "SELECT sequence, recorded_at, body FROM event_log WHERE sequence > ? AND sequence <= ?";
-    std::vector<SqlValue> params{query.after, durable_.durable()};
+    std::vector<SqlValue> params{query.after, durable_->durable()};
     if (!query.type_glob.empty()) {
       auto [condition, pattern] = dialect_.globMatch("type", query.type_glob);
       sql += " AND " + condition;
@@ -123,7 +123,7 @@ std::vector<StoredEvent> SqlStore::readEvents(const EventQuery& query) {
 }
 
 std::int64_t SqlStore::lastSequence() {
-  return std::min(storedLastSequence(), durable_.durable());
+  return std::min(storedLastSequence(), durable_->durable());
 }
 
 std::int64_t SqlStore::storedLastSequence() {

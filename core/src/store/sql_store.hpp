@@ -89,7 +89,7 @@ private:
   // which it outlives) and checkpoints off the commit path once migrated.
   SqliteCheckpointer checkpointer_;
   ConnectionPool pool_;
-  DurableSequence durable_;
+  std::shared_ptr<DurableSequence> durable_;  // shared with other stores on the file
   // beginWithoutSync()'s one connection (synchronous = NORMAL), or null when
   // commits are not deferred. Used under the writer lock only.
   std::unique_ptr<ConnectionPool> unsynced_pool_;

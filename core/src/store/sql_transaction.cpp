@@ -314,9 +314,13 @@ void SqlTransaction::writeEvents() {
     // PostgreSQL both have RETURNING).
     const std::string reserve = "UPDATE event_sequence SET value = value + ? WHERE name = 'event_log' RETURNING value";
     const bool sqlite = dialect_.driver() == StoreDriver::Sqlite;
-    const std::int64_t first = (sqlite ? queryInteger(session(), dialect_, reserve, {count})
-                                       : execPostgres(session(), dialect_, reserve, {count}).integer(0, 0)) -
-                               count + 1;
+    const auto reserved = [&] {
+      if (!sqlite) return execPostgres(session(), dialect_, reserve, {count}).integer(0, 0);
+      SqliteRowStatement reservation(session(), reserve);
+      reservation.bind(1, count);
+      return reservation.stepForInteger();
+    };
+    const std::int64_t first = reserved() - count + 1;
     last_sequence_ = first + count - 1;
     const std::string recorded_at = sdk::formatRfc3339(std::chrono::system_clock::now());
     const std::string insert =

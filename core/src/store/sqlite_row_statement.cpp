@@ -14,7 +14,9 @@ SqliteRowStatement::SqliteRowStatement(Poco::Data::Session& session, std::string
   }
 }
 
-SqliteRowStatement::~SqliteRowStatement() { sqlite3_finalize(statement_); }
+SqliteRowStatement::~SqliteRowStatement() {
+  sqlite3_finalize(statement_);
+}
 
 void SqliteRowStatement::bind(int parameter, std::string_view text) {
   if (sqlite3_bind_text(statement_, parameter, text.data(), static_cast<int>(text.size()), SQLITE_STATIC) !=
@@ -24,7 +26,8 @@ void SqliteRowStatement::bind(int parameter, std::string_view text) {
 }
 
 void SqliteRowStatement::bind(int parameter, std::int64_t value) {
-  if (sqlite3_bind_int64(statement_, parameter, value) != SQLITE_OK) fail("bind parameter " + std::to_string(parameter));
+  if (sqlite3_bind_int64(statement_, parameter, value) != SQLITE_OK)
+    fail("bind parameter " + std::to_string(parameter));
 }
 
 int SqliteRowStatement::step() {
@@ -36,6 +39,27 @@ int SqliteRowStatement::step() {
   }
   sqlite3_reset(statement_);
   return sqlite3_changes(db_);
+}
+
+std::int64_t SqliteRowStatement::stepForInteger() {
+  int result = sqlite3_step(statement_);
+  const bool row = result == SQLITE_ROW;
+  const std::int64_t value = row ? sqlite3_column_int64(statement_, 0) : 0;
+  while (result == SQLITE_ROW) result = sqlite3_step(statement_);
+  if (result != SQLITE_DONE || !row) {
+    const std::string message = result != SQLITE_DONE ? sqlite3_errmsg(db_) : "no row";
+    sqlite3_reset(statement_);
+    throw StoreError("sqlite: \"" + sql_ + "\": " + message);
+  }
+  sqlite3_reset(statement_);
+  return value;
+}
+
+void sqliteExec(Poco::Data::Session& session, const char* sql) {
+  sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(session);
+  if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
+    throw StoreError("sqlite: \"" + std::string(sql) + "\": " + sqlite3_errmsg(db));
+  }
 }
 
 void SqliteRowStatement::fail(std::string_view what) const {

@@ -30,6 +30,9 @@ public:
   // Runs the statement with the values bound and readies it for the next
   // row; returns the number of rows it changed. StoreError on failure.
   int step();
+  // Runs a statement that yields one integer (UPDATE … RETURNING, say) to
+  // its end and returns that integer. StoreError on failure or no row.
+  std::int64_t stepForInteger();
 
 private:
   [[noreturn]] void fail(std::string_view what) const;
@@ -38,5 +41,10 @@ private:
   sqlite3_stmt* statement_ = nullptr;
   std::string sql_;
 };
+
+// Runs `sql` (no parameters, no rows: BEGIN, COMMIT) on SQLite's own API,
+// without Poco's statement machinery, which costs more than these statements.
+// StoreError naming the statement on failure.
+void sqliteExec(Poco::Data::Session& session, const char* sql);
 
 }  // namespace ccm::core

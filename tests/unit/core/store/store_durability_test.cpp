@@ -121,6 +121,24 @@ TEST_P(StoreTest, ARolledBackTransactionWithoutSyncLeavesTheLogAsItWas) {
   EXPECT_EQ(events.front().sequence, 1);
 }
 
+// Two stores on one database in one process (tests, tools): each reads what
+// the other committed, synced or not, once it is durable.
+TEST_P(StoreTest, StoresOnOneDatabaseShareTheDurableMark) {
+  auto first = open();
+  auto second = open();
+  ASSERT_TRUE(first && second);
+  auto transaction = second->begin();
+  transaction->appendEvent(sampleEvent("synced-by-second", "ccm.a", "s"));
+  transaction->commit();
+  EXPECT_EQ(first->lastSequence(), 1);
+  EXPECT_EQ(eventIds(*first), (std::vector<std::string>{"synced-by-second"}));
+  commitWithoutSync(*second, {"unsynced-by-second"});
+  if (!onPostgresql()) EXPECT_EQ(first->lastSequence(), 1);
+  first->syncCommits();  // covers the other store's commit too: one log file
+  EXPECT_EQ(first->lastSequence(), 2);
+  EXPECT_EQ(eventIds(*first), (std::vector<std::string>{"synced-by-second", "unsynced-by-second"}));
+}
+
 class DurableSequenceTest : public ::testing::Test {
 protected:
   void SetUp() override {
@@ -131,6 +149,17 @@ protected:
   void TearDown() override { std::filesystem::remove_all(dir_); }
   std::filesystem::path dir_;
 };
+
+TEST_F(DurableSequenceTest, OneMarkPerLogFileWhileItIsHeld) {
+  auto first = DurableSequence::of(dir_ / "db-wal");
+  EXPECT_EQ(DurableSequence::of(dir_ / "." / "db-wal"), first);
+  EXPECT_NE(DurableSequence::of(dir_ / "other-wal"), first);
+  EXPECT_NE(DurableSequence::of({}), DurableSequence::of({}));
+  first->committed(4, true);
+  EXPECT_EQ(DurableSequence::of(dir_ / "db-wal")->durable(), 4);
+  first.reset();  // the last holder: the next store starts a mark of its own
+  EXPECT_EQ(DurableSequence::of(dir_ / "db-wal")->durable(), 0);
+}
 
 TEST_F(DurableSequenceTest, WithoutALogFileEverythingIsDurable) {
   DurableSequence durable{std::filesystem::path{}};
