@@ -214,4 +214,30 @@ TEST_F(GatewayExecutable, PortInUseExitsWithUnavailable) {
   EXPECT_THAT(result.err, HasSubstr("cannot listen on 127.0.0.1:" + std::to_string(*port)));
 }
 
+// docs/configuration.md (store.driver): one gateway per SQLite file; the
+// second is refused before it opens the database, and the first goes on.
+TEST_F(GatewayExecutable, ASecondGatewayOnTheSameSqliteFileIsRefused) {
+  ChildProcess first({kGateway, "--config", configWith(R"({"path": ")" + (dir_ / "a.jsonl").string() + R"("})")});
+  const auto port = waitForListeningPort(first, std::chrono::seconds(30));
+  ASSERT_TRUE(port) << first.stderrText();
+  const auto second_dir = dir_ / "second";
+  fs::create_directories(second_dir);
+  const auto file = second_dir / "gateway.json";
+  std::ofstream(file) << R"({"server": {"host": "127.0.0.1", "port": 0},
+    "plugins": {"directories": [")"
+                      << kPluginDir << R"("]},
+    "store": {"sqlite": {"path": ")"
+                      << (dir_ / "gw.db").string() << R"("}}, "sinks": []})";
+  auto result = runCommand({kGateway, "--config", file.string()});
+  EXPECT_EQ(result.exit_code, 78);
+  EXPECT_THAT(result.err, HasSubstr((dir_ / "gw.db").string() + ": another gateway (pid " +
+                                    std::to_string(first.pid()) + ") has this SQLite database open"));
+  EXPECT_EQ(httpGet(*port, "/readyz").status, 200) << "the first gateway goes on";
+  first.signal(SIGTERM);
+  ASSERT_TRUE(first.waitForExit(std::chrono::seconds(20)));
+  // The lock goes with its gateway: the next one starts.
+  ChildProcess next({kGateway, "--config", file.string()});
+  EXPECT_TRUE(waitForListeningPort(next, std::chrono::seconds(30))) << next.stderrText();
+}
+
 }  // namespace

@@ -162,6 +162,9 @@ sdk::Result<std::unique_ptr<Gateway>> Gateway::create(GatewayConfig config) {
   if (!catalog) return catalog.error();
   gateway->catalog_ = std::move(catalog.value());
 
+  auto lock = lockStoreForGateway(gateway->config_.store);
+  if (!lock) return lock.error();
+  gateway->store_lock_ = std::move(lock.value());
   auto store = openStore(gateway->config_.store);
   if (!store) return store.error();
   gateway->store_ = std::move(store.value());

@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-
 #include "api/api_server.hpp"
 #include "api/console_files.hpp"
 #include "api/event_streams.hpp"
@@ -25,6 +24,7 @@
 #include "observability/metrics_registry.hpp"
 #include "plugin/gateway_host.hpp"
 #include "plugin/plugin_catalog.hpp"
+#include "store/sqlite_gateway_lock.hpp"
 #include "store/store.hpp"
 
 namespace ccm::core {
@@ -75,8 +75,10 @@ private:
   void addRoutes(Router& router);
   sdk::PluginContext contextFor(const PluginInstanceConfig& instance, const GatewayConfig& config);
   template <class T>
-  std::optional<sdk::Error> instantiateInto(const SelectedPlugin& choice, const GatewayConfig& config, std::shared_ptr<T>& into);
-  sdk::Result<std::vector<SinkSpec>> buildSinks(const GatewayConfig& config, const std::vector<SelectedPlugin>& selected);
+  std::optional<sdk::Error> instantiateInto(const SelectedPlugin& choice, const GatewayConfig& config,
+                                            std::shared_ptr<T>& into);
+  sdk::Result<std::vector<SinkSpec>> buildSinks(const GatewayConfig& config,
+                                                const std::vector<SelectedPlugin>& selected);
   void countInstances(const std::vector<SelectedPlugin>& selected);
   // Reads the console's files (server.console); an error only for a
   // directory the config names that cannot be used.
@@ -90,6 +92,7 @@ private:
 
   GatewayConfig config_;
   MetricsRegistry metrics_;
+  std::unique_ptr<SqliteGatewayLock> store_lock_;  // outlives store_
   std::unique_ptr<Store> store_;
   std::unique_ptr<Lifecycle> lifecycle_;
   std::unique_ptr<PluginCatalog> catalog_;
@@ -102,17 +105,17 @@ private:
   std::vector<SinkSpec> initial_sinks_;  // until start() hands them to delivery_
   std::mutex key_sources_mutex_;
   std::map<std::string, std::shared_ptr<OidcKeySource>> key_sources_;  // by issuer
-  std::shared_ptr<const ApiAuthenticator> api_auth_;  // until start() hands it to server_
+  std::shared_ptr<const ApiAuthenticator> api_auth_;                   // until start() hands it to server_
   std::vector<std::shared_ptr<sdk::Source>> sources_;
   std::unique_ptr<EventIngress> ingress_;  // POST /api/v1/events; holds the sources too
   std::shared_ptr<sdk::PodGenerator> pod_generator_;
   std::shared_ptr<sdk::AssessmentClient> assessment_client_;
-  std::shared_ptr<CollectionFlow> collection_;  // also held by its dispatcher in delivery_
-  std::unique_ptr<PeriodicTask> reconciler_;  // Lifecycle::reconcile() every engine.reconcile_interval_ms
-  std::unique_ptr<PeriodicTask> heap_trim_;   // returnFreeHeapToTheSystem() every kHeapTrimInterval
+  std::shared_ptr<CollectionFlow> collection_;         // also held by its dispatcher in delivery_
+  std::unique_ptr<PeriodicTask> reconciler_;           // Lifecycle::reconcile() every engine.reconcile_interval_ms
+  std::unique_ptr<PeriodicTask> heap_trim_;            // returnFreeHeapToTheSystem() every kHeapTrimInterval
   std::shared_ptr<const ConsoleFiles> console_files_;  // null when the console is not served
-  std::unique_ptr<EventStreams> event_streams_;  // GET /api/v1/events/stream; outlives server_
-  std::unique_ptr<Router> router_;  // the routes server_ serves
+  std::unique_ptr<EventStreams> event_streams_;        // GET /api/v1/events/stream; outlives server_
+  std::unique_ptr<Router> router_;                     // the routes server_ serves
   std::unique_ptr<ApiServer> server_;
   std::function<void()> update_http_gauges_;  // set before server_ starts; read by GET /metrics
   std::atomic<bool> ready_{false};

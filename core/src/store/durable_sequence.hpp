@@ -23,7 +23,8 @@ namespace ccm::core {
 // commit is durable when it returns (PostgreSQL; SQLite with synchronous =
 // normal, which accepts the loss), durable() has no limit. The mark is this
 // process's, shared by every store the process opens on one database (of()),
-// so each reads the others' commits; one gateway process per SQLite file.
+// so each reads the others' commits; one gateway process per SQLite file
+// (SqliteGatewayLock).
 // Thread-safe.
 class DurableSequence {
 public:

@@ -96,4 +96,11 @@ sdk::Result<std::unique_ptr<Store>> openStore(const StoreConfig& config) {
   }
 }
 
+sdk::Result<std::unique_ptr<SqliteGatewayLock>> lockStoreForGateway(const StoreConfig& config) {
+  if (auto error = checkConfig(config)) return *error;
+  if (config.driver != StoreDriver::Sqlite) return std::unique_ptr<SqliteGatewayLock>();
+  if (auto error = createParentDirectory(config.sqlite.path)) return *error;
+  return SqliteGatewayLock::acquire(config.sqlite.path);
+}
+
 }  // namespace ccm::core

@@ -133,7 +133,9 @@ TEST_P(StoreTest, StoresOnOneDatabaseShareTheDurableMark) {
   EXPECT_EQ(first->lastSequence(), 1);
   EXPECT_EQ(eventIds(*first), (std::vector<std::string>{"synced-by-second"}));
   commitWithoutSync(*second, {"unsynced-by-second"});
-  if (!onPostgresql()) EXPECT_EQ(first->lastSequence(), 1);
+  if (!onPostgresql()) {
+    EXPECT_EQ(first->lastSequence(), 1);
+  }
   first->syncCommits();  // covers the other store's commit too: one log file
   EXPECT_EQ(first->lastSequence(), 2);
   EXPECT_EQ(eventIds(*first), (std::vector<std::string>{"synced-by-second", "unsynced-by-second"}));
