@@ -107,10 +107,16 @@ std::map<std::string, std::string> overridesOf(const ConfigObject& config, sdk::
   return overrides;
 }
 
-// The config as given, minus the URL keys, plus the chosen URL.
+// The config as given, minus the URL keys, plus the chosen URL. Parsed as
+// ConfigObject parsed it (by length: rapidjson then skips a leading 0xEF as a
+// byte-order mark, where a NUL-terminated parse fails), so it is an object.
 std::string httpConfigJson(const std::string& config_json, const std::string& url) {
   rapidjson::Document document;
-  document.Parse(config_json.empty() ? "{}" : config_json.c_str());
+  if (config_json.empty()) {
+    document.SetObject();
+  } else {
+    document.Parse(config_json.data(), config_json.size());
+  }
   for (const char* key : kUrlKeys) document.RemoveMember(key);
   document.AddMember("url", rapidjson::Value(url.c_str(), document.GetAllocator()), document.GetAllocator());
   rapidjson::StringBuffer buffer;

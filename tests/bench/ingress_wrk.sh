@@ -13,6 +13,9 @@
 # TLS=0 leaves out the TLS loads (for a build without server.tls).
 # BASELINE=path/to/other/ccm-gateway (BASELINE_PLUGINS=its plugins) adds
 # that build's plain loads to every round and prints this build's ratio to it.
+# SERVER_JSON and BASELINE_SERVER_JSON add keys to the "server" object of
+# this gateway's and the baseline's configuration, e.g. to compare a setting
+# with one build: BASELINE=build/core/ccm-gateway SERVER_JSON='"io_threads": 1'.
 #
 # Rounds alternate the loads (a VM whose speed drifts is compared with
 # itself); medians and the gateway/reference ratios are printed last.
@@ -88,7 +91,7 @@ start_gateway() {
   mkdir -p "$work/$name"
   store_object=$(store_json "$name")
   cat >"$work/$name/gateway.json" <<JSON
-{"server": {"host": "127.0.0.1", "port": 0 $tls},
+{"server": {"host": "127.0.0.1", "port": 0 $tls ${server_json:+, $server_json}},
  "plugins": {"directories": ["$plugin_dir"]},
  "store": $store_object,
  "ingress": {"unclaimed": "forward", "forward_auth": {"bearer_token": "env:CCM_BENCH_TOKEN"}},
@@ -120,15 +123,16 @@ start_reference() {
   echo "reference $name did not start" >&2; exit 1
 }
 
+server_json=${SERVER_JSON:-}
 loads=(ref_plain:http:1 plain:http:1 plain:http:100)
 [ "$store" = sqlite ] || loads=(ref_plain:http:1 pgbench:sql:1 plain:http:1 pgbench:sql:100 plain:http:100)
 start_gateway plain "" http
 start_reference ref_plain
 if [ -n "${BASELINE:-}" ]; then
   this_gateway=$gateway_bin this_plugins=$plugin_dir
-  gateway_bin=$BASELINE plugin_dir=${BASELINE_PLUGINS:-$plugin_dir}
+  gateway_bin=$BASELINE plugin_dir=${BASELINE_PLUGINS:-$plugin_dir} server_json=${BASELINE_SERVER_JSON:-}
   start_gateway base "" http
-  gateway_bin=$this_gateway plugin_dir=$this_plugins
+  gateway_bin=$this_gateway plugin_dir=$this_plugins server_json=${SERVER_JSON:-}
   loads+=(base:http:1 base:http:100)
 fi
 if [ "$with_tls" != 0 ]; then

@@ -3,6 +3,9 @@
 // in the test), API keys known by their SHA-256, the route x role matrix,
 // audit lines, a jwt ingress source, and the refusal to listen beyond
 // loopback without auth.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
 #include <signal.h>
 #include <strings.h>
 #include <unistd.h>
@@ -13,10 +16,6 @@
 #include <sstream>
 #include <thread>
 
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
-#include <rapidjson/document.h>
-
 #include "child_process.hpp"
 #include "fakes/oidc_issuer_fake.hpp"
 #include "http_call.hpp"
@@ -25,8 +24,6 @@
 namespace {
 
 namespace fs = std::filesystem;
-using ::testing::HasSubstr;
-using ::testing::Not;
 using ccm::fakes::OidcIssuerFake;
 using ccm::testing::ChildProcess;
 using ccm::testing::httpCall;
@@ -34,6 +31,8 @@ using ccm::testing::HttpCallExtras;
 using ccm::testing::HttpReply;
 using ccm::testing::runCommand;
 using ccm::testing::TestSigningKey;
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 const std::string kGateway = CCM_GATEWAY_EXECUTABLE;
 const std::string kPluginDir = CCM_PLUGIN_OUTPUT_DIR;
@@ -70,11 +69,13 @@ protected:
     std::string list;
     for (const auto& role : roles) list += (list.empty() ? "\"" : ",\"") + role + "\"";
     const auto t = now();
-    std::map<std::string, std::string> members = {
-        {"iss", "\"" + issuer_.issuer() + "\""},     {"aud", "[\"" + kAudience + "\",\"account\"]"},
-        {"sub", "\"u-1\""},                          {"preferred_username", "\"alice\""},
-        {"iat", std::to_string(t)},                  {"exp", std::to_string(t + 300)},
-        {"realm_access", "{\"roles\":[" + list + "]}"}};
+    std::map<std::string, std::string> members = {{"iss", "\"" + issuer_.issuer() + "\""},
+                                                  {"aud", "[\"" + kAudience + "\",\"account\"]"},
+                                                  {"sub", "\"u-1\""},
+                                                  {"preferred_username", "\"alice\""},
+                                                  {"iat", std::to_string(t)},
+                                                  {"exp", std::to_string(t + 300)},
+                                                  {"realm_access", "{\"roles\":[" + list + "]}"}};
     for (const auto& [name, value] : claims) members[name] = value;
     std::string payload;
     for (const auto& [name, value] : members) payload += (payload.empty() ? "{\"" : ",\"") + name + "\":" + value;
@@ -85,12 +86,15 @@ protected:
     const auto file = dir_ / "gateway.json";
     std::ofstream(file) << R"({
   "server": {"host": "127.0.0.1", "port": 0, "auth": {
-    "oidc": {"issuer": ")" << issuer_.issuer() << R"(", "audience": ")" << kAudience << R"("},
+    "oidc": {"issuer": ")"
+                        << issuer_.issuer() << R"(", "audience": ")" << kAudience << R"("},
     "role_names": {"viewer": "ccm-viewer", "operator": "ccm-operator", "admin": "ccm-admin"},
     "api_keys": [{"name": "ci-bot", "key_sha256": "env:CCM_CI_KEY_SHA256", "roles": ["operator"]}]
   })" << server_extra << R"(},
-  "plugins": {"directories": [")" << kPluginDir << R"("]},
-  "store": {"sqlite": {"path": ")" << (dir_ / "gw.db").string() << R"("}},
+  "plugins": {"directories": [")"
+                        << kPluginDir << R"("]},
+  "store": {"sqlite": {"path": ")"
+                        << (dir_ / "gw.db").string() << R"("}},
   "sinks": [])" << rest << R"(
 })";
     return file.string();
@@ -103,7 +107,14 @@ protected:
     ASSERT_TRUE(port) << gateway_->stderrText();
     port_ = *port;
     // The keys are fetched on a thread of their own: wait for them.
-    ASSERT_TRUE(gateway_->waitForStderrLine("OIDC keys fetched", std::chrono::seconds(30))) << gateway_->stderrText();
+    ASSERT_TRUE(loggedOrAwait("OIDC keys fetched")) << gateway_->stderrText();
+  }
+
+  // The key-fetching thread may log before "listening", which
+  // waitForListeningPort has already read past.
+  bool loggedOrAwait(const std::string& message) {
+    return gateway_->stderrText().find(message) != std::string::npos ||
+           gateway_->waitForStderrLine(message, std::chrono::seconds(30));
   }
 
   HttpReply call(const std::string& method, const std::string& path, const std::string& bearer,
@@ -156,7 +167,9 @@ TEST_F(ApiAuth, EveryRouteGroupNeedsItsRole) {
       {"POST", "/api/v1/admin/reload", "", "admin"},
   };
   const std::vector<std::string> ranks = {"viewer", "operator", "admin"};
-  const auto rank = [&](const std::string& role) { return std::find(ranks.begin(), ranks.end(), role) - ranks.begin(); };
+  const auto rank = [&](const std::string& role) {
+    return std::find(ranks.begin(), ranks.end(), role) - ranks.begin();
+  };
   for (const auto& route : routes) {
     const auto what = route.method + " " + route.path;
     const auto anonymous = call(route.method, route.path, "", route.body);
@@ -180,7 +193,8 @@ TEST_F(ApiAuth, EveryRouteGroupNeedsItsRole) {
   EXPECT_EQ(call("GET", "/api/v1/openapi.json", "").status, 200) << "public: clients generate code from it";
   EXPECT_EQ(call("POST", "/healthz", "", "{}").status, 401) << "public paths are public to read only";
   const auto metrics = call("GET", "/metrics", token({"ccm-viewer"})).body;
-  EXPECT_THAT(metrics, HasSubstr("ccm_api_auth_failures_total{reason=\"missing\"} " + std::to_string(routes.size() + 1)));
+  EXPECT_THAT(metrics,
+              HasSubstr("ccm_api_auth_failures_total{reason=\"missing\"} " + std::to_string(routes.size() + 1)));
   EXPECT_THAT(metrics, HasSubstr("ccm_api_auth_failures_total{reason=\"forbidden\"}"));
 }
 
@@ -194,12 +208,13 @@ TEST_F(ApiAuth, RefusesEveryBadTokenWithItsReason) {
   const std::vector<Case> cases = {
       {"malformed", "abc.def.ghi", "malformed", ""},
       {"alg none", token({"ccm-admin"}, {}, "none"), "algorithm", "none"},
-      {"HS256 keyed with the public key", rsa_.sign(R"({"iss":")" + issuer_.issuer() + R"(","aud":"ccm-gateway","exp":)" +
-                                                        std::to_string(t + 300) + "}",
-                                                    "HS256", true, rsa_.publicKeyPem()),
+      {"HS256 keyed with the public key",
+       rsa_.sign(R"({"iss":")" + issuer_.issuer() + R"(","aud":"ccm-gateway","exp":)" + std::to_string(t + 300) + "}",
+                 "HS256", true, rsa_.publicKeyPem()),
        "algorithm", "HS256"},
       {"wrong signature", token({"ccm-admin"}, {}, "RS256", &other), "signature", ""},
-      {"wrong issuer", token({"ccm-admin"}, {{"iss", R"("http://127.0.0.1:1/realms/other")"}}), "issuer", "realms/other"},
+      {"wrong issuer", token({"ccm-admin"}, {{"iss", R"("http://127.0.0.1:1/realms/other")"}}), "issuer",
+       "realms/other"},
       {"wrong audience", token({"ccm-admin"}, {{"aud", R"("someone-else")"}}), "audience", "someone-else"},
       {"expired", token({"ccm-admin"}, {{"exp", std::to_string(t - 3600)}}), "expired", ""},
       {"not yet valid", token({"ccm-admin"}, {{"nbf", std::to_string(t + 3600)}}), "not_yet_valid", ""},
@@ -217,9 +232,9 @@ TEST_F(ApiAuth, RefusesEveryBadTokenWithItsReason) {
     EXPECT_EQ(reply.content_type, "application/problem+json") << c.name;
   }
   // A token without the roles claim is valid, but grants nothing.
-  const auto no_roles = rsa_.sign(R"({"iss":")" + issuer_.issuer() + R"(","aud":"ccm-gateway","sub":"u-2","exp":)" +
-                                      std::to_string(t + 300) + "}",
-                                  "RS256");
+  const auto no_roles = rsa_.sign(
+      R"({"iss":")" + issuer_.issuer() + R"(","aud":"ccm-gateway","sub":"u-2","exp":)" + std::to_string(t + 300) + "}",
+      "RS256");
   const auto reply = call("GET", "/api/v1/sessions", no_roles);
   EXPECT_EQ(reply.status, 403) << reply.body;
   EXPECT_THAT(reply.body, HasSubstr("has roles [] (realm_access.roles)"));
@@ -255,7 +270,7 @@ TEST_F(ApiAuth, AnswersServiceUnavailableUntilTheIssuerCanBeReached) {
   const auto port = waitForListeningPort(*gateway_, std::chrono::seconds(60));
   ASSERT_TRUE(port) << gateway_->stderrText();
   port_ = *port;
-  ASSERT_TRUE(gateway_->waitForStderrLine("OIDC keys not fetched", std::chrono::seconds(30)));
+  ASSERT_TRUE(loggedOrAwait("OIDC keys not fetched")) << gateway_->stderrText();
   auto reply = call("GET", "/api/v1/sessions", token({"ccm-viewer"}));
   EXPECT_EQ(reply.status, 503);
   EXPECT_THAT(reply.body, HasSubstr("openid-configuration: HTTP 503"));
@@ -307,7 +322,8 @@ TEST_F(ApiAuth, WritesOneAuditLinePerMutatingCall) {
   EXPECT_THAT(audit[0], HasSubstr(R"("principal_kind":"unauthenticated")"));
   EXPECT_THAT(audit[0], HasSubstr(R"("method":"POST","route":"/api/v1/workers")"));
   EXPECT_THAT(audit[0], HasSubstr(R"("status":"401")"));
-  EXPECT_THAT(audit[1], HasSubstr(R"("principal":"alice","principal_kind":"token","subject":"u-1","roles":"[ccm-operator]")"));
+  EXPECT_THAT(audit[1],
+              HasSubstr(R"("principal":"alice","principal_kind":"token","subject":"u-1","roles":"[ccm-operator]")"));
   EXPECT_THAT(audit[1], HasSubstr(R"("route":"/api/v1/definitions")"));
   EXPECT_THAT(audit[1], HasSubstr("\"status\":\"" + std::to_string(created.status) + "\""));
   EXPECT_THAT(audit[2], HasSubstr(R"("principal":"ci-bot","principal_kind":"api_key")"));
@@ -318,8 +334,10 @@ TEST_F(ApiAuth, AJwtSourceTakesTheIssuersTokensWithItsRole) {
   const std::string jwt = R"({"jwt": {"issuer": ")" + issuer_.issuer() +
                           R"(", "audience": "ccm-gateway", "required_role": "grading-engine"}})";
   start(writeConfig("", R"(,
-  "sources": [{"name": "lds", "plugin": "lds", "auth": )" + jwt + R"(}],
-  "ingress": {"unclaimed": "forward", "forward_auth": )" + jwt + "}"));
+  "sources": [{"name": "lds", "plugin": "lds", "auth": )" +
+                            jwt + R"(}],
+  "ingress": {"unclaimed": "forward", "forward_auth": )" +
+                            jwt + "}"));
   const auto event = [](const std::string& type, const std::string& id) {
     return R"({"specversion":"1.0","id":")" + id + R"(","source":"urn:grader","type":")" + type +
            R"(","datacontenttype":"application/json","data":{"lablet_session_id":"s-404"}})";
@@ -356,8 +374,9 @@ TEST_F(ApiAuth, TheReadmeWalkThroughRunsWithAToken) {
   const auto post = [&](const std::string& path, const std::string& body = "") {
     return call("POST", path, operator_token, body);
   };
-  const auto def = id(post("/api/v1/definitions",
-                           R"({"name":"ccna","lab_yaml":"nodes:\n  - id: n0\n    label: r1\n    tags: [serial:5000, vnc:5900]\n"})"));
+  const auto def = id(
+      post("/api/v1/definitions",
+           R"({"name":"ccna","lab_yaml":"nodes:\n  - id: n0\n    label: r1\n    tags: [serial:5000, vnc:5900]\n"})"));
   ASSERT_FALSE(def.empty());
   const auto worker = id(post("/api/v1/workers", R"({"name":"cml-1","private_address":"10.0.0.10"})"));
   ASSERT_FALSE(worker.empty());
@@ -393,8 +412,10 @@ TEST_F(ApiAuth, AnApiKeyHashThatDoesNotResolveIsAConfigurationError) {
 TEST_F(ApiAuth, WithoutAuthTheGatewayListensOnLoopbackOnly) {
   const auto file = dir_ / "open.json";
   std::ofstream(file) << R"({"server": {"host": "0.0.0.0", "port": 0},
-  "plugins": {"directories": [")" << kPluginDir << R"("]},
-  "store": {"sqlite": {"path": ")" << (dir_ / "gw.db").string() << R"("}}, "sinks": []})";
+  "plugins": {"directories": [")"
+                      << kPluginDir << R"("]},
+  "store": {"sqlite": {"path": ")"
+                      << (dir_ / "gw.db").string() << R"("}}, "sinks": []})";
   const auto refused = runCommand({kGateway, "--config", file.string()});
   EXPECT_EQ(refused.exit_code, 78);
   EXPECT_THAT(refused.err, HasSubstr("/server/host: \\\"0.0.0.0\\\" is not a loopback address"));
@@ -402,8 +423,10 @@ TEST_F(ApiAuth, WithoutAuthTheGatewayListensOnLoopbackOnly) {
   EXPECT_EQ(runCommand({kGateway, "--config", file.string(), "--check-config"}).exit_code, 78);
 
   std::ofstream(file) << R"({"server": {"host": "0.0.0.0", "port": 0, "allow_unauthenticated": true},
-  "plugins": {"directories": [")" << kPluginDir << R"("]},
-  "store": {"sqlite": {"path": ")" << (dir_ / "gw.db").string() << R"("}}, "sinks": []})";
+  "plugins": {"directories": [")"
+                      << kPluginDir << R"("]},
+  "store": {"sqlite": {"path": ")"
+                      << (dir_ / "gw.db").string() << R"("}}, "sinks": []})";
   gateway_ = std::make_unique<ChildProcess>(std::vector<std::string>{kGateway, "--config", file.string()});
   ASSERT_TRUE(waitForListeningPort(*gateway_, std::chrono::seconds(60))) << gateway_->stderrText();
   EXPECT_THAT(gateway_->stderrText(), HasSubstr("the management API is open to anyone"));

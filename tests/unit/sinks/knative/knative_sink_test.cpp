@@ -146,6 +146,19 @@ TEST_F(KnativeWire, TransportSettingsPassThroughToTheHttpSink) {
   EXPECT_EQ(requests[0].header("Authorization"), "Bearer t0ken");
 }
 
+// rapidjson reads a leading 0xEF as a byte-order mark when it parses by
+// length, as the config check does: the sink must read the same object
+// (found by fuzz_plugin_config; a NUL-terminated parse of it failed).
+TEST_F(KnativeWire, AConfigTheCheckAcceptsIsTheConfigTheSinkSends) {
+  auto sink = makeSink(
+      "\xEF\t"
+      R"({"url":")" +
+      ingress_.url("/") + R"(","headers":{"X-Tenant":"lab-7"}})");
+  const auto requests = deliverAll(*sink, makeEvents(1));
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].header("X-Tenant"), "lab-7");
+}
+
 class KnativeOutcome : public KnativeFixture {
 protected:
   std::vector<Outcome> deliverAgainst(std::vector<Reply> replies, int events) {
