@@ -5,6 +5,7 @@
 #include "api/server_sent_events.hpp"
 #include "ccm/sdk/codec.hpp"
 #include "observability/json_log.hpp"
+#include "observability/thread_name.hpp"
 
 namespace ccm::core {
 namespace {
@@ -83,6 +84,7 @@ std::size_t EventStreams::openCount() const {
 }
 
 void EventStreams::run() {
+  nameCurrentThread("ccm-streams");
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     wake_.wait_for(lock, settings_.poll_interval, [this] { return woken_ || stopping_; });

@@ -7,6 +7,7 @@
 #include "ccm/sdk/time.hpp"
 #include "ccm/sdk/trace_context.hpp"
 #include "observability/json_log.hpp"
+#include "observability/thread_name.hpp"
 
 namespace ccm::core {
 namespace {
@@ -147,6 +148,7 @@ SinkStatus Dispatcher::status() const {
 }
 
 void Dispatcher::worker() {
+  nameCurrentThread("ccm-send:" + name_);
   for (;;) {
     Batch batch;
     {
@@ -602,6 +604,7 @@ void Dispatcher::writeProgress(std::unique_lock<std::mutex>& lock) {
 }
 
 void Dispatcher::saver() {
+  nameCurrentThread("ccm-save:" + name_);
   std::unique_lock lock(save_mutex_);
   for (;;) {
     save_wake_.wait(lock, [this] { return save_requested_ || saver_exit_; });
@@ -693,6 +696,7 @@ void Dispatcher::publishStatus() {
 }
 
 void Dispatcher::loop() {
+  nameCurrentThread("ccm-sink:" + name_);
   for (;;) {
     {
       std::lock_guard lock(mutex_);

@@ -8,6 +8,7 @@
 #include "engine/ingress_key_owners.hpp"
 #include "engine/unit_of_work.hpp"
 #include "observability/json_log.hpp"
+#include "observability/thread_name.hpp"
 
 namespace ccm::core {
 
@@ -96,6 +97,7 @@ IngressResults IngressCommitter::apply(const std::vector<sdk::CloudEvent>& event
 }
 
 void IngressCommitter::run() {
+  nameCurrentThread("ccm-commit");
   // Group commit: whatever queued while the last commit ran goes into the
   // next transaction together (one fsync), so durability does not bound the
   // request rate.
@@ -120,6 +122,7 @@ void IngressCommitter::run() {
 }
 
 void IngressCommitter::answer() {
+  nameCurrentThread("ccm-sync");
   std::unique_lock lock(mutex_);
   while (true) {
     committed_groups_ready_.wait(lock, [this] { return committing_ended_ || !committed_groups_.empty(); });

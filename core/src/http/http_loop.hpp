@@ -8,6 +8,7 @@
 #include <optional>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -80,6 +81,8 @@ public:
 
 private:
   void run();
+  // Runs everything post() queued since the last call, in order.
+  void runPosted();
   void tick();
   void beginStop(HttpClock::time_point deadline);
   void cutOff();
@@ -94,7 +97,11 @@ private:
   std::size_t unanswered_ = 0;
   std::thread thread_;
 
+  // Work from other threads waits here and reaches the io_context as one
+  // handler per batch: the answers of a group commit wake the loop's thread
+  // once, not once each (every wake is a system call).
   std::mutex post_mutex_;
+  std::vector<std::function<void()>> posted_;
   bool ended_ = false;
 };
 

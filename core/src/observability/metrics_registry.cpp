@@ -20,15 +20,13 @@ std::string formatNumber(double value) {
   return std::string(buffer, written.ptr);
 }
 
-std::string escapeLabelValue(std::string_view value) {
-  std::string out;
+void appendEscapedLabelValue(std::string& out, std::string_view value) {
   for (char c : value) {
     if (c == '\\') out += "\\\\";
     else if (c == '"') out += "\\\"";
     else if (c == '\n') out += "\\n";
     else out += c;
   }
-  return out;
 }
 
 std::string escapeHelp(std::string_view help) {
@@ -60,14 +58,27 @@ std::string withLabel(const std::string& rendered, const std::string& extra) {
 
 std::string renderLabels(const sdk::MetricLabels& labels) {
   if (labels.empty()) return "";
-  auto sorted = labels;
-  std::sort(sorted.begin(), sorted.end());
-  std::string out = "{";
-  for (std::size_t i = 0; i < sorted.size(); ++i) {
-    if (i) out += ",";
-    out += sorted[i].first + "=\"" + escapeLabelValue(sorted[i].second) + "\"";
+  // Every request counts itself under a few labels: render them in place
+  // when they come sorted, as callers mostly pass them.
+  const sdk::MetricLabels* in_order = &labels;
+  sdk::MetricLabels sorted;
+  if (!std::is_sorted(labels.begin(), labels.end())) {
+    sorted = labels;
+    std::sort(sorted.begin(), sorted.end());
+    in_order = &sorted;
   }
-  return out + "}";
+  std::string out;
+  out.reserve(64);
+  out += '{';
+  for (const auto& [name, value] : *in_order) {
+    if (out.size() > 1) out += ',';
+    out += name;
+    out += "=\"";
+    appendEscapedLabelValue(out, value);
+    out += '"';
+  }
+  out += '}';
+  return out;
 }
 
 bool MetricsRegistry::isValidName(std::string_view name) {

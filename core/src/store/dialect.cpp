@@ -109,25 +109,25 @@ std::string Dialect::sql(std::string_view portable) const {
   return out;
 }
 
-void Dialect::begin(Poco::Data::Session& session) const {
+void Dialect::begin(Poco::Data::Session& session, SqliteStatementCache* statements) const {
   if (driver_ == StoreDriver::Sqlite) {
-    sqliteExec(session, "BEGIN IMMEDIATE");
+    sqliteExec(session, "BEGIN IMMEDIATE", statements);
   } else {
     session.begin();
   }
 }
 
-void Dialect::commit(Poco::Data::Session& session) const {
+void Dialect::commit(Poco::Data::Session& session, SqliteStatementCache* statements) const {
   if (driver_ == StoreDriver::Sqlite) {
-    sqliteExec(session, "COMMIT");
+    sqliteExec(session, "COMMIT", statements);
   } else {
     session.commit();
   }
 }
 
-void Dialect::rollback(Poco::Data::Session& session) const {
+void Dialect::rollback(Poco::Data::Session& session, SqliteStatementCache* statements) const {
   if (driver_ == StoreDriver::Sqlite) {
-    sqliteExec(session, "ROLLBACK");
+    sqliteExec(session, "ROLLBACK", statements);
   } else {
     session.rollback();
   }

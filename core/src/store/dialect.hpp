@@ -15,6 +15,8 @@ namespace ccm::core {
 
 // The few places where SQLite and PostgreSQL differ; everything else (schema,
 // queries, ON CONFLICT upserts) is one text for both.
+class SqliteStatementCache;
+
 class Dialect {
 public:
   static Dialect forConfig(const StoreConfig& config);
@@ -37,13 +39,15 @@ public:
   // cannot be upgraded. PostgreSQL: Poco's begin(), which defers statement
   // deallocation to the end of the transaction (DEALLOCATE fails once a
   // transaction is aborted).
-  void begin(Poco::Data::Session& session) const;
+  // With `statements` (SQLite only), BEGIN, COMMIT and ROLLBACK are kept
+  // prepared there.
+  void begin(Poco::Data::Session& session, SqliteStatementCache* statements = nullptr) const;
   // SQLite allows one writer; the store queues its own writers on a mutex
   // rather than on SQLite's busy handler, whose sleeps (up to 100 ms each)
   // would add that much latency under contention.
   bool singleWriter() const { return driver_ == StoreDriver::Sqlite; }
-  void commit(Poco::Data::Session& session) const;
-  void rollback(Poco::Data::Session& session) const;
+  void commit(Poco::Data::Session& session, SqliteStatementCache* statements = nullptr) const;
+  void rollback(Poco::Data::Session& session, SqliteStatementCache* statements = nullptr) const;
 
   // " FOR UPDATE" on PostgreSQL; SQLite already holds the database write lock
   // for the whole transaction.

@@ -75,7 +75,8 @@ std::unique_ptr<Transaction> SqlStore::begin() {
 std::unique_ptr<Transaction> SqlStore::beginWithoutSync() {
   if (!unsynced_pool_) return begin();
   auto writer = writerLock();
-  return std::make_unique<SqlTransaction>(dialect_, std::move(writer), unsynced_pool_->acquire(), *durable_, false);
+  return std::make_unique<SqlTransaction>(dialect_, std::move(writer), unsynced_pool_->acquire(), *durable_, false,
+                                          &unsynced_statements_);
 }
 
 void SqlStore::syncCommits() {

@@ -8,6 +8,7 @@
 #include "store/durable_sequence.hpp"
 #include "store/sql_statement.hpp"
 #include "store/sqlite_checkpointer.hpp"
+#include "store/sqlite_statement_cache.hpp"
 #include "store/store.hpp"
 
 namespace ccm::core {
@@ -93,6 +94,9 @@ private:
   // beginWithoutSync()'s one connection (synchronous = NORMAL), or null when
   // commits are not deferred. Used under the writer lock only.
   std::unique_ptr<ConnectionPool> unsynced_pool_;
+  // Its group commit's statements, prepared once (declared after the pool,
+  // so finalized before the connection closes).
+  SqliteStatementCache unsynced_statements_;
   std::mutex writer_;  // see Dialect::singleWriter()
   const std::size_t attempts_per_event_;
 };

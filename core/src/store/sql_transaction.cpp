@@ -61,15 +61,21 @@ std::vector<SqlValue> page(std::size_t limit, std::size_t offset) {
 }  // namespace
 
 SqlTransaction::SqlTransaction(const Dialect& dialect, std::unique_lock<std::mutex> writer,
-                               std::unique_ptr<ConnectionPool::Lease> lease, DurableSequence& durable, bool synced)
-    : dialect_(dialect), writer_(std::move(writer)), lease_(std::move(lease)), durable_(durable), synced_(synced) {
-  guarded("begin transaction on " + dialect_.description(), [&] { dialect_.begin(lease_->session()); });
+                               std::unique_ptr<ConnectionPool::Lease> lease, DurableSequence& durable, bool synced,
+                               SqliteStatementCache* statements)
+    : dialect_(dialect),
+      writer_(std::move(writer)),
+      lease_(std::move(lease)),
+      durable_(durable),
+      synced_(synced),
+      statements_(statements) {
+  guarded("begin transaction on " + dialect_.description(), [&] { dialect_.begin(lease_->session(), statements_); });
 }
 
 SqlTransaction::~SqlTransaction() {
   if (ended_) return;
   try {
-    dialect_.rollback(lease_->session());
+    dialect_.rollback(lease_->session(), statements_);
   } catch (...) {
     // ROLLBACK fails only on a lost connection, which Poco's pool discards
     // when the lease hands it back.
@@ -316,7 +322,7 @@ void SqlTransaction::writeEvents() {
     const bool sqlite = dialect_.driver() == StoreDriver::Sqlite;
     const auto reserved = [&] {
       if (!sqlite) return execPostgres(session(), dialect_, reserve, {count}).integer(0, 0);
-      SqliteRowStatement reservation(session(), reserve);
+      SqliteRowStatement reservation(session(), reserve, statements_);
       reservation.bind(1, count);
       return reservation.stepForInteger();
     };
@@ -326,7 +332,7 @@ void SqlTransaction::writeEvents() {
     const std::string insert =
         "INSERT INTO event_log (sequence, event_id, source, type, subject, time, recorded_at, body) VALUES ";
     if (sqlite) {
-      SqliteRowStatement row_insert(session(), insert + valueRows(8, 1));
+      SqliteRowStatement row_insert(session(), insert + valueRows(8, 1), statements_);
       for (std::size_t i = 0; i < pending_events_.size(); ++i) {
         const auto& row = pending_events_[i];
         row_insert.bind(1, first + static_cast<std::int64_t>(i));
@@ -385,7 +391,7 @@ std::vector<bool> SqlTransaction::rememberIngress(const std::vector<IngressKey>&
     std::vector<bool> remembered(keys.size(), false);
     if (dialect_.driver() == StoreDriver::Sqlite) {
       // Row by row, in order: a repeat within `keys` finds its first copy.
-      SqliteRowStatement row_insert(session(), insert + valueRows(3, 1) + on_conflict);
+      SqliteRowStatement row_insert(session(), insert + valueRows(3, 1) + on_conflict, statements_);
       for (std::size_t i = 0; i < keys.size(); ++i) {
         row_insert.bind(1, keys[i].source);
         row_insert.bind(2, keys[i].id);
@@ -476,7 +482,7 @@ void SqlTransaction::release(const std::string& name) {
 void SqlTransaction::commit() {
   writeEvents();
   guarded("commit on " + dialect_.description(), [&] {
-    dialect_.commit(session());
+    dialect_.commit(session(), statements_);
     ended_ = true;
     if (last_sequence_ > 0) durable_.committed(last_sequence_, synced_);
     if (writer_.owns_lock()) writer_.unlock();

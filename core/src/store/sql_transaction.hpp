@@ -18,8 +18,11 @@ class SqlTransaction final : public Transaction {
 public:
   // `writer` is held (SQLite) until commit or rollback. The commit tells
   // `durable` where its events end; `synced`: whether it waits for the disk.
+  // `statements` (SQLite, may be null): where the connection's statements for
+  // beginning, ending and writing events and ingress keys are kept prepared.
   SqlTransaction(const Dialect& dialect, std::unique_lock<std::mutex> writer,
-                 std::unique_ptr<ConnectionPool::Lease> lease, DurableSequence& durable, bool synced);
+                 std::unique_ptr<ConnectionPool::Lease> lease, DurableSequence& durable, bool synced,
+                 SqliteStatementCache* statements = nullptr);
   ~SqlTransaction() override;  // rolls back unless committed
 
   std::optional<LabletDefinition> findDefinition(const std::string& id) override;
@@ -74,6 +77,7 @@ private:
   std::vector<Savepoint> savepoints_;
   DurableSequence& durable_;
   const bool synced_;
+  SqliteStatementCache* statements_;
   std::int64_t last_sequence_ = 0;  // of the events written, once written
   bool ended_ = false;
 };

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include "store/connection_pool.hpp"
+#include "observability/thread_name.hpp"
 
 namespace ccm::core {
 
@@ -48,6 +49,7 @@ void SqliteCheckpointer::stop() {
 }
 
 void SqliteCheckpointer::run(ConnectionPool& pool) {
+  nameCurrentThread("ccm-checkpoint");
   std::unique_lock lock(mutex_);
   while (true) {
     wake_.wait(lock, [this] { return stopping_ || committed_; });

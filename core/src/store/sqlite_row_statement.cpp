@@ -3,19 +3,29 @@
 #include <Poco/Data/SQLite/Utility.h>
 #include <sqlite3.h>
 
+#include "store/sqlite_statement_cache.hpp"
 #include "store/store.hpp"
 
 namespace ccm::core {
 
-SqliteRowStatement::SqliteRowStatement(Poco::Data::Session& session, std::string_view sql)
-    : db_(Poco::Data::SQLite::Utility::dbHandle(session)), sql_(sql) {
-  if (sqlite3_prepare_v2(db_, sql_.c_str(), static_cast<int>(sql_.size()), &statement_, nullptr) != SQLITE_OK) {
+SqliteRowStatement::SqliteRowStatement(Poco::Data::Session& session, std::string_view sql,
+                                       SqliteStatementCache* cache)
+    : db_(Poco::Data::SQLite::Utility::dbHandle(session)), owned_(cache == nullptr), sql_(sql) {
+  if (cache != nullptr) {
+    statement_ = cache->statement(db_, sql_);
+  } else if (sqlite3_prepare_v2(db_, sql_.c_str(), static_cast<int>(sql_.size()), &statement_, nullptr) !=
+             SQLITE_OK) {
     fail("prepare");
   }
 }
 
 SqliteRowStatement::~SqliteRowStatement() {
-  sqlite3_finalize(statement_);
+  if (owned_) {
+    sqlite3_finalize(statement_);
+  } else {
+    sqlite3_reset(statement_);
+    sqlite3_clear_bindings(statement_);  // the bound text is not the cache's to keep pointing at
+  }
 }
 
 void SqliteRowStatement::bind(int parameter, std::string_view text) {
@@ -55,7 +65,11 @@ std::int64_t SqliteRowStatement::stepForInteger() {
   return value;
 }
 
-void sqliteExec(Poco::Data::Session& session, const char* sql) {
+void sqliteExec(Poco::Data::Session& session, const char* sql, SqliteStatementCache* cache) {
+  if (cache != nullptr) {
+    SqliteRowStatement(session, sql, cache).step();
+    return;
+  }
   sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(session);
   if (sqlite3_exec(db, sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
     throw StoreError("sqlite: \"" + std::string(sql) + "\": " + sqlite3_errmsg(db));

@@ -11,6 +11,8 @@ struct sqlite3_stmt;
 
 namespace ccm::core {
 
+class SqliteStatementCache;
+
 // One single-row statement run for many rows on SQLite's own API: prepared
 // once, then bound and stepped per row. For the group commit's bulk writes,
 // where Poco::Data would prepare the statement again for every row, and a
@@ -18,8 +20,9 @@ namespace ccm::core {
 // Bound text is not copied: it must outlive the step() that uses it.
 class SqliteRowStatement {
 public:
-  // `session` must be a Poco SQLite session.
-  SqliteRowStatement(Poco::Data::Session& session, std::string_view sql);
+  // `session` must be a Poco SQLite session. With `cache`, the statement is
+  // the cache's (prepared once for the connection) rather than this object's.
+  SqliteRowStatement(Poco::Data::Session& session, std::string_view sql, SqliteStatementCache* cache = nullptr);
   ~SqliteRowStatement();
   SqliteRowStatement(const SqliteRowStatement&) = delete;
   SqliteRowStatement& operator=(const SqliteRowStatement&) = delete;
@@ -39,12 +42,14 @@ private:
 
   sqlite3* db_;
   sqlite3_stmt* statement_ = nullptr;
+  bool owned_;  // finalized here, or left to the cache
   std::string sql_;
 };
 
 // Runs `sql` (no parameters, no rows: BEGIN, COMMIT) on SQLite's own API,
-// without Poco's statement machinery, which costs more than these statements.
-// StoreError naming the statement on failure.
-void sqliteExec(Poco::Data::Session& session, const char* sql);
+// without Poco's statement machinery, which costs more than these statements;
+// with `cache`, prepared once for the connection. StoreError naming the
+// statement on failure.
+void sqliteExec(Poco::Data::Session& session, const char* sql, SqliteStatementCache* cache = nullptr);
 
 }  // namespace ccm::core
