@@ -61,6 +61,8 @@ public:
       : loop_(loop.shared_from_this()), settings_(loop.settings()), tls_(std::move(tls)), stream_(makeStream(std::move(socket))) {}
 
   void start() override {
+    error_code ignored;
+    beast::get_lowest_layer(stream_).non_blocking(true, ignored);  // read_some after a wait never blocks
     if constexpr (kTls) {
       enter(Phase::Handshake);
       stream_.async_handshake(net::ssl::stream_base::server,
@@ -223,13 +225,22 @@ private:
     readMore();
   }
 
-  // Asio reads at once only when the last read may have left input behind
-  // (it filled the buffer) and otherwise waits for the socket's next edge,
-  // so a keep-alive connection between requests costs no system call here.
   void readMore() {
-    stream_.async_read_some(buffer_.prepare(kReadChunk), [self = self()](const error_code& error, std::size_t n) {
-      self->onRead(error, n);
-    });
+    if constexpr (kTls) {
+      stream_.async_read_some(buffer_.prepare(kReadChunk), [self = self()](const error_code& error, std::size_t n) {
+        self->onRead(error, n);
+      });
+    } else {
+      // Waits for input, then reads it: an async read would first try a read
+      // that, on a keep-alive connection between requests, always finds nothing.
+      stream_.async_wait(tcp::socket::wait_read, [self = self()](const error_code& waited) {
+        if (waited) return self->onRead(waited, 0);
+        error_code error;
+        const auto n = self->stream_.read_some(self->buffer_.prepare(kReadChunk), error);
+        if (error == net::error::would_block) return self->readMore();
+        self->onRead(error, n);
+      });
+    }
   }
 
   void onRead(const error_code& error, std::size_t n) {

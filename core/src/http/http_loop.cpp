@@ -1,5 +1,7 @@
 #include "http/http_loop.hpp"
 
+#include <vector>
+
 #include <boost/asio/post.hpp>
 #include <Poco/Logger.h>
 
@@ -13,11 +15,6 @@ using namespace std::chrono_literals;
 
 // How often timeouts are checked: per loop, not a timer per connection.
 constexpr auto kTick = 250ms;
-
-void logHandlerFailure(const std::exception& e) {
-  logWithFields(Poco::Logger::get("ccm.http"), sdk::LogLevel::Error, "HTTP loop handler failed",
-                {{"error", e.what()}});
-}
 
 }  // namespace
 
@@ -45,7 +42,8 @@ void HttpLoop::run() {
       context_.run();
       break;
     } catch (const std::exception& e) {  // a handler's bug must not end the loop for every connection on it
-      logHandlerFailure(e);
+      logWithFields(Poco::Logger::get("ccm.http"), sdk::LogLevel::Error, "HTTP loop handler failed",
+                    {{"error", e.what()}});
     }
   }
   {
@@ -62,24 +60,8 @@ void HttpLoop::run() {
 bool HttpLoop::post(std::function<void()> work) {
   std::lock_guard lock(post_mutex_);
   if (ended_) return false;
-  posted_.push_back(std::move(work));
-  if (posted_.size() == 1) boost::asio::post(context_, [this] { runPosted(); });
+  boost::asio::post(context_, std::move(work));
   return true;
-}
-
-void HttpLoop::runPosted() {
-  std::vector<std::function<void()>> batch;
-  {
-    std::lock_guard lock(post_mutex_);
-    batch.swap(posted_);
-  }
-  for (auto& work : batch) {
-    try {
-      work();
-    } catch (const std::exception& e) {  // as in run(), and the rest of the batch still runs
-      logHandlerFailure(e);
-    }
-  }
 }
 
 void HttpLoop::requestStop(HttpClock::time_point deadline) {

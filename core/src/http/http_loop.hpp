@@ -8,7 +8,6 @@
 #include <optional>
 #include <thread>
 #include <unordered_map>
-#include <vector>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -81,8 +80,6 @@ public:
 
 private:
   void run();
-  // Runs everything post() queued since the last call, in order.
-  void runPosted();
   void tick();
   void beginStop(HttpClock::time_point deadline);
   void cutOff();
@@ -97,11 +94,7 @@ private:
   std::size_t unanswered_ = 0;
   std::thread thread_;
 
-  // Work from other threads waits here and reaches the io_context as one
-  // handler per batch: the answers of a group commit wake the loop's thread
-  // once, not once each (every wake is a system call).
   std::mutex post_mutex_;
-  std::vector<std::function<void()>> posted_;
   bool ended_ = false;
 };
 

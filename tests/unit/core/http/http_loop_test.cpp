@@ -24,7 +24,7 @@ std::shared_ptr<HttpLoop> startedLoop() {
 }
 
 // Work posted from other threads (each group commit's answers, say) runs on
-// the loop's thread in the order posted, however it is batched into handlers.
+// the loop's thread in the order posted.
 TEST(HttpLoopTest, PostedWorkRunsInOrderOnTheLoopThread) {
   auto loop = startedLoop();
   std::vector<int> ran;
@@ -49,7 +49,8 @@ TEST(HttpLoopTest, PostedWorkRunsInOrderOnTheLoopThread) {
   }
 }
 
-TEST(HttpLoopTest, WorkThatThrowsDoesNotStopTheWorkPostedWithIt) {
+// A handler's bug is logged and the loop goes on with the next.
+TEST(HttpLoopTest, WorkThatThrowsDoesNotStopTheWorkPostedAfterIt) {
   auto loop = startedLoop();
   std::vector<int> ran;
   std::promise<void> done;
