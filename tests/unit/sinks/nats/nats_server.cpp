@@ -2,7 +2,10 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <csignal>
+#include <filesystem>
+#include <string>
 #include <fstream>
 #include <stdexcept>
 #include <thread>
@@ -65,8 +68,36 @@ void NatsServer::stop() {
   process_.reset();
 }
 
+namespace {
+
+// Whether every thread of `pid` has stopped (state T in /proc): kill()
+// returns before a SIGSTOP has reached threads running on another core,
+// which could still answer a request sent right after it.
+bool allThreadsStopped(int pid) {
+  const std::filesystem::path tasks = "/proc/" + std::to_string(pid) + "/task";
+  std::error_code error;
+  bool any = false;
+  for (const auto& task : std::filesystem::directory_iterator(tasks, error)) {
+    std::ifstream stat(task.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    const auto after_name = line.rfind(')');
+    if (after_name == std::string::npos || after_name + 2 >= line.size()) return false;
+    if (line[after_name + 2] != 'T' && line[after_name + 2] != 't') return false;
+    any = true;
+  }
+  return any && !error;
+}
+
+}  // namespace
+
 void NatsServer::pause() {
   process_->signal(SIGSTOP);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!allThreadsStopped(process_->pid())) {
+    if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("nats-server did not stop on SIGSTOP");
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
 }
 
 void NatsServer::resume() {
