@@ -13,10 +13,10 @@
 
 namespace ccm::core {
 
-// The few places where SQLite and PostgreSQL differ; everything else (schema,
-// queries, ON CONFLICT upserts) is one text for both.
 class SqliteStatementCache;
 
+// The few places where SQLite and PostgreSQL differ; everything else (schema,
+// queries, ON CONFLICT upserts) is one text for both.
 class Dialect {
 public:
   static Dialect forConfig(const StoreConfig& config);

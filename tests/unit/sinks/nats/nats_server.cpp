@@ -5,13 +5,14 @@
 #include <chrono>
 #include <csignal>
 #include <filesystem>
-#include <string>
 #include <fstream>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "loopback_port.hpp"
+#include "wait_until.hpp"
 
 namespace ccm::testing {
 
@@ -93,10 +94,8 @@ bool allThreadsStopped(int pid) {
 
 void NatsServer::pause() {
   process_->signal(SIGSTOP);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (!allThreadsStopped(process_->pid())) {
-    if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("nats-server did not stop on SIGSTOP");
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  if (!waitUntil(std::chrono::seconds(5), [&] { return allThreadsStopped(process_->pid()); })) {
+    throw std::runtime_error("nats-server did not stop on SIGSTOP");
   }
 }
 
