@@ -4,6 +4,7 @@
 
 #include "ccm/sdk/time.hpp"
 #include "store/sql_statement.hpp"
+#include "store/sqlite_dedup_generations.hpp"
 #include "store/store.hpp"
 
 namespace ccm::core {
@@ -146,15 +147,23 @@ std::vector<std::string> dedupExpirySchema(const Dialect& dialect) {
   return {"DROP INDEX ingress_dedup_expires"};
 }
 
+// SQLite keeps deduplication keys in generations, one b-tree a key
+// (store/sqlite_dedup_generations.hpp); PostgreSQL keeps its table.
+std::vector<std::string> dedupGenerationsSchema(const Dialect& dialect) {
+  if (dialect.driver() != StoreDriver::Sqlite) return {};
+  return sqliteDedupGenerationsSchema();
+}
+
 // Migration N is entry N - 1; append only.
-constexpr std::array<std::vector<std::string> (*)(const Dialect&), 7> kMigrations{
+constexpr std::array<std::vector<std::string> (*)(const Dialect&), 8> kMigrations{
     &initialSchema,      // 1: aggregates, port allocations, the event log
     &deliverySchema,     // 2: ingress dedup, sink cursors, retries, replays, leases, dead letters
     &retentionSchema,    // 3: retention skips, replays that carry their event
     &pauseSchema,        // 4: paused sinks
     &redriveSchema,      // 5: redrives
     &attemptLogSchema,   // 6: the delivery attempt log
-    &dedupExpirySchema,  // 7: SQLite: no expiry index on ingress_dedup
+    &dedupExpirySchema,       // 7: SQLite: no expiry index on ingress_dedup
+    &dedupGenerationsSchema,  // 8: SQLite: deduplication keys in generations
 };
 
 }  // namespace

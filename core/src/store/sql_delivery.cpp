@@ -8,6 +8,7 @@
 #include "store/sql_redrive.hpp"
 #include "store/sql_statement.hpp"
 #include "store/sql_store.hpp"
+#include "store/sqlite_dedup_generations.hpp"
 
 namespace ccm::core {
 
@@ -48,15 +49,8 @@ std::optional<StoredEvent> SqlStore::readEvent(std::int64_t sequence) {
 std::size_t SqlStore::forgetExpiredIngress(const std::string& now, std::size_t limit) {
   return inTransaction("forgetExpiredIngress before " + now, [&](Poco::Data::Session& session) {
     // Bounded, so one pass never holds the writer for long however many keys
-    // expired at once. SQLite: those of the oldest `limit` keys (by
-    // insertion) that expired; keys kept under an earlier, longer TTL that
-    // are among them only make the pass delete fewer.
-    if (dialect_.driver() == StoreDriver::Sqlite) {
-      return run(session, dialect_,
-                 "DELETE FROM ingress_dedup WHERE rowid IN (SELECT rowid FROM (SELECT rowid, expires_at FROM"
-                 " ingress_dedup ORDER BY rowid LIMIT ?) WHERE expires_at < ?)",
-                 {static_cast<std::int64_t>(limit), sortableTime(now)});
-    }
+    // expired at once. SQLite forgets keys a generation at a time.
+    if (dialect_.driver() == StoreDriver::Sqlite) return sqliteForgetExpiredIngress(session, sortableTime(now), limit);
     // PostgreSQL: through the expires_at index.
     return run(session, dialect_,
                "DELETE FROM ingress_dedup WHERE (source, event_id) IN (SELECT source, event_id FROM ingress_dedup"

@@ -8,6 +8,7 @@
 #include "store/aggregate_json.hpp"
 #include "store/pg_command.hpp"
 #include "store/sql_statement.hpp"
+#include "store/sqlite_dedup_generations.hpp"
 #include "store/sqlite_row_statement.hpp"
 
 namespace ccm::core {
@@ -378,29 +379,17 @@ void SqlTransaction::writeEvents() {
 
 std::vector<bool> SqlTransaction::rememberIngress(const std::vector<IngressKey>& keys) {
   return guarded("rememberIngress " + std::to_string(keys.size()) + " keys", [&] {
+    if (dialect_.driver() == StoreDriver::Sqlite) return sqliteRememberIngress(session(), statements_, keys);
     std::vector<std::string> expiries;  // sortable; consecutive keys mostly share one, converted once
     expiries.reserve(keys.size());
     for (std::size_t i = 0; i < keys.size(); ++i) {
       const bool same = i > 0 && keys[i].expires_at == keys[i - 1].expires_at;
       expiries.push_back(same ? expiries.back() : sortableTime(keys[i].expires_at));
     }
-    // ON CONFLICT DO NOTHING makes concurrent duplicates race safely: exactly
-    // one transaction inserts a key, whichever commits first.
-    const std::string insert = "INSERT INTO ingress_dedup (source, event_id, expires_at) VALUES ";
-    const std::string on_conflict = " ON CONFLICT (source, event_id) DO NOTHING";
     std::vector<bool> remembered(keys.size(), false);
-    if (dialect_.driver() == StoreDriver::Sqlite) {
-      // Row by row, in order: a repeat within `keys` finds its first copy.
-      SqliteRowStatement row_insert(session(), insert + valueRows(3, 1) + on_conflict, statements_);
-      for (std::size_t i = 0; i < keys.size(); ++i) {
-        row_insert.bind(1, keys[i].source);
-        row_insert.bind(2, keys[i].id);
-        row_insert.bind(3, expiries[i]);
-        remembered[i] = row_insert.step() == 1;
-      }
-      return remembered;
-    }
-    // PostgreSQL: each distinct key once, in key order, so that every
+    // PostgreSQL: ON CONFLICT DO NOTHING makes concurrent duplicates race
+    // safely (exactly one transaction inserts a key, whichever commits
+    // first). Each distinct key once, in key order, so that every
     // transaction locks keys in the same order and two replicas cannot
     // deadlock here; RETURNING names the keys this transaction inserted.
     std::vector<std::size_t> order(keys.size());
@@ -421,8 +410,8 @@ std::vector<bool> SqlTransaction::rememberIngress(const std::vector<IngressKey>&
     // unnest yields the rows in array (key) order, and they are inserted so.
     const PgRows returned = execPostgres(session(), dialect_,
                                          "INSERT INTO ingress_dedup (source, event_id, expires_at)"
-                                         " SELECT * FROM unnest(?::text[], ?::text[], ?::text[])" +
-                                             on_conflict + " RETURNING source, event_id",
+                                         " SELECT * FROM unnest(?::text[], ?::text[], ?::text[])"
+                                         " ON CONFLICT (source, event_id) DO NOTHING RETURNING source, event_id",
                                          {sources.take(), ids.take(), expires.take()});
     const auto source = [&](std::size_t j) { return returned.text(j, 0); };
     const auto id = [&](std::size_t j) { return returned.text(j, 1); };
@@ -450,6 +439,7 @@ std::vector<bool> SqlTransaction::rememberIngress(const std::vector<IngressKey>&
 
 void SqlTransaction::forgetIngress(const std::vector<IngressKey>& keys) {
   guarded("forgetIngress " + std::to_string(keys.size()) + " keys", [&] {
+    if (dialect_.driver() == StoreDriver::Sqlite) return sqliteForgetIngress(session(), statements_, keys);
     for (const auto& key : keys) {
       run(session(), dialect_, "DELETE FROM ingress_dedup WHERE source = ? AND event_id = ?", {key.source, key.id});
     }
