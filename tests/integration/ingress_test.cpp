@@ -192,6 +192,29 @@ TEST_P(IngressApi, ADuplicateIsAcknowledgedAndNotAppliedAgain) {
   EXPECT_THAT(metrics, HasSubstr("ccm_http_requests_total{route=\"/api/v1/events\",status=\"202\"} 3\n"));
 }
 
+// The retention task forgets keys past ingress.dedup_ttl_seconds (SQLite: a
+// generation at a time, so up to about twice the TTL), and the same id is
+// then accepted as new.
+TEST_P(IngressApi, AnIdIsAcceptedAgainOnceItsDeduplicationKeyHasExpired) {
+  start(R"({"dedup_ttl_seconds": 1, "unclaimed": "forward"})");
+  const auto event = structuredEvent("billing.usage.recorded", "ttl-1", R"({"minutes": 5})", "urn:billing");
+  const auto result = [&] {
+    const auto reply = postEvents(event, "application/cloudevents+json");
+    EXPECT_EQ(reply.status, 202) << reply.body;
+    return reply.status == 202 ? std::string(parseJson(reply.body)["items"][0]["result"].GetString()) : "";
+  };
+  ASSERT_EQ(result(), "forwarded");
+  EXPECT_EQ(result(), "duplicate") << "within the TTL";
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  std::string again = "duplicate";
+  while (again == "duplicate" && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    again = result();
+  }
+  EXPECT_EQ(again, "forwarded");
+  EXPECT_EQ(countOfType("billing.*"), 2);
+}
+
 TEST_P(IngressApi, ParallelCopiesOfOneEventChangeStateOnceAndAreLoggedOnce) {
   start();
   const auto session = readySession();

@@ -12,12 +12,13 @@ namespace {
 
 constexpr const char* kCurrentGeneration = "SELECT generation FROM ingress_dedup_generations";
 
-// A key in the previous generation is found by its primary key as well.
-// (INSERT … SELECT needs its WHERE before ON CONFLICT to parse as an upsert.)
+// Two statements rather than INSERT … SELECT … WHERE NOT EXISTS, which
+// SQLite runs through a temporary table because it reads the table it
+// inserts into.
+constexpr const char* kInPreviousGeneration =
+    "SELECT EXISTS (SELECT 1 FROM ingress_dedup WHERE generation = ?1 - 1 AND source = ?2 AND event_id = ?3)";
 constexpr const char* kRememberKey =
-    "INSERT INTO ingress_dedup (generation, source, event_id) SELECT ?1, ?2, ?3 WHERE NOT EXISTS"
-    " (SELECT 1 FROM ingress_dedup WHERE generation = ?1 - 1 AND source = ?2 AND event_id = ?3)"
-    " ON CONFLICT DO NOTHING";
+    "INSERT INTO ingress_dedup (generation, source, event_id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING";
 
 // Writes only when a key expires later than any before it in the generation.
 constexpr const char* kRaiseCurrentExpiry =
@@ -46,10 +47,10 @@ std::vector<std::string> sqliteDedupGenerationsSchema() {
 }
 
 std::string generationExpiresBy(std::string_view sortable) {
-  // "2026-11-23T09:00:10.000000Z" -> "2026-11-23T09:00:59.999999Z"
-  constexpr std::size_t kSeconds = 17;
-  if (sortable.size() != 27 || sortable[kSeconds - 1] != ':' || sortable.back() != 'Z') return std::string(sortable);
-  return std::string(sortable.substr(0, kSeconds)) + "59.999999Z";
+  // "2026-11-23T09:00:10.250000Z" -> "2026-11-23T09:00:10.999999Z"
+  constexpr std::size_t kFraction = 20;
+  if (sortable.size() != 27 || sortable[kFraction - 1] != '.' || sortable.back() != 'Z') return std::string(sortable);
+  return std::string(sortable.substr(0, kFraction)) + "999999Z";
 }
 
 std::vector<bool> sqliteRememberIngress(Poco::Data::Session& session, SqliteStatementCache* cache,
@@ -61,12 +62,15 @@ std::vector<bool> sqliteRememberIngress(Poco::Data::Session& session, SqliteStat
   std::string_view last_converted;
   std::string expiry;
   // Row by row, in order: a repeat within `keys` finds its first copy.
+  SqliteRowStatement in_previous(session, kInPreviousGeneration, cache);
   SqliteRowStatement insert(session, kRememberKey, cache);
   for (std::size_t i = 0; i < keys.size(); ++i) {
-    insert.bind(1, generation);
-    insert.bind(2, keys[i].source);
-    insert.bind(3, keys[i].id);
-    remembered[i] = insert.step() == 1;
+    for (auto* statement : {&in_previous, &insert}) {
+      statement->bind(1, generation);
+      statement->bind(2, keys[i].source);
+      statement->bind(3, keys[i].id);
+    }
+    remembered[i] = in_previous.stepForInteger() == 0 && insert.step() == 1;
     if (!remembered[i]) continue;
     if (keys[i].expires_at != last_converted) {
       expiry = sortableTime(keys[i].expires_at);

@@ -43,8 +43,8 @@ void sqliteForgetIngress(Poco::Data::Session& session, SqliteStatementCache* cac
 std::size_t sqliteForgetExpiredIngress(Poco::Data::Session& session, const std::string& now, std::size_t limit);
 
 // The expiry a generation records for a key expiring at `sortable`: the end
-// of that minute, so that a steady stream of keys updates the generations
-// row once a minute rather than in every commit.
+// of that second, so that a steady stream of keys updates the generations
+// row once a second rather than in every commit.
 std::string generationExpiresBy(std::string_view sortable);
 
 }  // namespace ccm::core

@@ -45,29 +45,29 @@ TEST_P(DedupGenerationsTest, KeysAreOneWithoutRowidTableWithNoIndex) {
               HasSubstr("PRIMARY KEY (generation, source, event_id)) WITHOUT ROWID"));
 }
 
-TEST_P(DedupGenerationsTest, TheCurrentGenerationRecordsItsLatestExpiryToTheEndOfThatMinute) {
+TEST_P(DedupGenerationsTest, TheCurrentGenerationRecordsItsLatestExpiryToTheEndOfThatSecond) {
   remember({{"s", "1", "2026-11-23T10:00:10+01:00"}, {"s", "2", "2026-11-23T09:30:00.5Z"}});
   EXPECT_EQ(generation(), 1);
-  EXPECT_THAT(generationExpiries(), ElementsAre("2026-11-23T09:30:59.999999Z", ""));
+  EXPECT_THAT(generationExpiries(), ElementsAre("2026-11-23T09:30:00.999999Z", ""));
   remember({{"s", "3", "2026-11-23T09:10:00Z"}});
-  EXPECT_THAT(generationExpiries(), ElementsAre("2026-11-23T09:30:59.999999Z", "")) << "an earlier expiry";
+  EXPECT_THAT(generationExpiries(), ElementsAre("2026-11-23T09:30:00.999999Z", "")) << "an earlier expiry";
   remember({{"s", "1", "2026-11-23T11:00:00Z"}});
-  EXPECT_THAT(generationExpiries(), ElementsAre("2026-11-23T09:30:59.999999Z", "")) << "a duplicate's expiry";
+  EXPECT_THAT(generationExpiries(), ElementsAre("2026-11-23T09:30:00.999999Z", "")) << "a duplicate's expiry";
 }
 
 TEST_P(DedupGenerationsTest, AKeyIsADuplicateUntilTheGenerationAfterItsOwnHasMovedOn) {
   EXPECT_THAT(remember({{"s", "a", "2026-11-23T09:00:10Z"}}), ElementsAre(true));
   EXPECT_EQ(store_->forgetExpiredIngress("2026-11-23T08:00:00Z"), 0u);
   EXPECT_EQ(generation(), 2) << "the previous generation was empty: a new one begins";
-  EXPECT_THAT(generationExpiries(), ElementsAre("", "2026-11-23T09:00:59.999999Z"));
+  EXPECT_THAT(generationExpiries(), ElementsAre("", "2026-11-23T09:00:10.999999Z"));
 
   EXPECT_THAT(remember({{"s", "a", "2026-11-23T10:00:00Z"}, {"s", "b", "2026-11-23T09:30:00Z"}}),
               ElementsAre(false, true))
       << "a key of the previous generation is a duplicate";
-  EXPECT_EQ(store_->forgetExpiredIngress("2026-11-23T09:00:30Z"), 0u);
+  EXPECT_EQ(store_->forgetExpiredIngress("2026-11-23T09:00:10.5Z"), 0u);
   EXPECT_EQ(generation(), 2) << "the previous generation has a key that has not expired";
 
-  EXPECT_EQ(store_->forgetExpiredIngress("2026-11-23T09:01:00Z"), 1u) << "generation 1 is left behind and deleted";
+  EXPECT_EQ(store_->forgetExpiredIngress("2026-11-23T09:00:11Z"), 1u) << "generation 1 is left behind and deleted";
   EXPECT_EQ(generation(), 3);
   EXPECT_THAT(keptIds(), ElementsAre("b"));
   EXPECT_THAT(remember({{"s", "a", "2026-11-24T09:00:00Z"}, {"s", "b", "2026-11-24T09:00:00Z"}}),
@@ -144,9 +144,9 @@ TEST_P(DedupGenerationsTest, KeysOfSchemaVersionSevenMoveIntoTheFirstGeneration)
 INSTANTIATE_TEST_SUITE_P(Sqlite, DedupGenerationsTest, ::testing::Values("sqlite"),
                          [](const auto& info) { return info.param; });
 
-TEST(GenerationExpiresByTest, IsTheEndOfTheMinuteOfASortableTime) {
-  EXPECT_EQ(generationExpiresBy("2026-11-23T09:00:10.000000Z"), "2026-11-23T09:00:59.999999Z");
-  EXPECT_EQ(generationExpiresBy("2026-11-23T09:00:59.999999Z"), "2026-11-23T09:00:59.999999Z");
+TEST(GenerationExpiresByTest, IsTheEndOfTheSecondOfASortableTime) {
+  EXPECT_EQ(generationExpiresBy("2026-11-23T09:00:10.250000Z"), "2026-11-23T09:00:10.999999Z");
+  EXPECT_EQ(generationExpiresBy("2026-11-23T09:00:10.999999Z"), "2026-11-23T09:00:10.999999Z");
   EXPECT_EQ(generationExpiresBy("not a time"), "not a time");
 }
 
