@@ -77,11 +77,11 @@ EventLogRetention::LoopResult EventLogRetention::pacedLoop(RetentionPacer& pacer
   const auto deadline = RetentionPacer::Clock::now() + loop_budget_;
   LoopResult result;
   for (;;) {
-    const auto [done, more] = batch(pacer.size());
+    const BatchResult done = batch(pacer.size());
     pacer.pace(store_.lastWriteHeld());
-    result.done += done;
-    if (!more || RetentionPacer::Clock::now() >= deadline) {
-      result.behind = more;
+    result.done += done.done;
+    if (!done.more || RetentionPacer::Clock::now() >= deadline) {
+      result.behind = done.more && done.late;
       pacer.loopEnded(result.behind);
       return result;
     }
@@ -109,7 +109,7 @@ std::int64_t EventLogRetention::runOnce() {
                        {"last_sequence", std::to_string(skipped.last_sequence)},
                        {"events", std::to_string(skipped.events)}});
       }
-      return std::pair{pass.deleted, pass.more};
+      return BatchResult{pass.deleted, pass.more, pass.more};
     });
     deleted = events.done;
     behind_ = events.behind;
@@ -125,8 +125,8 @@ std::int64_t EventLogRetention::runOnce() {
   // Expired deduplication keys go at the rate ingest adds them.
   const std::string now = sdk::formatRfc3339(now_());
   behind_ |= pacedLoop(dedup_keys_, [&](std::size_t size) {
-               const auto forgotten = store_.forgetExpiredIngress(now, size);
-               return std::pair{static_cast<std::int64_t>(forgotten), forgotten == size};
+               const auto pass = store_.forgetExpiredIngress(now, size);
+               return BatchResult{static_cast<std::int64_t>(pass.forgotten), pass.more, pass.late};
              }).behind;
   pruneAttemptLog();
   metrics_.set("ccm_retention_behind", behind_ ? 1.0 : 0.0);
@@ -142,7 +142,8 @@ void EventLogRetention::releaseFreeSpace() {
                           const auto step = std::min(static_cast<std::int64_t>(size), surplus);
                           const auto done = store_.releaseFreePages(step);
                           surplus -= done;
-                          return std::pair{done, done == step && surplus > 0};
+                          const bool more = done == step && surplus > 0;
+                          return BatchResult{done, more, more};
                         }).done;
   if (released > 0) metrics_.add("ccm_store_pages_released_total", static_cast<double>(released));
 }
@@ -154,7 +155,8 @@ void EventLogRetention::pruneAttemptLog() {
   const auto pruned = pacedLoop(attempts_, [&](std::size_t size) {
     const auto deleted = store_.pruneDeliveryAttempts(before, size);
     if (deleted > 0) metrics_.add("ccm_retention_deleted_attempts_total", static_cast<double>(deleted));
-    return std::pair{static_cast<std::int64_t>(deleted), deleted == size};
+    const bool more = deleted == size;
+    return BatchResult{static_cast<std::int64_t>(deleted), more, more};
   });
   behind_ |= pruned.behind;
 }

@@ -50,12 +50,19 @@ public:
 
 private:
   RetentionLimits limits() const;
+  struct BatchResult {
+    std::int64_t done = 0;  // rows
+    bool more = false;      // another batch would find work
+    bool late = false;      // and that work is overdue
+  };
   struct LoopResult {
     std::int64_t done = 0;  // rows
-    bool behind = false;    // the budget ran out with work left
+    bool behind = false;    // the budget ran out with overdue work left
   };
-  // Runs `batch(size)` (a write returning {rows done, more to do}) paced by
-  // `pacer` until nothing more is to do or the loop budget is spent.
+  // Runs `batch(size)` (a write returning a BatchResult) paced by `pacer`
+  // until nothing more is to do or the loop budget is spent. Only overdue
+  // work left makes the loop behind: work that is merely unfinished (a
+  // sweep of deduplication keys) goes on at the usual pace next pass.
   template <class Batch>
   LoopResult pacedLoop(RetentionPacer& pacer, Batch&& batch);
   // Gives SQLite's free pages back when they are more than 1/8 of the file.

@@ -4,7 +4,6 @@
 
 #include "ccm/sdk/time.hpp"
 #include "store/sql_statement.hpp"
-#include "store/sqlite_dedup_generations.hpp"
 #include "store/store.hpp"
 
 namespace ccm::core {
@@ -137,21 +136,36 @@ std::vector<std::string> attemptLogSchema(const Dialect&) {
   };
 }
 
-// SQLite's deduplication keys expire in insertion (rowid) order, which is
-// expiry order while the TTL stays the same, so the expiry index is dropped:
-// one b-tree less to write per ingested event and about 40 bytes less per
-// key. PostgreSQL has no insertion order to read and keeps it
-// (SqlStore::forgetExpiredIngress).
+// SQLite's deduplication keys expired in insertion (rowid) order, which is
+// expiry order while the TTL stays the same, so the expiry index was
+// dropped: one b-tree less to write per ingested event. (Migration 8
+// replaced the table.) PostgreSQL has no insertion order to read and keeps
+// it (SqlStore::forgetExpiredIngress).
 std::vector<std::string> dedupExpirySchema(const Dialect& dialect) {
   if (dialect.driver() != StoreDriver::Sqlite) return {};
   return {"DROP INDEX ingress_dedup_expires"};
 }
 
 // SQLite keeps deduplication keys in generations, one b-tree a key
-// (store/sqlite_dedup_generations.hpp); PostgreSQL keeps its table.
+// (store/sqlite_dedup_generations.hpp); the keys kept go into generation 1,
+// which lasts until the latest of them expires. PostgreSQL keeps its table.
 std::vector<std::string> dedupGenerationsSchema(const Dialect& dialect) {
   if (dialect.driver() != StoreDriver::Sqlite) return {};
-  return sqliteDedupGenerationsSchema();
+  return {
+      // A sweep is under way while sweep_below > swept_below: it deletes the
+      // keys of generations below sweep_below, and has passed every key up
+      // to (sweep_after_source, sweep_after_event_id); '' is before them all.
+      "CREATE TABLE ingress_dedup_generations (id INTEGER PRIMARY KEY CHECK (id = 1), generation INTEGER NOT NULL,"
+      " current_expires_by TEXT NOT NULL, previous_expires_by TEXT NOT NULL, swept_below INTEGER NOT NULL,"
+      " sweep_below INTEGER NOT NULL, sweep_after_source TEXT NOT NULL, sweep_after_event_id TEXT NOT NULL)",
+      "INSERT INTO ingress_dedup_generations VALUES"
+      " (1, 1, COALESCE((SELECT MAX(expires_at) FROM ingress_dedup), ''), '', 1, 1, '', '')",
+      "CREATE TABLE ingress_dedup_keys (source TEXT NOT NULL, event_id TEXT NOT NULL, generation INTEGER NOT NULL,"
+      " PRIMARY KEY (source, event_id)) WITHOUT ROWID",
+      "INSERT INTO ingress_dedup_keys (source, event_id, generation) SELECT source, event_id, 1 FROM ingress_dedup",
+      "DROP TABLE ingress_dedup",
+      "ALTER TABLE ingress_dedup_keys RENAME TO ingress_dedup",
+  };
 }
 
 // Migration N is entry N - 1; append only.

@@ -46,16 +46,18 @@ std::optional<StoredEvent> SqlStore::readEvent(std::int64_t sequence) {
   return events.front();
 }
 
-std::size_t SqlStore::forgetExpiredIngress(const std::string& now, std::size_t limit) {
+ExpiredKeysPass SqlStore::forgetExpiredIngress(const std::string& now, std::size_t limit) {
   return inTransaction("forgetExpiredIngress before " + now, [&](Poco::Data::Session& session) {
     // Bounded, so one pass never holds the writer for long however many keys
-    // expired at once. SQLite forgets keys a generation at a time.
-    if (dialect_.driver() == StoreDriver::Sqlite) return sqliteForgetExpiredIngress(session, sortableTime(now), limit);
+    // expired at once. SQLite sweeps generations left behind.
+    if (dialect_.driver() == StoreDriver::Sqlite) return sqliteForgetExpiredIngress(session, dialect_, sortableTime(now), limit);
     // PostgreSQL: through the expires_at index.
-    return run(session, dialect_,
-               "DELETE FROM ingress_dedup WHERE (source, event_id) IN (SELECT source, event_id FROM ingress_dedup"
-               " WHERE expires_at < ? ORDER BY expires_at LIMIT ?)",
-               {sortableTime(now), static_cast<std::int64_t>(limit)});
+    const auto forgotten = run(session, dialect_,
+                               "DELETE FROM ingress_dedup WHERE (source, event_id) IN (SELECT source, event_id FROM"
+                               " ingress_dedup WHERE expires_at < ? ORDER BY expires_at LIMIT ?)",
+                               {sortableTime(now), static_cast<std::int64_t>(limit)});
+    const bool more = forgotten == limit;
+    return ExpiredKeysPass{forgotten, more, more};
   });
 }
 

@@ -38,7 +38,7 @@ public:
   std::int64_t lastSequence() override;
   int schemaVersion() override;
   std::optional<StoredEvent> readEvent(std::int64_t sequence) override;
-  std::size_t forgetExpiredIngress(const std::string& now, std::size_t limit) override;
+  ExpiredKeysPass forgetExpiredIngress(const std::string& now, std::size_t limit) override;
   RetentionPass pruneEventLog(const RetentionLimits& limits, const std::vector<std::string>& consumers) override;
   std::int64_t firstSequence() override;
   std::vector<SkippedEvents> sinkSkips(const std::string& sink, std::size_t limit, std::size_t offset) override;

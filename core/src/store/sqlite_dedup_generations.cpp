@@ -1,7 +1,5 @@
 #include "store/sqlite_dedup_generations.hpp"
 
-#include <Poco/Data/Statement.h>
-
 #include <cstdint>
 
 #include "store/sql_statement.hpp"
@@ -12,39 +10,24 @@ namespace {
 
 constexpr const char* kCurrentGeneration = "SELECT generation FROM ingress_dedup_generations";
 
-// Two statements rather than INSERT … SELECT … WHERE NOT EXISTS, which
-// SQLite runs through a temporary table because it reads the table it
-// inserts into.
-constexpr const char* kInPreviousGeneration =
-    "SELECT EXISTS (SELECT 1 FROM ingress_dedup WHERE generation = ?1 - 1 AND source = ?2 AND event_id = ?3)";
+// A key of a generation left behind (expired, not yet swept) is taken as
+// new: moved to the current generation, which counts as a change.
 constexpr const char* kRememberKey =
-    "INSERT INTO ingress_dedup (generation, source, event_id) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING";
+    "INSERT INTO ingress_dedup (source, event_id, generation) VALUES (?2, ?3, ?1)"
+    " ON CONFLICT (source, event_id) DO UPDATE SET generation = excluded.generation"
+    " WHERE generation < excluded.generation - 1";
 
 // Writes only when a key expires later than any before it in the generation.
 constexpr const char* kRaiseCurrentExpiry =
     "UPDATE ingress_dedup_generations SET current_expires_by = ?1 WHERE current_expires_by < ?1";
 
-constexpr const char* kForgetKey = "DELETE FROM ingress_dedup WHERE generation = ?1 AND source = ?2 AND event_id = ?3";
+constexpr const char* kForgetKey = "DELETE FROM ingress_dedup WHERE source = ?2 AND event_id = ?3 AND generation = ?1";
 
 std::int64_t currentGeneration(Poco::Data::Session& session, SqliteStatementCache* cache) {
   return SqliteRowStatement(session, kCurrentGeneration, cache).stepForInteger();
 }
 
 }  // namespace
-
-std::vector<std::string> sqliteDedupGenerationsSchema() {
-  return {
-      "CREATE TABLE ingress_dedup_generations (id INTEGER PRIMARY KEY CHECK (id = 1), generation INTEGER NOT NULL,"
-      " current_expires_by TEXT NOT NULL, previous_expires_by TEXT NOT NULL)",
-      "INSERT INTO ingress_dedup_generations (id, generation, current_expires_by, previous_expires_by)"
-      " VALUES (1, 1, COALESCE((SELECT MAX(expires_at) FROM ingress_dedup), ''), '')",
-      "CREATE TABLE ingress_dedup_keys (generation INTEGER NOT NULL, source TEXT NOT NULL, event_id TEXT NOT NULL,"
-      " PRIMARY KEY (generation, source, event_id)) WITHOUT ROWID",
-      "INSERT INTO ingress_dedup_keys (generation, source, event_id) SELECT 1, source, event_id FROM ingress_dedup",
-      "DROP TABLE ingress_dedup",
-      "ALTER TABLE ingress_dedup_keys RENAME TO ingress_dedup",
-  };
-}
 
 std::string generationExpiresBy(std::string_view sortable) {
   // "2026-11-23T09:00:10.250000Z" -> "2026-11-23T09:00:10.999999Z"
@@ -62,15 +45,12 @@ std::vector<bool> sqliteRememberIngress(Poco::Data::Session& session, SqliteStat
   std::string_view last_converted;
   std::string expiry;
   // Row by row, in order: a repeat within `keys` finds its first copy.
-  SqliteRowStatement in_previous(session, kInPreviousGeneration, cache);
   SqliteRowStatement insert(session, kRememberKey, cache);
   for (std::size_t i = 0; i < keys.size(); ++i) {
-    for (auto* statement : {&in_previous, &insert}) {
-      statement->bind(1, generation);
-      statement->bind(2, keys[i].source);
-      statement->bind(3, keys[i].id);
-    }
-    remembered[i] = in_previous.stepForInteger() == 0 && insert.step() == 1;
+    insert.bind(1, generation);
+    insert.bind(2, keys[i].source);
+    insert.bind(3, keys[i].id);
+    remembered[i] = insert.step() == 1;
     if (!remembered[i]) continue;
     if (keys[i].expires_at != last_converted) {
       expiry = sortableTime(keys[i].expires_at);
@@ -100,47 +80,68 @@ void sqliteForgetIngress(Poco::Data::Session& session, SqliteStatementCache* cac
   }
 }
 
-std::size_t sqliteForgetExpiredIngress(Poco::Data::Session& session, const std::string& now, std::size_t limit) {
-  std::int64_t generation = 0;
-  std::string current_expires_by, previous_expires_by;
+ExpiredKeysPass sqliteForgetExpiredIngress(Poco::Data::Session& session, const Dialect& dialect,
+                                           const std::string& now, std::size_t limit) {
+  using Poco::Data::Keywords::into;
+  std::int64_t generation = 0, swept_below = 0, sweep_below = 0;
+  std::string current_expires_by, previous_expires_by, after_source, after_id;
   {
-    using Poco::Data::Keywords::into;
-    session << "SELECT generation, current_expires_by, previous_expires_by FROM ingress_dedup_generations",
-        into(generation), into(current_expires_by), into(previous_expires_by), Poco::Data::Keywords::now;
+    auto state = prepare(session, dialect,
+                         "SELECT generation, current_expires_by, previous_expires_by, swept_below, sweep_below,"
+                         " sweep_after_source, sweep_after_event_id FROM ingress_dedup_generations",
+                         {});
+    state, into(generation), into(current_expires_by), into(previous_expires_by), into(swept_below),
+        into(sweep_below), into(after_source), into(after_id);
+    state.execute();
   }
   const bool nothing_kept = current_expires_by.empty() && previous_expires_by.empty();
   if (previous_expires_by < now && !nothing_kept) {
-    SqliteRowStatement(session,
-                       "UPDATE ingress_dedup_generations SET generation = generation + 1,"
-                       " previous_expires_by = current_expires_by, current_expires_by = ''")
-        .step();
     ++generation;
+    run(session, dialect,
+        "UPDATE ingress_dedup_generations SET generation = ?, previous_expires_by = current_expires_by,"
+        " current_expires_by = ''",
+        {generation});
   }
-  if (limit == 0) return 0;
-  // Left behind: older than the previous generation. Up to the `limit`-th
-  // such key in key order, which a range on the primary key deletes without
-  // reading the rest (an IN list of row values would read whole generations).
-  const std::int64_t left_behind = generation - 1;
-  std::vector<std::int64_t> last_generation;
+  // A new sweep, for the generations left behind since the last one.
+  if (sweep_below == swept_below && swept_below < generation - 1) sweep_below = generation - 1;
+  if (sweep_below == swept_below || limit == 0) return {};
+
+  // The keys from just after the sweep's position to the limit-th one (or
+  // the end), as one range of the primary key.
   std::vector<std::string> last_source, last_id;
   {
-    using Poco::Data::Keywords::bind;
-    using Poco::Data::Keywords::into;
-    session << "SELECT generation, source, event_id FROM ingress_dedup WHERE generation < ?"
-               " ORDER BY generation, source, event_id LIMIT 1 OFFSET ?",
-        bind(left_behind), bind(static_cast<std::int64_t>(limit) - 1), into(last_generation), into(last_source),
-        into(last_id), Poco::Data::Keywords::now;
+    auto boundary = prepare(session, dialect,
+                            "SELECT source, event_id FROM ingress_dedup WHERE (source, event_id) > (?, ?)"
+                            " ORDER BY source, event_id LIMIT 1 OFFSET ?",
+                            {after_source, after_id, static_cast<std::int64_t>(limit) - 1});
+    boundary, into(last_source), into(last_id);
+    boundary.execute();
   }
-  if (last_generation.empty()) {
-    SqliteRowStatement forget(session, "DELETE FROM ingress_dedup WHERE generation < ?1");
-    forget.bind(1, left_behind);
-    return static_cast<std::size_t>(forget.step());
+  const bool at_end = last_source.empty();
+  const std::size_t forgotten =
+      at_end ? run(session, dialect,
+                   "DELETE FROM ingress_dedup WHERE (source, event_id) > (?, ?) AND generation < ?",
+                   {after_source, after_id, sweep_below})
+             : run(session, dialect,
+                   "DELETE FROM ingress_dedup WHERE (source, event_id) > (?, ?) AND (source, event_id) <= (?, ?)"
+                   " AND generation < ?",
+                   {after_source, after_id, last_source.front(), last_id.front(), sweep_below});
+  if (at_end) {
+    swept_below = sweep_below;
+    after_source.clear();
+    after_id.clear();
+  } else {
+    after_source = last_source.front();
+    after_id = last_id.front();
   }
-  SqliteRowStatement forget(session, "DELETE FROM ingress_dedup WHERE (generation, source, event_id) <= (?1, ?2, ?3)");
-  forget.bind(1, last_generation.front());
-  forget.bind(2, last_source.front());
-  forget.bind(3, last_id.front());
-  return static_cast<std::size_t>(forget.step());
+  run(session, dialect,
+      "UPDATE ingress_dedup_generations SET swept_below = ?, sweep_below = ?, sweep_after_source = ?,"
+      " sweep_after_event_id = ?",
+      {swept_below, sweep_below, after_source, after_id});
+  // A sweep under way is on time until another generation is left behind
+  // that it does not cover.
+  const bool late = sweep_below < generation - 1;
+  return {forgotten, !at_end || late, late};
 }
 
 }  // namespace ccm::core

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/dialect.hpp"
 #include "store/store.hpp"
 
 namespace ccm::core {
@@ -14,19 +15,21 @@ namespace ccm::core {
 class SqliteStatementCache;
 
 // SQLite's ingress deduplication keys, kept in generations
-// (docs/ingress.md#deduplication): one WITHOUT ROWID table keyed by
-// (generation, source, event_id), so remembering a key writes one b-tree, not
-// a table and its key index. New keys go into the current generation; a key
-// is a duplicate while it is in the current or the previous one. The single
-// row of ingress_dedup_generations holds the current generation's number and
-// the latest expiry of the keys in it and in the previous one. Once every key
-// of the previous generation has expired, the generations move on by one and
-// the one left behind is deleted in bounded batches from the start of the
-// b-tree. A key is thus kept at least until it expires and at most until the
-// generation after its own has expired as well.
-
-// The migration that moves an existing rowid table of keys into generation 1.
-std::vector<std::string> sqliteDedupGenerationsSchema();
+// (docs/ingress.md#deduplication). One WITHOUT ROWID table keyed by (source,
+// event_id), its generation a column: remembering a key is one upsert into
+// one b-tree, where a rowid table with a key index wrote two. New keys go
+// into the current generation; a key is a duplicate while its generation is
+// the current or the previous one, and a key of an older generation is
+// taken as new again (the upsert moves it to the current one).
+//
+// The single row of ingress_dedup_generations holds the current generation,
+// the latest expiry of the keys in it and in the previous one, and a sweep's
+// progress. Once every key of the previous generation has expired, the
+// generations move on by one. A sweep then walks the table in key order, a
+// bounded batch a call, deleting the keys of generations left behind. A key
+// is thus kept at least until it expires, and at most until every key of its
+// generation has expired and a sweep has passed it: with a steady TTL a
+// generation spans about one TTL, so about two TTLs.
 
 // Remembers `keys` in the current generation, each unless it is in the
 // current or previous one already; one flag per key, true where remembered.
@@ -38,9 +41,10 @@ void sqliteForgetIngress(Poco::Data::Session& session, SqliteStatementCache* cac
                          const std::vector<IngressKey>& keys);
 
 // Moves the generations on if the previous one has expired by `now`
-// (sortable), then deletes at most `limit` keys of generations left behind;
-// returns how many. Inside a write transaction.
-std::size_t sqliteForgetExpiredIngress(Poco::Data::Session& session, const std::string& now, std::size_t limit);
+// (sortable), then sweeps on over at most `limit` keys, deleting those of
+// generations left behind. Inside a write transaction.
+ExpiredKeysPass sqliteForgetExpiredIngress(Poco::Data::Session& session, const Dialect& dialect,
+                                           const std::string& now, std::size_t limit);
 
 // The expiry a generation records for a key expiring at `sortable`: the end
 // of that second, so that a steady stream of keys updates the generations

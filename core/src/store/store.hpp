@@ -169,6 +169,13 @@ struct RetentionPass {
   bool more = false;                   // the batch was full: another pass may delete more
 };
 
+// One bounded pass over expired ingress deduplication keys.
+struct ExpiredKeysPass {
+  std::size_t forgotten = 0;
+  bool more = false;  // work is left that another pass may do
+  bool late = false;  // and some of it is overdue: keys are kept longer than they should be
+};
+
 struct FileSpace {
   std::int64_t pages = 0;       // the database file's
   std::int64_t free_pages = 0;  // of them, on the free list
@@ -260,9 +267,10 @@ public:
   // One event by sequence (std::nullopt when absent).
   virtual std::optional<StoredEvent> readEvent(std::int64_t sequence) = 0;
 
-  // Forgets remembered ingress ids that expired before `now`, at most
-  // `limit` of them (one bounded transaction); returns how many.
-  virtual std::size_t forgetExpiredIngress(const std::string& now, std::size_t limit = 10000) = 0;
+  // Forgets remembered ingress ids that expired before `now`, in one
+  // bounded transaction: at most `limit` keys deleted (PostgreSQL) or looked
+  // at (SQLite, store/sqlite_dedup_generations.hpp).
+  virtual ExpiredKeysPass forgetExpiredIngress(const std::string& now, std::size_t limit = 10000) = 0;
 
   // Event log retention: deletes the oldest events over `limits`, at most one
   // batch, oldest first, stopping at the first event one of `consumers` (sink

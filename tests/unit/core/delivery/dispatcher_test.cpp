@@ -50,7 +50,7 @@ public:
   std::int64_t lastSequence() override { return events_.empty() ? 0 : events_.back().sequence; }
   int schemaVersion() override { return 0; }
   std::optional<StoredEvent> readEvent(std::int64_t) override { return std::nullopt; }
-  std::size_t forgetExpiredIngress(const std::string&, std::size_t) override { return 0; }
+  ExpiredKeysPass forgetExpiredIngress(const std::string&, std::size_t) override { return {}; }
   RetentionPass pruneEventLog(const RetentionLimits&, const std::vector<std::string>&) override { return {}; }
   std::int64_t firstSequence() override { return 1; }
   std::vector<SkippedEvents> sinkSkips(const std::string&, std::size_t, std::size_t) override { return {}; }

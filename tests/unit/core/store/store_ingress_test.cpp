@@ -55,7 +55,7 @@ TEST_P(StoreTest, RememberedKeysAreStoredWithSortableExpiry) {
   transaction->commit();
   EXPECT_THAT(queryTexts("SELECT expires_at FROM ingress_dedup ORDER BY event_id"),
               ElementsAre("2026-11-23T09:00:00.000000Z", "2026-11-23T09:30:00.500000Z"));
-  EXPECT_EQ(store->forgetExpiredIngress("2026-11-23T09:15:00Z"), 1u);
+  EXPECT_EQ(store->forgetExpiredIngress("2026-11-23T09:15:00Z").forgotten, 1u);
   EXPECT_THAT(queryTexts("SELECT event_id FROM ingress_dedup"), ElementsAre("2"));
 }
 
@@ -69,9 +69,13 @@ TEST_P(StoreTest, ExpiredKeysAreForgottenOldestFirstAtMostTheLimitACall) {
                                 {"s", "3", "2026-11-23T09:00:02Z"},
                                 {"s", "4", "2026-11-23T12:00:00Z"}});
   transaction->commit();
-  EXPECT_EQ(store->forgetExpiredIngress("2026-11-23T10:00:00Z", 2), 2u);
+  const auto first = store->forgetExpiredIngress("2026-11-23T10:00:00Z", 2);
+  EXPECT_EQ(first.forgotten, 2u);
+  EXPECT_TRUE(first.more);
   EXPECT_THAT(queryTexts("SELECT event_id FROM ingress_dedup ORDER BY event_id"), ElementsAre("3", "4"));
-  EXPECT_EQ(store->forgetExpiredIngress("2026-11-23T10:00:00Z", 2), 1u) << "fewer than the limit: nothing more";
+  const auto second = store->forgetExpiredIngress("2026-11-23T10:00:00Z", 2);
+  EXPECT_EQ(second.forgotten, 1u);
+  EXPECT_FALSE(second.more) << "fewer than the limit: nothing more";
   EXPECT_THAT(queryTexts("SELECT event_id FROM ingress_dedup"), ElementsAre("4"));
   EXPECT_EQ(queryInteger("SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'ingress_dedup_expires'"), 1);
 }
@@ -83,7 +87,7 @@ TEST_P(StoreTest, AKeyKeptUnderALongerTtlDoesNotHoldBackTheExpiredKeysAfterIt) {
   auto transaction = store->begin();
   transaction->rememberIngress({{"s", "long", "2026-11-24T09:00:00Z"}, {"s", "short", "2026-11-23T09:00:00Z"}});
   transaction->commit();
-  EXPECT_EQ(store->forgetExpiredIngress("2026-11-23T10:00:00Z", 10), 1u);
+  EXPECT_EQ(store->forgetExpiredIngress("2026-11-23T10:00:00Z", 10).forgotten, 1u);
   EXPECT_THAT(queryTexts("SELECT event_id FROM ingress_dedup"), ElementsAre("long"));
 }
 
